@@ -1,0 +1,11 @@
+using System.Text.Json;
+using FileApi.LocalEventGrid;
+using FileApi.Storage;
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.Services.AddBlobStorage();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddOptions<RelayOptions>().BindConfiguration("Relay").ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddHttpClient<BlobEventRelay>();
+builder.Services.AddHostedService(services => services.GetRequiredService<BlobEventRelay>());
+builder.Build().Run();

@@ -1,0 +1,210 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Azure.Messaging;
+using Azure.Messaging.EventGrid;
+using Azure.Messaging.EventGrid.SystemEvents;
+using FileApi.Files;
+using FileApi.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace FileApi.Events;
+
+/// <summary>
+/// The Event Grid webhook. Accepts the Event Grid schema and CloudEvents 1.0, answers both subscription
+/// handshakes, and hands each BlobCreated for our container to <see cref="UploadCompletion"/>.
+/// Event Grid delivers at least once, late and out of order; completion is idempotent, so any of
+/// that leaves the same state as one delivery. An error answer makes Event Grid retry.
+/// </summary>
+public static class StorageEventEndpoints
+{
+    // Event Grid batches are at most 1 MB.
+    const int MaxBodyBytes = 1024 * 1024 + 64 * 1024;
+
+    public static RouteGroupBuilder MapStorageEvents(this IEndpointRouteBuilder endpoints)
+    {
+        var events = endpoints.MapGroup("/events").WithTags("Events").AddEndpointFilter<WebhookSecretFilter>();
+        events.MapPost("/storage", Receive).WithSummary("Event Grid webhook for blob storage events (Event Grid schema or CloudEvents 1.0).");
+        events.MapMethods("/storage", [HttpMethods.Options], CloudEventsHandshake).WithSummary("CloudEvents webhook validation handshake.");
+        return events;
+    }
+
+    static Ok CloudEventsHandshake(HttpContext http)
+    {
+        var origin = http.Request.Headers["WebHook-Request-Origin"].ToString();
+        if (origin.Length > 0)
+        {
+            http.Response.Headers["WebHook-Allowed-Origin"] = origin;
+            http.Response.Headers["WebHook-Allowed-Rate"] = "*";
+        }
+        return TypedResults.Ok();
+    }
+
+    static async Task<Results<Ok, Ok<SubscriptionValidationAnswer>, ProblemHttpResult>> Receive(
+        HttpRequest request, UploadCompletion completion, IOptions<StorageEventOptions> options, Storage.BlobStorage storage, ILoggerFactory loggers, CancellationToken ct)
+    {
+        var logger = loggers.CreateLogger(typeof(StorageEventEndpoints));
+        var body = await ReadBodyAsync(request, ct);
+        if (body is null)
+            return InvalidEvent($"The request body must be a JSON event batch of at most {MaxBodyBytes} bytes.");
+
+        IReadOnlyList<StorageEvent> events;
+        try
+        {
+            events = Parse(body);
+        }
+        catch (Exception exception) when (exception is JsonException or ArgumentException or FormatException or InvalidOperationException or KeyNotFoundException)
+        {
+            return InvalidEvent($"The body is not a valid Event Grid or CloudEvents batch: {exception.Message}");
+        }
+
+        foreach (var storageEvent in events)
+        {
+            switch (storageEvent)
+            {
+                case StorageEvent.Validation validation:
+                    logger.LogInformation("Answering the Event Grid subscription validation handshake");
+                    return TypedResults.Ok(new SubscriptionValidationAnswer(validation.Code));
+
+                case StorageEvent.BlobCreated created when BlobSubject.TryParse(created.Subject, out var container, out var blobName) && container == storage.ContainerName:
+                    var outcome = await completion.CompleteAsync(blobName, ct);
+                    if (outcome == CompletionOutcome.UnknownBlob)
+                        logger.LogWarning("BlobCreated for blob {BlobName}, which no version owns; acknowledged", blobName);
+                    else
+                        logger.LogDebug("BlobCreated {EventId} for {BlobName}: {Outcome}", created.Id, blobName, outcome);
+                    break;
+
+                case StorageEvent.BlobCreated created:
+                    logger.LogWarning("BlobCreated {EventId} for {Subject}, outside the files container; acknowledged", created.Id, created.Subject);
+                    break;
+            }
+        }
+        return TypedResults.Ok();
+    }
+
+    static async Task<BinaryData?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+            return null;
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+                return null;
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.Length == 0 ? null : new BinaryData(buffer.ToArray());
+    }
+
+    static List<StorageEvent> Parse(BinaryData body)
+    {
+        using var document = JsonDocument.Parse(body);
+        var root = document.RootElement;
+        var first = root.ValueKind == JsonValueKind.Array && root.GetArrayLength() > 0 ? root[0] : root;
+        if (first.ValueKind != JsonValueKind.Object)
+            throw new JsonException("expected an event object or a non-empty array of events");
+
+        if (first.TryGetProperty("specversion", out _))
+            return CloudEvent.ParseMany(body).Select(FromCloudEvent).ToList();
+        if (root.ValueKind != JsonValueKind.Array)
+            throw new JsonException("an Event Grid schema delivery is an array of events");
+        return EventGridEvent.ParseMany(body).Select(FromEventGridEvent).ToList();
+    }
+
+    static StorageEvent FromEventGridEvent(EventGridEvent e)
+    {
+        if (e.TryGetSystemEventData(out var data))
+        {
+            switch (data)
+            {
+                case SubscriptionValidationEventData validation:
+                    return new StorageEvent.Validation(validation.ValidationCode);
+                case StorageBlobCreatedEventData:
+                    return new StorageEvent.BlobCreated(e.Id, e.Subject);
+            }
+        }
+        return new StorageEvent.Other(e.EventType);
+    }
+
+    static StorageEvent FromCloudEvent(CloudEvent e) =>
+        e.Type == SystemEventNames.StorageBlobCreated && e.Subject is not null
+            ? new StorageEvent.BlobCreated(e.Id, e.Subject)
+            : new StorageEvent.Other(e.Type);
+
+    static ProblemHttpResult InvalidEvent(string detail) => Problems.BadRequest(Problems.InvalidEvent, "The event delivery is not valid.", detail);
+
+    abstract record StorageEvent
+    {
+        public sealed record Validation(string Code) : StorageEvent;
+        public sealed record BlobCreated(string Id, string Subject) : StorageEvent;
+        public sealed record Other(string Type) : StorageEvent;
+    }
+}
+
+public sealed record SubscriptionValidationAnswer(string ValidationResponse);
+
+/// <summary>Reads "/blobServices/default/containers/{container}/blobs/{blob}", the subject of blob events.</summary>
+public static class BlobSubject
+{
+    const string Prefix = "/blobServices/default/containers/";
+    const string BlobsSegment = "/blobs/";
+
+    public static bool TryParse(string subject, out string container, out string blobName)
+    {
+        container = blobName = "";
+        if (!subject.StartsWith(Prefix, StringComparison.Ordinal))
+            return false;
+        var rest = subject[Prefix.Length..];
+        var separator = rest.IndexOf(BlobsSegment, StringComparison.Ordinal);
+        if (separator <= 0)
+            return false;
+        container = rest[..separator];
+        blobName = rest[(separator + BlobsSegment.Length)..];
+        return blobName.Length > 0;
+    }
+
+    public static string For(string container, string blobName) => $"{Prefix}{container}{BlobsSegment}{blobName}";
+}
+
+public sealed class StorageEventOptions
+{
+    /// <summary>
+    /// Shared secret a delivery must present, in the <c>X-FileApi-Webhook-Secret</c> header or the <c>code</c>
+    /// query parameter (Event Grid keeps it in the subscription's endpoint URL). Empty disables secret delivery.
+    /// </summary>
+    public string? WebhookSecret { get; set; }
+}
+
+sealed class WebhookSecretFilter(IOptions<StorageEventOptions> options) : IEndpointFilter
+{
+    public const string HeaderName = "X-FileApi-Webhook-Secret";
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var request = context.HttpContext.Request;
+        var presented = request.Headers[HeaderName].FirstOrDefault() ?? request.Query["code"].FirstOrDefault();
+        if (!Matches(options.Value.WebhookSecret, presented))
+        {
+            context.HttpContext.Response.Headers.WWWAuthenticate = "FileApi-Webhook-Secret";
+            return Problems.Create(StatusCodes.Status401Unauthorized, Problems.Unauthorized, "The event delivery is not authenticated.",
+                $"Present the webhook secret in the {HeaderName} header or the code query parameter.");
+        }
+        return await next(context);
+    }
+
+    static bool Matches(string? expected, string? presented) =>
+        !string.IsNullOrEmpty(expected) && presented is not null
+        && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(expected)), SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
+}
+
+public static class StorageEventExtensions
+{
+    public static IServiceCollection AddStorageEvents(this IServiceCollection services)
+    {
+        services.AddOptions<StorageEventOptions>().BindConfiguration("Events").ValidateDataAnnotations().ValidateOnStart();
+        return services;
+    }
+}

@@ -1,0 +1,29 @@
+using System.Globalization;
+using FileApi.Data;
+using FileApi.Storage;
+using FileApi.Workspaces;
+using Microsoft.Extensions.Options;
+
+namespace FileApi.Files;
+
+/// <summary>Builds the links the API hands out: its own <c>self</c> links and signed blob links.</summary>
+public sealed class FileLinks(BlobStorage storage, IOptions<StorageOptions> options, TimeProvider clock)
+{
+    public Uri Self(HttpRequest request, WorkspaceScope scope, Guid fileId, long versionId) =>
+        new(string.Create(CultureInfo.InvariantCulture,
+            $"{request.Scheme}://{request.Host}{request.PathBase}/file/v2/orgs/{scope.OrganizationId}/workspaces/{scope.WorkspaceId}/files/{fileId}?version_id={versionId}"));
+
+    public (Uri Upload, DateTimeOffset ExpiresAt) Upload(WorkspaceScope scope, Guid fileId, long versionId)
+    {
+        var expiresAt = UploadExpiry();
+        return (storage.CreateUploadUri(BlobNames.For(scope.OrganizationId, scope.WorkspaceId, fileId, versionId), expiresAt), expiresAt);
+    }
+
+    public DateTimeOffset UploadExpiry() => clock.GetUtcNow() + options.Value.UploadLinkLifetime;
+
+    public Uri Download(WorkspaceScope scope, StoredFile file, FileVersion version) =>
+        storage.CreateDownloadUri(
+            BlobNames.For(scope.OrganizationId, scope.WorkspaceId, file.Id, version.VersionId),
+            file.Name,
+            clock.GetUtcNow() + options.Value.DownloadLinkLifetime);
+}

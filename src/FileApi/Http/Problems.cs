@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace FileApi.Http;
+
+/// <summary>
+/// Every error the API returns is problem+json with one of these stable types; clients may switch on them.
+/// The README lists them.
+/// </summary>
+public static class Problems
+{
+    const string Prefix = "urn:fileapi:problem:";
+
+    public const string InvalidPath = Prefix + "invalid-path";
+    public const string InvalidId = Prefix + "invalid-id";
+    public const string InvalidQuery = Prefix + "invalid-query";
+    public const string WorkspaceNotFound = Prefix + "workspace-not-found";
+    public const string FileNotFound = Prefix + "file-not-found";
+    public const string VersionNotFound = Prefix + "version-not-found";
+    public const string VersionNotReady = Prefix + "version-not-ready";
+    public const string VersionFailed = Prefix + "version-failed";
+    public const string VersionNotUploading = Prefix + "version-not-uploading";
+    public const string InvalidEvent = Prefix + "invalid-event";
+    public const string Unauthorized = Prefix + "unauthorized";
+    public const string Forbidden = Prefix + "forbidden";
+    public const string RouteNotFound = Prefix + "not-found";
+    public const string MethodNotAllowed = Prefix + "method-not-allowed";
+    public const string RateLimited = Prefix + "rate-limited";
+    public const string StorageUnavailable = Prefix + "storage-unavailable";
+    public const string Internal = Prefix + "internal";
+
+    public static ProblemHttpResult BadRequest(string type, string title, string detail) => Create(StatusCodes.Status400BadRequest, type, title, detail);
+
+    public static ProblemHttpResult NotFound(string type, string title, string detail) => Create(StatusCodes.Status404NotFound, type, title, detail);
+
+    public static ProblemHttpResult Create(int status, string type, string title, string detail, IDictionary<string, object?>? extensions = null) =>
+        TypedResults.Problem(new ProblemDetails
+        {
+            Status = status,
+            Type = type,
+            Title = title,
+            Detail = detail,
+            Extensions = extensions ?? new Dictionary<string, object?>(),
+        });
+
+    /// <summary>Problem details for responses the framework produces itself (404 for unknown routes, 405, 500...).</summary>
+    public static IServiceCollection AddFileApiProblemDetails(this IServiceCollection services) =>
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            var problem = context.ProblemDetails;
+            if (problem.Type is not null && problem.Type.StartsWith(Prefix, StringComparison.Ordinal))
+                return;
+            (problem.Type, problem.Title) = problem.Status switch
+            {
+                StatusCodes.Status400BadRequest => (InvalidQuery, "The request is not valid."),
+                StatusCodes.Status401Unauthorized => (Unauthorized, "Authentication is required."),
+                StatusCodes.Status403Forbidden => (Forbidden, "You do not have permission for this."),
+                StatusCodes.Status404NotFound => (RouteNotFound, "Nothing is here."),
+                StatusCodes.Status405MethodNotAllowed => (MethodNotAllowed, "That method is not allowed here."),
+                StatusCodes.Status429TooManyRequests => (RateLimited, "Too many requests."),
+                _ => (Internal, "Something went wrong on our side."),
+            };
+            problem.Extensions.Remove("exception");
+            problem.Extensions["trace_id"] = System.Diagnostics.Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
+        });
+}

@@ -1,0 +1,118 @@
+using System.Net;
+using FileApi.Files;
+using FileApi.Tests.Infrastructure;
+
+namespace FileApi.Tests.Files;
+
+public sealed class FilePathTests
+{
+    [Theory]
+    [InlineData("a.txt", "/", "a.txt")]
+    [InlineData("/a/b/c.txt", "/a/b/", "c.txt")]
+    [InlineData("///a/b.txt", "/a/", "b.txt")]
+    [InlineData("a%2Fb.txt", "/a/", "b.txt")]
+    [InlineData("dossier/cafe\u0301.txt", "/dossier/", "caf\u00e9.txt")]
+    [InlineData("spaces are fine/and #hash%.txt", "/spaces are fine/", "and #hash%.txt")]
+    public void ValidPathsAreBroughtToOneNormalForm(string raw, string folder, string name)
+    {
+        Assert.True(FilePath.TryParse(raw, out var path, out _));
+        Assert.Equal(folder, path.Folder);
+        Assert.Equal(name, path.Name);
+    }
+
+    [Theory]
+    [InlineData("", "empty")]
+    [InlineData("/", "root")]
+    [InlineData("a/", "folder")]
+    [InlineData("a//b.txt", "empty segment")]
+    [InlineData("a/./b.txt", "'.'")]
+    [InlineData("../b.txt", "'..'")]
+    [InlineData("a/b\u0007.txt", "control character")]
+    [InlineData("a\\b.txt", "'\\'")]
+    [InlineData("bad\ud800.txt", "Unicode")]
+    public void InvalidPathsAreRefusedWithAReason(string raw, string reason)
+    {
+        Assert.False(FilePath.TryParse(raw, out _, out var error));
+        Assert.Contains(reason, error);
+    }
+
+    [Fact]
+    public void OverlongPathsAndSegmentsAreRefused()
+    {
+        Assert.False(FilePath.TryParse(new string('a', 256), out _, out var segmentError));
+        Assert.Contains("255", segmentError);
+        Assert.False(FilePath.TryParse(string.Join('/', Enumerable.Repeat("abcdefghij", 100)), out _, out var pathError));
+        Assert.Contains("1024", pathError);
+    }
+
+    [Fact]
+    public void CaseFoldingGivesOneKeyForDifferentSpellings()
+    {
+        FilePath.TryParse("Docs/Report.PDF", out var a, out _);
+        FilePath.TryParse("docs/report.pdf", out var b, out _);
+        Assert.Equal(a!.Key, b!.Key);
+        Assert.NotEqual(a.Name, b.Name);
+    }
+}
+
+public sealed class PathAndIdValidationTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
+{
+    readonly HttpClient _api = factory.CreateClient();
+
+    [Theory]
+    [InlineData("PUT", "path/a/%2E%2E/b.txt")]
+    [InlineData("PUT", "path/folder/")]
+    [InlineData("PUT", "path/a%07b.txt")]
+    [InlineData("GET", "path/a//b.txt")]
+    [InlineData("GET", "not-a-uuid")]
+    [InlineData("PUT", "not-a-uuid")]
+    [InlineData("GET", "path/x.txt?version_id=abc")]
+    [InlineData("GET", "path/x.txt?version_id=-5")]
+    [InlineData("GET", "path/x.txt?include_versions=maybe")]
+    public async Task BadPathsIdsAndQueryValuesAre400ProblemJsonAndChangeNothing(string method, string relative)
+    {
+        using var response = await _api.SendAsync(new HttpRequestMessage(new HttpMethod(method), $"{factory.FilesBase}/{relative}"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains("urn:fileapi:problem:invalid-", body);
+        Assert.Contains("\"detail\"", body);
+    }
+
+    [Fact]
+    public async Task AnUnknownFileIdIs404ProblemJson()
+    {
+        using var response = await _api.GetAsync($"{factory.FilesBase}/{Guid.NewGuid()}");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("urn:fileapi:problem:file-not-found", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task AWorkspaceOfAnotherOrganisationIs404()
+    {
+        using var response = await _api.PutAsync($"/file/v2/orgs/{Guid.NewGuid()}/workspaces/{factory.WorkspaceId}/files/path/x.txt", null);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("urn:fileapi:problem:workspace-not-found", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task AMalformedOrganisationIdIs400()
+    {
+        using var response = await _api.GetAsync($"/file/v2/orgs/nope/workspaces/{factory.WorkspaceId}/files/path/x.txt");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("urn:fileapi:problem:invalid-id", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task AnUnknownRouteIs404ProblemJson()
+    {
+        using var response = await _api.GetAsync("/nothing/here");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+}

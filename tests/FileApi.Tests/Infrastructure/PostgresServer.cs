@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace FileApi.Tests.Infrastructure;
+
+/// <summary>
+/// A throwaway PostgreSQL cluster for the whole test run (Debian's postgresql package), on a free
+/// loopback port, stopped through its own data directory when the run ends. Each test class asks
+/// for its own database. Set FILEAPI_TEST_POSTGRES to a connection string to use a server of your own.
+/// </summary>
+public sealed class PostgresServer
+{
+    static readonly Lazy<Task<PostgresServer>> Shared = new(StartAsync);
+
+    readonly string _adminConnectionString;
+
+    PostgresServer(string adminConnectionString) => _adminConnectionString = adminConnectionString;
+
+    public static Task<PostgresServer> GetAsync() => Shared.Value;
+
+    public async Task<string> CreateDatabaseAsync()
+    {
+        var name = "fileapi_test_" + Guid.NewGuid().ToString("N");
+        await using (var connection = new NpgsqlConnection(_adminConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        return new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = name }.ConnectionString;
+    }
+
+    static async Task<PostgresServer> StartAsync()
+    {
+        if (Environment.GetEnvironmentVariable("FILEAPI_TEST_POSTGRES") is { Length: > 0 } external)
+            return new PostgresServer(external);
+
+        var bin = FindBinDirectory();
+        var root = Directory.CreateTempSubdirectory("fileapi-test-pg-").FullName;
+        var data = Path.Combine(root, "data");
+        var port = FreePort();
+        var runAsPostgres = Environment.UserName == "root";
+        if (runAsPostgres)
+            await RunAsync("chown", ["postgres:postgres", root], asPostgres: false);
+
+        await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"], runAsPostgres);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(bin, data, root, runAsPostgres);
+        await RunAsync(Path.Combine(bin, "pg_ctl"),
+        [
+            "-D", data, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "start", "-o",
+            $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+        ], runAsPostgres);
+
+        return new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=20");
+    }
+
+    static void Stop(string bin, string data, string root, bool runAsPostgres)
+    {
+        try
+        {
+            RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"], runAsPostgres).Wait(TimeSpan.FromSeconds(10));
+            Directory.Delete(root, recursive: true);
+        }
+        catch (Exception)
+        {
+            // Best effort at process exit; the cluster lives in a temp folder.
+        }
+    }
+
+    static string FindBinDirectory()
+    {
+        var candidates = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb")))
+            : [];
+        return candidates.OrderByDescending(d => d, StringComparer.Ordinal).FirstOrDefault()
+            ?? throw new InvalidOperationException("PostgreSQL server binaries were not found under /usr/lib/postgresql. Install them with: apt-get install postgresql (scripts/test does this).");
+    }
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    static async Task RunAsync(string fileName, string[] arguments, bool asPostgres)
+    {
+        var start = new ProcessStartInfo(asPostgres ? "runuser" : fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = "/tmp",
+        };
+        if (asPostgres)
+        {
+            foreach (var prefix in new[] { "-u", "postgres", "--", fileName })
+                start.ArgumentList.Add(prefix);
+        }
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{fileName} {string.Join(' ', arguments)} failed ({process.ExitCode}): {await error}{await output}");
+    }
+}

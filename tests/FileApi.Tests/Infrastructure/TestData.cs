@@ -1,0 +1,79 @@
+using System.Net.Http.Json;
+using System.Text;
+using FileApi.Files;
+
+namespace FileApi.Tests.Infrastructure;
+
+/// <summary>What a client does: register, upload straight to the SAS URL, tell the API via an event, read.</summary>
+public static class TestData
+{
+    static readonly HttpClient Storage = new();
+
+    public static byte[] RandomBytes(int length)
+    {
+        var bytes = new byte[length];
+        Random.Shared.NextBytes(bytes);
+        return bytes;
+    }
+
+    public static async Task<UploadResponse> RegisterAsync(this HttpClient api, string url)
+    {
+        using var response = await api.PutAsync(url, content: null);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<UploadResponse>(FileApiFactory.Json))!;
+    }
+
+    public static async Task<HttpResponseMessage> PutBlobAsync(Uri sas, byte[] content)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, sas) { Content = new ByteArrayContent(content) };
+        request.Headers.Add("x-ms-blob-type", "BlockBlob");
+        return await Storage.SendAsync(request);
+    }
+
+    public static async Task<HttpResponseMessage> PutBlockAsync(Uri sas, string blockId, byte[] content)
+    {
+        var url = $"{sas}&comp=block&blockid={Uri.EscapeDataString(blockId)}";
+        return await Storage.PutAsync(url, new ByteArrayContent(content));
+    }
+
+    public static async Task<HttpResponseMessage> PutBlockListAsync(Uri sas, IEnumerable<string> blockIds)
+    {
+        var xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList>");
+        foreach (var id in blockIds)
+            xml.Append("<Latest>").Append(id).Append("</Latest>");
+        xml.Append("</BlockList>");
+        return await Storage.PutAsync($"{sas}&comp=blocklist", new StringContent(xml.ToString(), Encoding.UTF8, "application/xml"));
+    }
+
+    public static Task<HttpResponseMessage> GetAsync(Uri url) => Storage.GetAsync(url);
+
+    public static string BlockId(long offset) => Convert.ToBase64String(Encoding.ASCII.GetBytes(offset.ToString("D32")));
+
+    /// <summary>The Event Grid-schema BlobCreated that Azure sends after a commit.</summary>
+    public static object[] BlobCreated(string container, string blobName, string eTag = "\"0x1\"", long size = 0) =>
+    [
+        new Dictionary<string, object?>
+        {
+            ["id"] = Guid.NewGuid().ToString(),
+            ["topic"] = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/test/providers/Microsoft.Storage/storageAccounts/devstoreaccount1",
+            ["subject"] = $"/blobServices/default/containers/{container}/blobs/{blobName}",
+            ["eventType"] = "Microsoft.Storage.BlobCreated",
+            ["eventTime"] = DateTimeOffset.UtcNow,
+            ["data"] = new Dictionary<string, object?>
+            {
+                ["api"] = "PutBlockList",
+                ["eTag"] = eTag,
+                ["contentType"] = "application/octet-stream",
+                ["contentLength"] = size,
+                ["blobType"] = "BlockBlob",
+                ["url"] = $"http://127.0.0.1/devstoreaccount1/{container}/{blobName}",
+                ["sequencer"] = "00000000000000000000000000000001",
+            },
+            ["dataVersion"] = "",
+            ["metadataVersion"] = "1",
+        },
+    ];
+
+    public static string BlobNameOf(FileApiFactory factory, UploadResponse upload) =>
+        BlobNames.For(factory.OrganizationId, factory.WorkspaceId, upload.FileId, long.Parse(upload.VersionId));
+}
