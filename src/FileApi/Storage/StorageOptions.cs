@@ -1,0 +1,49 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace FileApi.Storage;
+
+public sealed class StorageOptions : IValidatableObject
+{
+    public const string SectionName = "Storage";
+
+    /// <summary>
+    /// The blob service endpoint: <c>https://acct.blob.core.windows.net</c> in Azure (virtual-host style) or
+    /// <c>http://127.0.0.1:10000/devstoreaccount1</c> for Azurite (path style: the account is the first path segment).
+    /// </summary>
+    [Required]
+    public Uri ServiceUri { get; set; } = null!;
+
+    [Required, RegularExpression("^[a-z0-9]{3,24}$", ErrorMessage = "Storage:AccountName must be 3-24 lowercase letters or digits.")]
+    public string AccountName { get; set; } = "";
+
+    /// <summary>Base64 account key. Absent means Entra ID auth with user-delegation SAS (not implemented yet).</summary>
+    [Base64String]
+    public string? AccountKey { get; set; }
+
+    [Required, RegularExpression("^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", ErrorMessage = "Storage:Container is not a valid container name.")]
+    public string Container { get; set; } = "files";
+
+    // Seconds are allowed so tests can watch a link expire; 7 days is the longest a user-delegation SAS may live.
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan UploadLinkLifetime { get; set; } = TimeSpan.FromMinutes(30);
+
+    // A client we support refuses to renew a download link younger than 5 minutes, so a shorter lifetime would
+    // leave it holding an expired link.
+    [Range(typeof(TimeSpan), "00:05:00", "7.00:00:00")]
+    public TimeSpan DownloadLinkLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (ServiceUri is null)
+            yield break;
+        if (!ServiceUri.IsAbsoluteUri || ServiceUri.Scheme is not ("http" or "https") || ServiceUri.Query.Length > 0)
+        {
+            yield return new ValidationResult("Storage:ServiceUri must be an absolute http(s) URL without a query.", [nameof(ServiceUri)]);
+            yield break;
+        }
+        // Path style is recognised by a path; the service then reads the account from it, so it must be ours.
+        var path = ServiceUri.AbsolutePath.Trim('/');
+        if (path.Length > 0 && path != AccountName)
+            yield return new ValidationResult($"Storage:ServiceUri path must be empty or exactly '/{AccountName}' (path-style emulator URL).", [nameof(ServiceUri)]);
+    }
+}
