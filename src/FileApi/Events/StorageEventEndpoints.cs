@@ -144,7 +144,8 @@ public static class StorageEventEndpoints
     }
 }
 
-public sealed record SubscriptionValidationAnswer(string ValidationResponse);
+/// <summary>Event Grid reads this exact property name, whatever the API's JSON naming.</summary>
+public sealed record SubscriptionValidationAnswer([property: System.Text.Json.Serialization.JsonPropertyName("validationResponse")] string ValidationResponse);
 
 /// <summary>Reads "/blobServices/default/containers/{container}/blobs/{blob}", the subject of blob events.</summary>
 public static class BlobSubject

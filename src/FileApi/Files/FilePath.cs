@@ -40,6 +40,8 @@ public sealed record FilePath
 
     public override string ToString() => Value;
 
+    static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>Parses a path as it arrives in a URL (already percent-decoded).</summary>
     public static bool TryParse(string? raw, [NotNullWhen(true)] out FilePath? path, [NotNullWhen(false)] out string? error)
     {
@@ -61,8 +63,10 @@ public sealed record FilePath
             return false;
         }
 
+        // Normalisation would quietly turn a lone surrogate into U+FFFD; refuse it instead.
         try
         {
+            StrictUtf8.GetByteCount(text);
             text = text.Normalize(NormalizationForm.FormC);
         }
         catch (ArgumentException)
@@ -112,9 +116,8 @@ public sealed record FilePath
         if (error is not null)
             return false;
 
-        for (var i = 0; i < segment.Length; i++)
+        foreach (var c in segment)
         {
-            var c = segment[i];
             if (char.IsControl(c))
             {
                 error = $"The file path contains the control character U+{(int)c:X4}.";
@@ -123,11 +126,6 @@ public sealed record FilePath
             if (c == '\\')
             {
                 error = "The file path contains '\\'; use '/' to separate folders.";
-                return false;
-            }
-            if (char.IsSurrogate(c) && !(char.IsHighSurrogate(c) && i + 1 < segment.Length && char.IsLowSurrogate(segment[++i])))
-            {
-                error = "The file path is not valid Unicode.";
                 return false;
             }
         }
