@@ -12,19 +12,18 @@ builder.Services.AddBlobStorage();
 builder.Services.AddFiles();
 builder.Services.AddStorageEvents();
 builder.Services.AddFileApiProblemDetails();
+builder.Services.AddFileApiHealthChecks();
 builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
 
 var app = builder.Build();
 
-if (args.FirstOrDefault() == "migrate")
-{
-    await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
+if (await app.TryRunCommandAsync(args))
     return;
-}
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 
+app.MapHealthChecks("/healthz");
 app.MapFiles();
 app.MapStorageEvents();
 
