@@ -1,0 +1,86 @@
+using System.Net;
+using System.Net.Http.Json;
+using FileApi.Auth;
+
+namespace FileApi.Tests.Auth;
+
+public sealed class LocalTokenIssuerTests
+{
+    [Fact]
+    public async Task MintedTokenValidatesAgainstTheIssuersOwnKeysFile()
+    {
+        using var directory = new TemporaryDirectory();
+        using var issuer = LocalTokenIssuer.LoadOrCreate(directory.Path);
+        await using var host = await AuthTestHost.StartAsync(AuthTestHost.LocalKeySettings(issuer.PublicKeysPath));
+        var userId = LocalTokenIssuer.UserIdFor("carol").ToString();
+
+        using var response = await host.GetCallerAsync(
+            issuer.Mint(userId, "Carol", "carol@example.test", AuthTestHost.Issuer, AuthTestHost.Audience, TimeSpan.FromMinutes(5)));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var caller = await response.Content.ReadFromJsonAsync<CallerIdentity>();
+        Assert.Equal((userId, LocalTokenIssuer.LocalTenantId, "Carol", "carol@example.test"), (caller!.Id, caller.TenantId, caller.Name, caller.Email));
+    }
+
+    [Fact]
+    public void ReloadingTheKeyDirectoryKeepsTheKeyAndItsId()
+    {
+        using var directory = new TemporaryDirectory();
+        using var created = LocalTokenIssuer.LoadOrCreate(directory.Path);
+        var publishedKeys = File.ReadAllText(created.PublicKeysPath);
+
+        using var reloaded = LocalTokenIssuer.LoadOrCreate(directory.Path);
+
+        Assert.Equal(created.KeyId, reloaded.KeyId);
+        Assert.Equal(publishedKeys, File.ReadAllText(reloaded.PublicKeysPath));
+        Assert.Contains($"\"kid\": \"{created.KeyId}\"", publishedKeys);
+        Assert.DoesNotContain("\"d\"", publishedKeys);
+    }
+
+    [Fact]
+    public void PrivateKeyFileIsReadableByItsOwnerOnly()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        using var directory = new TemporaryDirectory();
+        using var issuer = LocalTokenIssuer.LoadOrCreate(directory.Path);
+
+        var mode = File.GetUnixFileMode(Path.Combine(directory.Path, LocalTokenIssuer.PrivateKeyFileName));
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, mode);
+    }
+
+    [Fact]
+    public void UserIdIsStableForANameAndDiffersBetweenNames()
+    {
+        var alice = LocalTokenIssuer.UserIdFor("alice");
+
+        Assert.Equal(alice, LocalTokenIssuer.UserIdFor("alice"));
+        Assert.Equal(alice, LocalTokenIssuer.UserIdFor("Alice"));
+        Assert.NotEqual(alice, LocalTokenIssuer.UserIdFor("bob"));
+        Assert.Equal(8, alice.Version);
+    }
+
+    [Fact]
+    public async Task RotatedLocalKeyIsAcceptedWithoutRestartAndTheOldOneIsNot()
+    {
+        using var directory = new TemporaryDirectory();
+        var oldIssuer = LocalTokenIssuer.LoadOrCreate(directory.Path);
+        await using var host = await AuthTestHost.StartAsync(AuthTestHost.LocalKeySettings(oldIssuer.PublicKeysPath));
+        string MintWith(LocalTokenIssuer issuer) =>
+            issuer.Mint("user", "user", null, AuthTestHost.Issuer, AuthTestHost.Audience, TimeSpan.FromMinutes(5));
+        var oldToken = MintWith(oldIssuer);
+        using (var beforeRotation = await host.GetCallerAsync(oldToken))
+            Assert.Equal(HttpStatusCode.OK, beforeRotation.StatusCode);
+
+        oldIssuer.Dispose();
+        File.Delete(Path.Combine(directory.Path, LocalTokenIssuer.PrivateKeyFileName));
+        using var newIssuer = LocalTokenIssuer.LoadOrCreate(directory.Path);
+
+        using var withNewKey = await host.GetCallerAsync(MintWith(newIssuer));
+        using var withOldKey = await host.GetCallerAsync(oldToken);
+
+        Assert.NotEqual(oldIssuer.KeyId, newIssuer.KeyId);
+        Assert.Equal(HttpStatusCode.OK, withNewKey.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, withOldKey.StatusCode);
+    }
+}
