@@ -1,13 +1,17 @@
 using System.Text.Json;
+using FileApi.Auth;
 using FileApi.Data;
 using FileApi.Events;
 using FileApi.Files;
 using FileApi.Http;
 using FileApi.Storage;
+using FileApi.Workspaces;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddFileApiData();
+builder.Services.AddJwtAuthentication();
+builder.Services.AddFileApiRateLimiting();
 builder.Services.AddBlobStorage();
 builder.Services.AddFiles();
 builder.Services.AddStorageEvents();
@@ -22,8 +26,12 @@ if (await app.TryRunCommandAsync(args))
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseRateLimiter();
+app.UseAuthorization();
 
 app.MapHealthChecks("/healthz");
+app.MapWorkspaces();
 app.MapFiles();
 app.MapStorageEvents();
 

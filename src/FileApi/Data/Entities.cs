@@ -68,3 +68,33 @@ public sealed class FileVersion
     public DateTimeOffset? ReadyAt { get; set; }
     public string? FailureReason { get; set; }
 }
+
+/// <summary>Workspace roles, each including the ones below it.</summary>
+public enum WorkspaceRole
+{
+    Viewer = 1,
+    Editor = 2,
+    Owner = 3,
+}
+
+/// <summary>A user's role in a workspace. Users are Entra identities: object id within a tenant.</summary>
+public sealed class WorkspaceMember
+{
+    public Guid WorkspaceId { get; set; }
+    public required string TenantId { get; set; }
+    public required string UserId { get; set; }
+    public WorkspaceRole Role { get; set; }
+    public string? Name { get; set; }
+    public string? Email { get; set; }
+    public DateTimeOffset GrantedAt { get; set; }
+    public required string GrantedById { get; set; }
+}
+
+/// <summary>Someone who may create workspaces in an organisation (its creator, to begin with).</summary>
+public sealed class OrganizationAdmin
+{
+    public Guid OrganizationId { get; set; }
+    public required string TenantId { get; set; }
+    public required string UserId { get; set; }
+    public DateTimeOffset GrantedAt { get; set; }
+}

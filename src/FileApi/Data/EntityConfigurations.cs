@@ -68,3 +68,48 @@ sealed class FileVersionConfiguration : IEntityTypeConfiguration<FileVersion>
             .HasDatabaseName("ix_file_versions_ready");
     }
 }
+
+sealed class WorkspaceMemberConfiguration : IEntityTypeConfiguration<WorkspaceMember>
+{
+    public void Configure(EntityTypeBuilder<WorkspaceMember> member)
+    {
+        member.ToTable("workspace_members");
+        member.HasKey(m => new { m.WorkspaceId, m.TenantId, m.UserId });
+        member.Property(m => m.TenantId).HasMaxLength(128);
+        member.Property(m => m.UserId).HasMaxLength(128);
+        member.Property(m => m.Role).HasConversion(RoleNames.Converter).HasMaxLength(16);
+        member.Property(m => m.Name).HasMaxLength(256);
+        member.Property(m => m.Email).HasMaxLength(256);
+        member.Property(m => m.GrantedById).HasMaxLength(128);
+        member.HasOne<Workspace>().WithMany().HasForeignKey(m => m.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+
+        // "Workspaces I have a role in" is one seek on this index.
+        member.HasIndex(m => new { m.TenantId, m.UserId }).HasDatabaseName("ix_workspace_members_user");
+    }
+}
+
+sealed class OrganizationAdminConfiguration : IEntityTypeConfiguration<OrganizationAdmin>
+{
+    public void Configure(EntityTypeBuilder<OrganizationAdmin> admin)
+    {
+        admin.ToTable("organization_admins");
+        admin.HasKey(a => new { a.OrganizationId, a.TenantId, a.UserId });
+        admin.Property(a => a.TenantId).HasMaxLength(128);
+        admin.Property(a => a.UserId).HasMaxLength(128);
+        admin.HasOne<Organization>().WithMany().HasForeignKey(a => a.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+/// <summary>Roles are stored and shown in lower case: "owner", "editor", "viewer".</summary>
+public static class RoleNames
+{
+    public static readonly Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<WorkspaceRole, string> Converter =
+        new(role => Format(role), text => Parse(text));
+
+    public static string Format(WorkspaceRole role) => role.ToString().ToLowerInvariant();
+
+    public static WorkspaceRole Parse(string text) => Enum.Parse<WorkspaceRole>(text, ignoreCase: true);
+
+    public static bool TryParse(string? text, out WorkspaceRole role) =>
+        Enum.TryParse(text, ignoreCase: true, out role) && Enum.IsDefined(role) && !int.TryParse(text, out _);
+}

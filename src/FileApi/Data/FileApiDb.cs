@@ -9,6 +9,8 @@ public sealed class FileApiDb(DbContextOptions<FileApiDb> options) : DbContext(o
     public DbSet<Workspace> Workspaces => Set<Workspace>();
     public DbSet<StoredFile> Files => Set<StoredFile>();
     public DbSet<FileVersion> FileVersions => Set<FileVersion>();
+    public DbSet<WorkspaceMember> WorkspaceMembers => Set<WorkspaceMember>();
+    public DbSet<OrganizationAdmin> OrganizationAdmins => Set<OrganizationAdmin>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -4,6 +4,8 @@ using System.Text.Json;
 using Azure.Messaging;
 using Azure.Messaging.EventGrid;
 using Azure.Messaging.EventGrid.SystemEvents;
+using FileApi.Auth;
+using Microsoft.AspNetCore.Authentication;
 using FileApi.Files;
 using FileApi.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -24,7 +26,7 @@ public static class StorageEventEndpoints
 
     public static RouteGroupBuilder MapStorageEvents(this IEndpointRouteBuilder endpoints)
     {
-        var events = endpoints.MapGroup("/events").WithTags("Events").AddEndpointFilter<WebhookSecretFilter>();
+        var events = endpoints.MapGroup("/events").WithTags("Events").AddEndpointFilter<WebhookAuthenticationFilter>();
         events.MapPost("/storage", Receive).WithSummary("Event Grid webhook for blob storage events (Event Grid schema or CloudEvents 1.0).");
         events.MapMethods("/storage", [HttpMethods.Options], CloudEventsHandshake).WithSummary("CloudEvents webhook validation handshake.");
         return events;
@@ -173,27 +175,51 @@ public static class BlobSubject
 public sealed class StorageEventOptions
 {
     /// <summary>
-    /// Shared secret a delivery must present, in the <c>X-FileApi-Webhook-Secret</c> header or the <c>code</c>
-    /// query parameter (Event Grid keeps it in the subscription's endpoint URL). Empty disables secret delivery.
+    /// Shared secret a delivery may present, in the <c>X-FileApi-Webhook-Secret</c> header or the <c>code</c>
+    /// query parameter (kept in the subscription's endpoint URL). For local use; empty turns it off.
     /// </summary>
     public string? WebhookSecret { get; set; }
+
+    /// <summary>
+    /// App role that Event Grid's Entra token must carry (assigned to Event Grid's service principal on
+    /// this API's app registration). Issuer, audience and signature are checked by the bearer scheme.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Required]
+    public string RequiredAppRole { get; set; } = "AzureEventGridSecureWebhookSubscriber";
 }
 
-sealed class WebhookSecretFilter(IOptions<StorageEventOptions> options) : IEndpointFilter
+/// <summary>
+/// A delivery is accepted with Event Grid's Entra token (bearer, with the subscriber app role) or with the
+/// configured secret. Anything else gets 401 before the body is read, so it changes nothing.
+/// </summary>
+sealed class WebhookAuthenticationFilter(IOptions<StorageEventOptions> options) : IEndpointFilter
 {
-    public const string HeaderName = "X-FileApi-Webhook-Secret";
+    public const string SecretHeader = "X-FileApi-Webhook-Secret";
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        var request = context.HttpContext.Request;
-        var presented = request.Headers[HeaderName].FirstOrDefault() ?? request.Query["code"].FirstOrDefault();
-        if (!Matches(options.Value.WebhookSecret, presented))
+        var http = context.HttpContext;
+        if (http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            context.HttpContext.Response.Headers.WWWAuthenticate = "FileApi-Webhook-Secret";
-            return Problems.Create(StatusCodes.Status401Unauthorized, Problems.Unauthorized, "The event delivery is not authenticated.",
-                $"Present the webhook secret in the {HeaderName} header or the code query parameter.");
+            var result = await http.AuthenticateAsync(JwtAuthenticationOptions.SchemeName);
+            if (!result.Succeeded)
+                return Unauthorized(http, "The bearer token is not valid for this API.");
+            if (!result.Principal.IsInRole(options.Value.RequiredAppRole))
+                return Problems.Create(StatusCodes.Status403Forbidden, Problems.Forbidden, "The token may not deliver events.",
+                    $"The token lacks the app role '{options.Value.RequiredAppRole}'.");
+            return await next(context);
         }
+
+        var presented = http.Request.Headers[SecretHeader].FirstOrDefault() ?? http.Request.Query["code"].FirstOrDefault();
+        if (!Matches(options.Value.WebhookSecret, presented))
+            return Unauthorized(http, $"Present Event Grid's Entra token, or the webhook secret in the {SecretHeader} header or the code query parameter.");
         return await next(context);
+    }
+
+    static ProblemHttpResult Unauthorized(HttpContext http, string detail)
+    {
+        http.Response.Headers.WWWAuthenticate = "Bearer realm=\"fileapi\"";
+        return Problems.Create(StatusCodes.Status401Unauthorized, Problems.Unauthorized, "The event delivery is not authenticated.", detail);
     }
 
     static bool Matches(string? expected, string? presented) =>

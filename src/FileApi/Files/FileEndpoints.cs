@@ -16,9 +16,9 @@ public static class FileEndpoints
     {
         var files = endpoints.MapWorkspaceGroup("/files").WithTags("Files");
 
-        files.MapPut("/path/{**file_path}", RegisterByPath)
+        files.MapPut("/path/{**file_path}", RegisterByPath).RequireWorkspaceRole(WorkspaceRole.Editor)
             .WithSummary("Register a new version of the file at a path (creating the file if the path is new) and get an upload link.");
-        files.MapPut("/{file_id}", RegisterById)
+        files.MapPut("/{file_id}", RegisterById).RequireWorkspaceRole(WorkspaceRole.Editor)
             .WithSummary("Register a new version of an existing file, or renew the upload link of a version still uploading (version_id=).");
         files.MapGet("/path/{**file_path}", GetByPath)
             .WithSummary("Get the latest ready version of the file at a path, or one version (version_id=).");

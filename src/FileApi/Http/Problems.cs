@@ -21,6 +21,11 @@ public static class Problems
     public const string VersionFailed = Prefix + "version-failed";
     public const string VersionNotUploading = Prefix + "version-not-uploading";
     public const string InvalidEvent = Prefix + "invalid-event";
+    public const string InvalidBody = Prefix + "invalid-body";
+    public const string InvalidRequest = Prefix + "invalid-request";
+    public const string OrganizationNotFound = Prefix + "organization-not-found";
+    public const string MemberNotFound = Prefix + "member-not-found";
+    public const string LastOwner = Prefix + "last-owner";
     public const string Unauthorized = Prefix + "unauthorized";
     public const string Forbidden = Prefix + "forbidden";
     public const string RouteNotFound = Prefix + "not-found";
@@ -52,7 +57,7 @@ public static class Problems
                 return;
             (problem.Type, problem.Title) = problem.Status switch
             {
-                StatusCodes.Status400BadRequest => (InvalidQuery, "The request is not valid."),
+                StatusCodes.Status400BadRequest => (InvalidRequest, "The request is not valid."),
                 StatusCodes.Status401Unauthorized => (Unauthorized, "Authentication is required."),
                 StatusCodes.Status403Forbidden => (Forbidden, "You do not have permission for this."),
                 StatusCodes.Status404NotFound => (RouteNotFound, "Nothing is here."),

@@ -1,0 +1,18 @@
+namespace FileApi.Workspaces;
+
+public sealed record CreateOrganizationRequest(string? Name);
+
+public sealed record OrganizationResponse(Guid Id, string Name, DateTimeOffset CreatedAt);
+
+public sealed record CreateWorkspaceRequest(string? Name);
+
+public sealed record WorkspaceResponse(Guid Id, Guid OrganizationId, string Name, DateTimeOffset CreatedAt, string Role);
+
+public sealed record WorkspaceListResponse(IReadOnlyList<WorkspaceResponse> Workspaces);
+
+/// <summary>Grant or change a role. TenantId defaults to the caller's tenant.</summary>
+public sealed record GrantRoleRequest(string? Role, string? TenantId, string? Name, string? Email);
+
+public sealed record MemberResponse(string UserId, string TenantId, string Role, string? Name, string? Email, DateTimeOffset GrantedAt, string GrantedBy);
+
+public sealed record MemberListResponse(IReadOnlyList<MemberResponse> Members);
