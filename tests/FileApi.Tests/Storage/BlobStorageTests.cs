@@ -45,6 +45,20 @@ public sealed class BlobStorageTests(StorageTestContainer container) : IClassFix
     }
 
     [Fact]
+    public async Task DeleteAlsoRemovesSnapshots()
+    {
+        var name = UniqueBlobName();
+        var sas = _storage.CreateUploadUri(name, InAnHour);
+        (await container.Client.PutBlobAsync(sas, RandomBytes(10))).EnsureSuccessStatusCode();
+        // Write permission lets the uploader snapshot its blob; the service refuses to delete a blob with
+        // snapshots unless told to delete them too.
+        (await container.Client.SendAsync(new HttpRequestMessage(HttpMethod.Put, sas.AbsoluteUri + "&comp=snapshot"))).EnsureSuccessStatusCode();
+
+        Assert.True(await _storage.DeleteIfExistsAsync(name, CancellationToken.None));
+        Assert.Null(await _storage.GetPropertiesAsync(name, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task BlockListOfAMissingBlobIsEmpty()
     {
         var blocks = await _storage.GetBlockListAsync(UniqueBlobName(), CancellationToken.None);
