@@ -32,7 +32,7 @@ public sealed class CorsRulesTests(StorageTestContainer container) : IClassFixtu
         await _storage.SetCorsRulesAsync(
             [new(["https://app.example.com"], ["PUT"], ["x-ms-blob-type", "content-type"], ["etag"], 600)],
             CancellationToken.None);
-        var blob = _storage.CreateUploadUri(StorageTestContainer.UniqueBlobName(), DateTimeOffset.UtcNow.AddHours(1));
+        var blob = _storage.CreateUploadUri(StorageTestContainer.UniqueBlobName(), StorageTestContainer.InAnHour);
 
         using var allowed = await Preflight(blob, "https://app.example.com");
         using var otherOrigin = await Preflight(blob, "https://evil.example.com");

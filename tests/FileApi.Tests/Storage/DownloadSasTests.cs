@@ -1,12 +1,12 @@
 using System.Net;
 using FileApi.Storage;
 using static FileApi.Tests.Storage.SasRequests;
+using static FileApi.Tests.Storage.StorageTestContainer;
 
 namespace FileApi.Tests.Storage;
 
 public sealed class DownloadSasTests(StorageTestContainer container) : IClassFixture<StorageTestContainer>
 {
-    private static readonly DateTimeOffset InAnHour = DateTimeOffset.UtcNow.AddHours(1);
     private readonly BlobStorage _storage = container.Storage;
     private readonly HttpClient _client = container.Client;
 
@@ -18,7 +18,7 @@ public sealed class DownloadSasTests(StorageTestContainer container) : IClassFix
         "attachment; filename=\"____ _.xlsx\"; filename*=UTF-8''%E5%B9%B4%E5%BA%A6%E5%A0%B1%E5%91%8A%20%F0%9F%99%82.xlsx")]
     public async Task DownloadSasReturnsTheBytesAsAnAttachmentWithTheFileName(string fileName, string expectedDisposition)
     {
-        var name = $"{StorageTestContainer.UniqueBlobName()}/stored name ✓";
+        var name = $"{UniqueBlobName()}/stored name ✓";
         var content = RandomBytes(2048);
         (await _client.PutBlobAsync(_storage.CreateUploadUri(name, InAnHour), content)).EnsureSuccessStatusCode();
 
@@ -32,7 +32,7 @@ public sealed class DownloadSasTests(StorageTestContainer container) : IClassFix
     [Fact]
     public async Task DownloadSasCannotPutBlobOrPutBlock()
     {
-        var name = StorageTestContainer.UniqueBlobName();
+        var name = UniqueBlobName();
         var original = RandomBytes(10);
         (await _client.PutBlobAsync(_storage.CreateUploadUri(name, InAnHour), original)).EnsureSuccessStatusCode();
         var sas = _storage.CreateDownloadUri(name, "file.bin", InAnHour);
@@ -50,11 +50,11 @@ public sealed class DownloadSasTests(StorageTestContainer container) : IClassFix
     [Fact]
     public async Task DownloadSasCannotReadAnotherBlob()
     {
-        var other = StorageTestContainer.UniqueBlobName();
+        var other = UniqueBlobName();
         (await _client.PutBlobAsync(_storage.CreateUploadUri(other, InAnHour), RandomBytes(10))).EnsureSuccessStatusCode();
 
         using var response = await _client.GetBlobAsync(
-            ForOtherBlob(_storage.CreateDownloadUri(StorageTestContainer.UniqueBlobName(), "a.txt", InAnHour), other));
+            ForOtherBlob(_storage.CreateDownloadUri(UniqueBlobName(), "a.txt", InAnHour), other));
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }

@@ -17,7 +17,7 @@ public sealed class JsSdkUploadTests(StorageTestContainer container) : IClassFix
         try
         {
             await File.WriteAllBytesAsync(file, content);
-            var sas = _storage.CreateUploadUri(name, DateTimeOffset.UtcNow.AddHours(1));
+            var sas = _storage.CreateUploadUri(name, StorageTestContainer.InAnHour);
 
             await Node.RunScriptAsync(Path.Combine("Storage", "js", "upload-with-sdk.js"),
                 sas.AbsoluteUri, file, blockSize.ToString(), "4");

@@ -2,7 +2,6 @@ using System.Text.Json;
 using FileApi.Storage;
 using FileApi.Tests.Infrastructure;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FileApi.Tests.Storage;
 
@@ -87,13 +86,11 @@ public sealed class SasSignatureTests
         Assert.ThrowsAny<ArgumentException>(() => Storage("https://myaccount.blob.core.windows.net").BlobUri(blobName));
     }
 
-    private static BlobStorage Storage(string serviceUri) => new(
-        Microsoft.Extensions.Options.Options.Create(new StorageOptions
-        {
-            ServiceUri = new Uri(serviceUri),
-            AccountName = "myaccount",
-            AccountKey = AzuriteServer.EmulatorAccountKey,
-            Container = Container,
-        }),
-        NullLogger<BlobStorage>.Instance);
+    private static BlobStorage Storage(string serviceUri) => StorageTestContainer.CreateStorage(new StorageOptions
+    {
+        ServiceUri = new Uri(serviceUri),
+        AccountName = "myaccount",
+        AccountKey = AzuriteServer.EmulatorAccountKey,
+        Container = Container,
+    });
 }

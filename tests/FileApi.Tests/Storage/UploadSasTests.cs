@@ -1,20 +1,20 @@
 using System.Net;
 using FileApi.Storage;
-using Microsoft.Extensions.Logging.Abstractions;
+using FileApi.Tests.Infrastructure;
 using static FileApi.Tests.Storage.SasRequests;
+using static FileApi.Tests.Storage.StorageTestContainer;
 
 namespace FileApi.Tests.Storage;
 
 public sealed class UploadSasTests(StorageTestContainer container) : IClassFixture<StorageTestContainer>
 {
-    private static readonly DateTimeOffset InAnHour = DateTimeOffset.UtcNow.AddHours(1);
     private readonly BlobStorage _storage = container.Storage;
     private readonly HttpClient _client = container.Client;
 
     [Fact]
     public async Task UploadSasAcceptsASinglePutBlob()
     {
-        var name = StorageTestContainer.UniqueBlobName();
+        var name = UniqueBlobName();
         var content = RandomBytes(1000);
 
         using var response = await _client.PutBlobAsync(_storage.CreateUploadUri(name, InAnHour), content, "image/png");
@@ -31,7 +31,7 @@ public sealed class UploadSasTests(StorageTestContainer container) : IClassFixtu
     [Fact]
     public async Task UploadSasAcceptsPutBlockAndPutBlockList()
     {
-        var name = StorageTestContainer.UniqueBlobName();
+        var name = UniqueBlobName();
         var sas = _storage.CreateUploadUri(name, InAnHour);
 
         using (var first = await _client.PutBlockAsync(sas, BlockId(0), RandomBytes(300)))
@@ -49,7 +49,7 @@ public sealed class UploadSasTests(StorageTestContainer container) : IClassFixtu
     [Fact]
     public async Task UploadSasCanReadTheBlockListIncludingUncommittedBlocks()
     {
-        var sas = _storage.CreateUploadUri(StorageTestContainer.UniqueBlobName(), InAnHour);
+        var sas = _storage.CreateUploadUri(UniqueBlobName(), InAnHour);
         (await _client.PutBlockAsync(sas, BlockId(0), RandomBytes(42))).EnsureSuccessStatusCode();
 
         using var response = await _client.GetBlockListAsync(sas);
@@ -62,8 +62,8 @@ public sealed class UploadSasTests(StorageTestContainer container) : IClassFixtu
     [Fact]
     public async Task UploadSasCannotWriteAnotherBlob()
     {
-        var other = StorageTestContainer.UniqueBlobName();
-        var sas = ForOtherBlob(_storage.CreateUploadUri(StorageTestContainer.UniqueBlobName(), InAnHour), other);
+        var other = UniqueBlobName();
+        var sas = ForOtherBlob(_storage.CreateUploadUri(UniqueBlobName(), InAnHour), other);
 
         using var putBlob = await _client.PutBlobAsync(sas, RandomBytes(10));
         using var putBlock = await _client.PutBlockAsync(sas, BlockId(0), RandomBytes(10));
@@ -77,9 +77,9 @@ public sealed class UploadSasTests(StorageTestContainer container) : IClassFixtu
     [Fact]
     public async Task UploadSasCannotReadAnotherBlob()
     {
-        var other = StorageTestContainer.UniqueBlobName();
+        var other = UniqueBlobName();
         (await _client.PutBlobAsync(_storage.CreateUploadUri(other, InAnHour), RandomBytes(10))).EnsureSuccessStatusCode();
-        var sas = ForOtherBlob(_storage.CreateUploadUri(StorageTestContainer.UniqueBlobName(), InAnHour), other);
+        var sas = ForOtherBlob(_storage.CreateUploadUri(UniqueBlobName(), InAnHour), other);
 
         using var download = await _client.GetBlobAsync(sas);
         using var blockList = await _client.GetBlockListAsync(sas);
@@ -91,18 +91,11 @@ public sealed class UploadSasTests(StorageTestContainer container) : IClassFixtu
     [Fact]
     public async Task UploadSasIsRefusedOnceItHasExpired()
     {
-        var options = container.Options;
-        var shortLived = new StorageOptions
-        {
-            ServiceUri = options.ServiceUri,
-            AccountName = options.AccountName,
-            AccountKey = options.AccountKey,
-            Container = options.Container,
-            UploadLinkLifetime = TimeSpan.FromSeconds(5),
-        };
-        var storage = new BlobStorage(Microsoft.Extensions.Options.Options.Create(shortLived), NullLogger<BlobStorage>.Instance);
+        var shortLived = AzuriteServer.Instance.For(container.Options.Container);
+        shortLived.UploadLinkLifetime = TimeSpan.FromSeconds(5);
+        var storage = CreateStorage(shortLived);
         var expiresOn = DateTimeOffset.UtcNow + shortLived.UploadLinkLifetime;
-        var sas = storage.CreateUploadUri(StorageTestContainer.UniqueBlobName(), expiresOn);
+        var sas = storage.CreateUploadUri(UniqueBlobName(), expiresOn);
         using (var beforeExpiry = await _client.PutBlockAsync(sas, BlockId(0), RandomBytes(10)))
             Assert.Equal(HttpStatusCode.Created, beforeExpiry.StatusCode);
 
@@ -116,7 +109,7 @@ public sealed class UploadSasTests(StorageTestContainer container) : IClassFixtu
     [Fact]
     public async Task UploadSasWorksForBlobNamesWithSpacesAndUnicode()
     {
-        var name = $"{StorageTestContainer.UniqueBlobName()}/Ünïcødé naïve résumé ✓ 文件 + & = %.pdf";
+        var name = $"{UniqueBlobName()}/Ünïcødé naïve résumé ✓ 文件 + & = %.pdf";
 
         using var response = await _client.PutBlobAsync(_storage.CreateUploadUri(name, InAnHour), RandomBytes(64));
 

@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using Azure.Core.Pipeline;
 using FileApi.Storage;
 using FileApi.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FileApi.Tests.Storage;
 
@@ -31,8 +30,7 @@ public sealed class VirtualHostStyleTests : IDisposable
         _client = new HttpClient(handler);
         var options = azurite.For($"test-{Guid.NewGuid():N}");
         options.ServiceUri = new Uri($"http://{azurite.AccountName}.localhost:{azurite.Port}");
-        _storage = new BlobStorage(Microsoft.Extensions.Options.Options.Create(options), NullLogger<BlobStorage>.Instance,
-            new HttpClientTransport(_client));
+        _storage = StorageTestContainer.CreateStorage(options, new HttpClientTransport(_client));
     }
 
     [Fact]
@@ -42,10 +40,10 @@ public sealed class VirtualHostStyleTests : IDisposable
         var content = SasRequests.RandomBytes(77);
 
         await _storage.CreateContainerIfNotExistsAsync(CancellationToken.None);
-        using var upload = await _client.PutBlobAsync(_storage.CreateUploadUri(name, DateTimeOffset.UtcNow.AddHours(1)), content);
+        using var upload = await _client.PutBlobAsync(_storage.CreateUploadUri(name, StorageTestContainer.InAnHour), content);
         var properties = await _storage.GetPropertiesAsync(name, CancellationToken.None);
         var listed = await _storage.ListBlobsAsync(null, CancellationToken.None).ToListAsync();
-        using var download = await _client.GetBlobAsync(_storage.CreateDownloadUri(name, "v.txt", DateTimeOffset.UtcNow.AddHours(1)));
+        using var download = await _client.GetBlobAsync(_storage.CreateDownloadUri(name, "v.txt", StorageTestContainer.InAnHour));
 
         Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
         Assert.StartsWith($"http://{AzuriteServer.EmulatorAccountName}.localhost:", _storage.BlobUri(name).AbsoluteUri);
