@@ -93,9 +93,9 @@ public sealed partial class BlobStorage
             return null;
         if (response.Status != (int)HttpStatusCode.OK)
             throw Failure(message);
-        var headers = response.Headers;
         return new BlobProperties(
-            headers.ContentLength ?? throw Unexpected(message, "no Content-Length"),
+            // Not ContentLength: that is an int, and blobs outgrow it.
+            response.Headers.ContentLengthLong ?? throw Unexpected(message, "no Content-Length"),
             QuotedETag(Header(response, "ETag") ?? throw Unexpected(message, "no ETag")),
             ParseHttpDate(Header(response, "Last-Modified") ?? throw Unexpected(message, "no Last-Modified")),
             Header(response, "Content-MD5"),
@@ -170,7 +170,10 @@ public sealed partial class BlobStorage
             (bool?)name.Attribute("Encoded") == true ? Uri.UnescapeDataString(name.Value) : name.Value;
     }
 
-    /// <summary>Replaces the account's CORS rules, keeping its other blob service properties.</summary>
+    /// <summary>
+    /// Replaces the account's CORS rules, keeping its other blob service properties. The service has no ETag for
+    /// them, so a concurrent change to another property between our read and write would be lost.
+    /// </summary>
     public async Task SetCorsRulesAsync(IReadOnlyList<CorsRule> rules, CancellationToken ct)
     {
         var properties = await GetServicePropertiesAsync(ct);

@@ -1,14 +1,13 @@
 using System.Net;
 using FileApi.Storage;
 using FileApi.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
 using static FileApi.Tests.Storage.SasRequests;
+using static FileApi.Tests.Storage.StorageTestContainer;
 
 namespace FileApi.Tests.Storage;
 
 public sealed class BlobStorageTests(StorageTestContainer container) : IClassFixture<StorageTestContainer>
 {
-    private static readonly DateTimeOffset InAnHour = DateTimeOffset.UtcNow.AddHours(1);
     private readonly BlobStorage _storage = container.Storage;
 
     [Fact]
@@ -42,6 +41,20 @@ public sealed class BlobStorageTests(StorageTestContainer container) : IClassFix
         Assert.True(await _storage.DeleteIfExistsAsync(name, CancellationToken.None));
         Assert.Null(await _storage.GetPropertiesAsync(name, CancellationToken.None));
         Assert.False(await _storage.DeleteIfExistsAsync(name, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task DeleteAlsoRemovesSnapshots()
+    {
+        var name = UniqueBlobName();
+        var sas = _storage.CreateUploadUri(name, InAnHour);
+        (await container.Client.PutBlobAsync(sas, RandomBytes(10))).EnsureSuccessStatusCode();
+        // Write permission lets the uploader snapshot its blob; the service refuses to delete a blob with
+        // snapshots unless told to delete them too.
+        (await container.Client.SendAsync(new HttpRequestMessage(HttpMethod.Put, sas.AbsoluteUri + "&comp=snapshot"))).EnsureSuccessStatusCode();
+
+        Assert.True(await _storage.DeleteIfExistsAsync(name, CancellationToken.None));
+        Assert.Null(await _storage.GetPropertiesAsync(name, CancellationToken.None));
     }
 
     [Fact]
@@ -108,8 +121,7 @@ public sealed class BlobStorageTests(StorageTestContainer container) : IClassFix
     [Fact]
     public async Task RequestsToAMissingContainerFailWithTheServiceErrorCode()
     {
-        var options = AzuriteServer.Instance.For($"missing-{Guid.NewGuid():N}");
-        var storage = new BlobStorage(Microsoft.Extensions.Options.Options.Create(options), NullLogger<BlobStorage>.Instance);
+        var storage = CreateStorage(AzuriteServer.Instance.For($"missing-{Guid.NewGuid():N}"));
 
         var error = await Assert.ThrowsAsync<StorageRequestException>(
             () => storage.GetBlockListAsync("blob", CancellationToken.None));
@@ -121,15 +133,9 @@ public sealed class BlobStorageTests(StorageTestContainer container) : IClassFix
     [Fact]
     public async Task RequestsSignedWithAnotherKeyFailAsForbidden()
     {
-        var options = container.Options;
-        var wrongKey = new StorageOptions
-        {
-            ServiceUri = options.ServiceUri,
-            AccountName = options.AccountName,
-            AccountKey = Convert.ToBase64String(RandomBytes(64)),
-            Container = options.Container,
-        };
-        var storage = new BlobStorage(Microsoft.Extensions.Options.Options.Create(wrongKey), NullLogger<BlobStorage>.Instance);
+        var wrongKey = AzuriteServer.Instance.For(container.Options.Container);
+        wrongKey.AccountKey = Convert.ToBase64String(RandomBytes(64));
+        var storage = CreateStorage(wrongKey);
 
         var error = await Assert.ThrowsAsync<StorageRequestException>(
             () => storage.GetBlockListAsync("blob", CancellationToken.None));
@@ -148,6 +154,4 @@ public sealed class BlobStorageTests(StorageTestContainer container) : IClassFix
         using var response = await container.Client.PutBlockAsync(_storage.CreateUploadUri(name, InAnHour), blockId, RandomBytes(5));
         response.EnsureSuccessStatusCode();
     }
-
-    private static string UniqueBlobName(string suffix = "") => StorageTestContainer.UniqueBlobName(suffix);
 }

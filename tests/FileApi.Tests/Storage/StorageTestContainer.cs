@@ -1,3 +1,4 @@
+using Azure.Core.Pipeline;
 using FileApi.Storage;
 using FileApi.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -10,8 +11,10 @@ public sealed class StorageTestContainer : IAsyncLifetime
     public StorageTestContainer()
     {
         Options = AzuriteServer.Instance.For($"test-{Guid.NewGuid():N}");
-        Storage = new BlobStorage(Microsoft.Extensions.Options.Options.Create(Options), NullLogger<BlobStorage>.Instance);
+        Storage = CreateStorage(Options);
     }
+
+    public static DateTimeOffset InAnHour => DateTimeOffset.UtcNow.AddHours(1);
 
     public StorageOptions Options { get; }
 
@@ -29,4 +32,7 @@ public sealed class StorageTestContainer : IAsyncLifetime
     }
 
     public static string UniqueBlobName(string suffix = "") => $"{Guid.NewGuid():N}{suffix}";
+
+    public static BlobStorage CreateStorage(StorageOptions options, HttpPipelineTransport? transport = null) =>
+        new(Microsoft.Extensions.Options.Options.Create(options), NullLogger<BlobStorage>.Instance, transport);
 }
