@@ -143,7 +143,7 @@ public sealed class BlobEventRelay(
                 ContentType: "application/octet-stream",
                 ContentLength: blob.ContentLength,
                 BlobType: "BlockBlob",
-                Url: storage.BlobUri(blob.Name).ToString(),
+                Url: storage.BlobUri(blob.Name).AbsoluteUri,
                 Sequencer: Interlocked.Increment(ref _sequencer).ToString("D32", CultureInfo.InvariantCulture)),
             DataVersion: "",
             MetadataVersion: "1");

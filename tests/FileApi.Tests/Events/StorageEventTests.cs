@@ -15,7 +15,7 @@ namespace FileApi.Tests.Events;
 
 public sealed class StorageEventTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
 {
-    readonly HttpClient _api = factory.CreateClient();
+    readonly HttpClient _api = factory.CreateClientFor(FileApiFactory.Owner);
 
     [Fact]
     public async Task TheEventGridHandshakeEchoesTheValidationCode()
@@ -49,7 +49,7 @@ public sealed class StorageEventTests(FileApiFactory factory) : IClassFixture<Fi
         request.Headers.Add("WebHook-Request-Origin", "eventgrid.azure.net");
         request.Headers.Add("X-FileApi-Webhook-Secret", FileApiFactory.WebhookSecret);
 
-        using var response = await _api.SendAsync(request);
+        using var response = await factory.CreateClient().SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("eventgrid.azure.net", response.Headers.GetValues("WebHook-Allowed-Origin").Single());

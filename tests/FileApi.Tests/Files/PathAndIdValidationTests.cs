@@ -65,7 +65,7 @@ public sealed class FilePathTests
 
 public sealed class PathAndIdValidationTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
 {
-    readonly HttpClient _api = factory.CreateClient();
+    readonly HttpClient _api = factory.CreateClientFor(FileApiFactory.Owner);
 
     [Theory]
     [InlineData("PUT", "path/folder/")]

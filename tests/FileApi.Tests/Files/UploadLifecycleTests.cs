@@ -8,7 +8,7 @@ namespace FileApi.Tests.Files;
 /// <summary>Register, upload straight to storage, event, poll, download: the spine of the product.</summary>
 public sealed class UploadLifecycleTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
 {
-    readonly HttpClient _api = factory.CreateClient();
+    readonly HttpClient _api = factory.CreateClientFor(FileApiFactory.Owner);
 
     [Fact]
     public async Task RegisteringByPathCreatesTheFileAndAnswersWithAnUploadLink()

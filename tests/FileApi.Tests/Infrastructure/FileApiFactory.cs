@@ -1,5 +1,6 @@
-using System.Net.Http.Json;
+using System.Net.Http.Headers;
 using System.Text.Json;
+using FileApi.Auth;
 using FileApi.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -9,11 +10,18 @@ namespace FileApi.Tests.Infrastructure;
 
 /// <summary>
 /// The real API in memory, on its own PostgreSQL database and its own Azurite container, with one
-/// organisation and workspace. One per test class, so classes share no mutable state.
+/// organisation and workspace whose owner is the user <see cref="Owner"/>. One per test class, so classes
+/// share no mutable state. Callers authenticate with real RS256 tokens signed by a key made for the class.
 /// </summary>
 public class FileApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string WebhookSecret = "test-webhook-secret";
+    public const string Owner = "owner";
+    public const string TokenIssuer = "https://login.fileapi.test/issuer";
+    public const string TokenAudience = "api://fileapi-test";
+
+    readonly string _keyDirectory = Directory.CreateTempSubdirectory("fileapi-test-keys-").FullName;
+    LocalTokenIssuer? _tokens;
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -29,14 +37,59 @@ public class FileApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string FilesBase => $"/file/v2/orgs/{OrganizationId}/workspaces/{WorkspaceId}/files";
 
-    public async Task InitializeAsync()
+    public LocalTokenIssuer Tokens => _tokens ?? throw new InvalidOperationException("The factory is not initialised.");
+
+    public virtual async Task InitializeAsync()
     {
+        _tokens = LocalTokenIssuer.LoadOrCreate(_keyDirectory);
         _connectionString = await (await PostgresServer.GetAsync()).CreateDatabaseAsync();
         using var scope = Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<FileApiDb>();
         db.Organizations.Add(new Organization { Id = OrganizationId, Name = "Test organisation", CreatedAt = DateTimeOffset.UtcNow });
         db.Workspaces.Add(new Workspace { Id = WorkspaceId, OrganizationId = OrganizationId, Name = "Test workspace", CreatedAt = DateTimeOffset.UtcNow });
+        db.OrganizationAdmins.Add(new OrganizationAdmin { OrganizationId = OrganizationId, TenantId = LocalTokenIssuer.LocalTenantId, UserId = UserId(Owner), GrantedAt = DateTimeOffset.UtcNow });
         await db.SaveChangesAsync();
+        await GrantAsync(Owner, WorkspaceRole.Owner);
+    }
+
+    public static string UserId(string userName) => LocalTokenIssuer.UserIdFor(userName).ToString();
+
+    public string TokenFor(string userName, IDictionary<string, object>? extraClaims = null) =>
+        Tokens.Mint(UserId(userName), userName, $"{userName}@example.com", TokenIssuer, TokenAudience, TimeSpan.FromHours(1), extraClaims);
+
+    /// <summary>A client that calls the API as <paramref name="userName"/>, with a real signed token.</summary>
+    public HttpClient CreateClientFor(string userName)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TokenFor(userName));
+        return client;
+    }
+
+    /// <summary>Gives a user a role in a workspace (this factory's, unless another is named), straight in the database.</summary>
+    public async Task GrantAsync(string userName, WorkspaceRole role, Guid? workspaceId = null)
+    {
+        using var scope = Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<FileApiDb>();
+        db.WorkspaceMembers.Add(new WorkspaceMember
+        {
+            WorkspaceId = workspaceId ?? WorkspaceId, TenantId = LocalTokenIssuer.LocalTenantId, UserId = UserId(userName), Role = role,
+            Name = userName, GrantedAt = DateTimeOffset.UtcNow, GrantedById = "test",
+        });
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>Another workspace in this organisation, owned by <paramref name="ownerName"/>.</summary>
+    public async Task<Guid> AddWorkspaceAsync(string ownerName)
+    {
+        var id = Guid.NewGuid();
+        using (var scope = Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<FileApiDb>();
+            db.Workspaces.Add(new Workspace { Id = id, OrganizationId = OrganizationId, Name = "Other " + id, CreatedAt = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync();
+        }
+        await GrantAsync(ownerName, WorkspaceRole.Owner, id);
+        return id;
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -50,6 +103,10 @@ public class FileApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Storage:AccountKey", azurite.AccountKey);
         builder.UseSetting("Storage:Container", Container);
         builder.UseSetting("Events:WebhookSecret", WebhookSecret);
+        builder.UseSetting("Auth:LocalSigningKeysPath", Tokens.PublicKeysPath);
+        builder.UseSetting("Auth:Issuers:0", TokenIssuer);
+        builder.UseSetting("Auth:Audiences:0", TokenAudience);
+        builder.UseSetting("RateLimiting:Enabled", "false");
         foreach (var (key, value) in ExtraSettings)
             builder.UseSetting(key, value);
     }
@@ -65,5 +122,10 @@ public class FileApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         return await CreateClient().SendAsync(request);
     }
 
-    public new Task DisposeAsync() => base.DisposeAsync().AsTask();
+    public new async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _tokens?.Dispose();
+        Directory.Delete(_keyDirectory, recursive: true);
+    }
 }

@@ -1,0 +1,79 @@
+using System.Net;
+using System.Net.Http.Headers;
+using FileApi.Data;
+using FileApi.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FileApi.Tests.Events;
+
+/// <summary>Event Grid's Entra-token delivery: an app token with the subscriber app role, audience this API.</summary>
+public sealed class WebhookTokenTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
+{
+    [Fact]
+    public async Task AnAppTokenWithTheSubscriberRoleDeliversEvents()
+    {
+        var upload = await RegisterAndPutAsync("token/ok.txt");
+
+        using var response = await DeliverWithTokenAsync(upload, AppToken(["AzureEventGridSecureWebhookSubscriber"]));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(VersionStatus.Ready, await StatusAsync(upload));
+    }
+
+    [Fact]
+    public async Task ATokenWithoutTheRoleIs403AndChangesNothing()
+    {
+        var upload = await RegisterAndPutAsync("token/no-role.txt");
+
+        using var response = await DeliverWithTokenAsync(upload, AppToken([]));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(VersionStatus.Uploading, await StatusAsync(upload));
+    }
+
+    [Fact]
+    public async Task AnInvalidTokenIs401AndChangesNothingEvenWithTheSecret()
+    {
+        var upload = await RegisterAndPutAsync("token/bad.txt");
+        var token = AppToken(["AzureEventGridSecureWebhookSubscriber"]);
+        var tampered = token[..^4] + (token[^4] == 'A' ? "BBBB" : "AAAA");
+
+        using var response = await DeliverWithTokenAsync(upload, tampered, withSecret: true);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(VersionStatus.Uploading, await StatusAsync(upload));
+    }
+
+    string AppToken(string[] roles) =>
+        factory.Tokens.Mint("eventgrid-app", "Microsoft.EventGrid", null, FileApiFactory.TokenIssuer, FileApiFactory.TokenAudience, TimeSpan.FromMinutes(5),
+            new Dictionary<string, object> { ["roles"] = roles, ["idtyp"] = "app" });
+
+    async Task<HttpResponseMessage> DeliverWithTokenAsync(FileApi.Files.UploadResponse upload, string token, bool withSecret = false)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/events/storage")
+        {
+            Content = new StringContent(System.Text.Json.JsonSerializer.Serialize(TestData.BlobCreated(factory.Container, TestData.BlobNameOf(factory, upload))),
+                System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (withSecret)
+            request.Headers.Add("X-FileApi-Webhook-Secret", FileApiFactory.WebhookSecret);
+        return await factory.CreateClient().SendAsync(request);
+    }
+
+    async Task<FileApi.Files.UploadResponse> RegisterAndPutAsync(string path)
+    {
+        var upload = await factory.CreateClientFor(FileApiFactory.Owner).RegisterAsync($"{factory.FilesBase}/path/{path}");
+        await TestData.PutBlobAsync(upload.Upload, [1]);
+        return upload;
+    }
+
+    async Task<VersionStatus> StatusAsync(FileApi.Files.UploadResponse upload)
+    {
+        using var scope = factory.Services.CreateScope();
+        var versionId = long.Parse(upload.VersionId);
+        return await scope.ServiceProvider.GetRequiredService<FileApiDb>().FileVersions
+            .Where(v => v.FileId == upload.FileId && v.VersionId == versionId).Select(v => v.Status).SingleAsync();
+    }
+}
