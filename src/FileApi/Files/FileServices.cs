@@ -13,6 +13,9 @@ public static class FileServices
         services.AddSingleton<VersionWaiters>();
         services.AddScoped<UploadCompletion>();
         services.AddScoped<FileReader>();
+        services.AddOptions<LifecycleOptions>().BindConfiguration("Lifecycle").ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<Reconciler>();
+        services.AddHostedService<ReconcilerService>();
         services.AddScoped<WorkspaceScope>();
         services.AddHostedService<ContainerInitializer>();
         return services;

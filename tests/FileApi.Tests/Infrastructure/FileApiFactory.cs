@@ -107,6 +107,8 @@ public class FileApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Auth:Issuers:0", TokenIssuer);
         builder.UseSetting("Auth:Audiences:0", TokenAudience);
         builder.UseSetting("RateLimiting:Enabled", "false");
+        // Tests run reconciler passes themselves, when they mean to.
+        builder.UseSetting("Lifecycle:Enabled", "false");
         foreach (var (key, value) in ExtraSettings)
             builder.UseSetting(key, value);
     }
