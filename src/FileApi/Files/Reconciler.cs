@@ -51,7 +51,7 @@ public sealed class Reconciler(
     FileApiDb db, BlobStorage storage, UploadCompletion completion, NpgsqlDataSource dataSource,
     IOptions<LifecycleOptions> options, TimeProvider clock, ILogger<Reconciler> logger)
 {
-    const long LockKey = 0x46696c6552656331; // "FileRec1"
+    internal const long LockKey = 0x46696c6552656331; // "FileRec1"
 
     public async Task<ReconcileReport> RunPassAsync(bool sweepOrphans, CancellationToken ct)
     {
@@ -87,10 +87,10 @@ public sealed class Reconciler(
         var now = clock.GetUtcNow();
         var registeredBefore = now - settings.MissedEventAfter;
         var expiredBefore = now - settings.ExpiryGrace;
-        var pending = await UploadingBlobs()
-            .Where(p => p.Version.CreatedAt <= registeredBefore && p.Version.UploadExpiresAt >= expiredBefore)
-            .OrderBy(p => p.Version.LastCheckedAt)
-            .Take(settings.BatchSize)
+        var pending = await WithBlobNames(db.FileVersions
+            .Where(v => v.Status == VersionStatus.Uploading && v.CreatedAt <= registeredBefore && v.UploadExpiresAt >= expiredBefore)
+            .OrderBy(v => v.LastCheckedAt)
+            .Take(settings.BatchSize))
             .ToListAsync(ct);
 
         var completed = 0;
@@ -108,9 +108,9 @@ public sealed class Reconciler(
     {
         var settings = options.Value;
         var expiredBefore = clock.GetUtcNow() - settings.ExpiryGrace;
-        var abandoned = await UploadingBlobs()
-            .Where(p => p.Version.UploadExpiresAt < expiredBefore)
-            .Take(settings.BatchSize)
+        var abandoned = await WithBlobNames(db.FileVersions
+            .Where(v => v.Status == VersionStatus.Uploading && v.UploadExpiresAt < expiredBefore)
+            .Take(settings.BatchSize))
             .ToListAsync(ct);
 
         var expired = 0;
@@ -199,11 +199,10 @@ public sealed class Reconciler(
         return deleted;
     }
 
-    IQueryable<PendingUpload> UploadingBlobs() =>
-        from version in db.FileVersions
+    IQueryable<PendingUpload> WithBlobNames(IQueryable<FileVersion> versions) =>
+        from version in versions
         join file in db.Files on version.FileId equals file.Id
         join workspace in db.Workspaces on file.WorkspaceId equals workspace.Id
-        where version.Status == VersionStatus.Uploading
         select new PendingUpload(version, workspace.OrganizationId, file.WorkspaceId);
 
     sealed record PendingUpload(FileVersion Version, Guid OrganizationId, Guid WorkspaceId)
