@@ -96,6 +96,7 @@ public class FileApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     {
         var azurite = AzuriteServer.Instance;
         builder.UseEnvironment("Testing");
+        builder.UseContentRoot(Path.Combine(Repository.Root, "src", "FileApi"));
         builder.UseSetting("ConnectionStrings:FileApi", _connectionString);
         builder.UseSetting("Database:MigrateOnStartup", "true");
         builder.UseSetting("Storage:ServiceUri", azurite.ServiceUri.ToString());
