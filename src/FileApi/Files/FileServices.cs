@@ -1,5 +1,6 @@
 using FileApi.Storage;
 using FileApi.Workspaces;
+using Microsoft.Extensions.Options;
 
 namespace FileApi.Files;
 
@@ -21,8 +22,11 @@ public static class FileServices
         return services;
     }
 
-    /// <summary>Creates the files container at start, so a fresh storage account (or Azurite) works at once.</summary>
-    sealed class ContainerInitializer(BlobStorage storage, ILogger<ContainerInitializer> logger) : IHostedService
+    /// <summary>
+    /// Creates the files container at start, so a fresh storage account (or Azurite) works at once, and writes the
+    /// blob service's CORS rules when <c>Storage:CorsAllowedOrigins</c> names the pages that upload from a browser.
+    /// </summary>
+    sealed class ContainerInitializer(BlobStorage storage, IOptions<StorageOptions> options, ILogger<ContainerInitializer> logger) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
@@ -35,8 +39,27 @@ public static class FileServices
                 // The API still starts: reads of ready files work without it and uploads fail with a clear error.
                 logger.LogError(exception, "Could not create the blob container {Container}", storage.ContainerName);
             }
+
+            if (options.Value.CorsAllowedOrigins is not { Length: > 0 } origins)
+                return;
+            try
+            {
+                await storage.SetCorsRulesAsync([BrowserUploadCorsRule(origins)], cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // Scripts and SDKs do not need CORS; only uploads from those pages fail, with a CORS error in the browser.
+                logger.LogError(exception, "Could not set the blob service CORS rules for {Origins}", string.Join(", ", origins));
+            }
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
+
+    /// <summary>
+    /// What a page needs to upload in blocks (Put Block, Put Block List, Get Block List) and download: the browser's
+    /// preflight asks for PUT with x-ms-* headers, and the page reads the ETag and x-ms-* answers.
+    /// </summary>
+    public static CorsRule BrowserUploadCorsRule(IReadOnlyList<string> origins) =>
+        new(origins, ["PUT", "GET", "HEAD", "OPTIONS"], ["*"], ["ETag", "x-ms-*", "Content-Length", "Content-Range"], MaxAgeSeconds: 3600);
 }

@@ -32,8 +32,24 @@ public sealed class StorageOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:05:00", "7.00:00:00")]
     public TimeSpan DownloadLinkLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Web origins (<c>https://app.example.com</c>) whose pages upload and download straight to blob storage, such as
+    /// the browser uploader at <c>/app/</c>. When set, the API writes the blob service's CORS rules at start (they
+    /// replace the account's existing rules); empty leaves them alone. The array starts empty because the
+    /// configuration binder appends to an array it finds already filled.
+    /// </summary>
+    public string[] CorsAllowedOrigins { get; set; } = [];
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        foreach (var origin in CorsAllowedOrigins)
+        {
+            if (!IsOrigin(origin))
+                yield return new ValidationResult(
+                    $"Storage:CorsAllowedOrigins has '{origin}', which is not an origin: use scheme://host[:port] without a path or trailing slash, or '*'.",
+                    [nameof(CorsAllowedOrigins)]);
+        }
+
         if (ServiceUri is null)
             yield break;
         if (!ServiceUri.IsAbsoluteUri || ServiceUri.Scheme is not ("http" or "https") || ServiceUri.Query.Length > 0)
@@ -46,4 +62,12 @@ public sealed class StorageOptions : IValidatableObject
         if (path.Length > 0 && path != AccountName)
             yield return new ValidationResult($"Storage:ServiceUri path must be empty or exactly '/{AccountName}' (path-style emulator URL).", [nameof(ServiceUri)]);
     }
+
+    // The blob service compares the request's Origin header with these strings, so only the exact form a browser sends matches.
+    static bool IsOrigin(string origin) =>
+        origin == "*"
+        || (Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+            && uri.Scheme is "http" or "https"
+            && uri.GetLeftPart(UriPartial.Authority) == origin.ToLowerInvariant()
+            && uri.UserInfo.Length == 0);
 }
