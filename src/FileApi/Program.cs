@@ -11,12 +11,14 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddFileApiData();
 builder.Services.AddJwtAuthentication();
+builder.Services.AddDevelopmentSignIn();
 builder.Services.AddFileApiRateLimiting();
 builder.Services.AddBlobStorage();
 builder.Services.AddFiles();
 builder.Services.AddStorageEvents();
 builder.Services.AddFileApiProblemDetails();
 builder.Services.AddFileApiHealthChecks();
+builder.Services.AddFileApiOpenApi();
 builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
 
 var app = builder.Build();
@@ -31,6 +33,8 @@ app.UseRateLimiter();
 app.UseAuthorization();
 
 app.MapHealthChecks("/healthz");
+app.MapFileApiOpenApi();
+app.MapDevelopmentSignIn();
 app.MapWorkspaces();
 app.MapFiles();
 app.MapStorageEvents();

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Security.Claims;
 using FileApi.Auth;
 using FileApi.Data;
@@ -21,13 +22,25 @@ public static class FileEndpoints
         files.MapPut("/path/{**file_path}", RegisterByPath).RequireWorkspaceRole(WorkspaceRole.Editor)
             .WithSummary("Register a new version of the file at a path (creating the file if the path is new) and get an upload link; version_id= renews a link.");
         files.MapPut("/{file_id}", RegisterById).RequireWorkspaceRole(WorkspaceRole.Editor)
-            .WithSummary("Register a new version of a file; version_id= renews an upload link; deleted=false restores a deleted file (owners).");
+            .Produces<FileResponse>(StatusCodes.Status303SeeOther)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status410Gone)
+            .WithSummary("Register a new version of a file; version_id= renews an upload link; deleted=false restores a deleted file (owners).")
+            .WithDescription("Restoring answers 204 when the file is back at its path, or 303 See Other with Location and the file when its path was "
+                + "taken meanwhile and it was restored as 'name (restored).ext'; 409 restore-conflict when no free name was found.");
         files.MapPost("/{file_id}/versions/{version_id}/complete", Complete).RequireWorkspaceRole(WorkspaceRole.Editor)
-            .WithSummary("Tell the API the upload is committed: the version is checked and marked ready at once.");
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Tell the API the upload is committed: the version is checked and marked ready at once.")
+            .WithDescription("409 version-not-committed before Put Blob or Put Block List; 409 version-failed (with reason) when the blob breaks what was declared.");
         files.MapGet("/path/{**file_path}", GetByPath)
-            .WithSummary("The latest ready version of the file at a path, or one version (version_id=, wait=).");
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("The latest ready version of the file at a path, or one version (version_id=, wait=).")
+            .WithDescription(VersionConflicts);
         files.MapGet("/{file_id}", GetById)
-            .WithSummary("The latest ready version of a file, or one version (version_id=, wait=); deleted files answer 410 unless deleted=true.");
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status410Gone)
+            .WithSummary("The latest ready version of a file, or one version (version_id=, wait=); deleted files answer 410 unless deleted=true.")
+            .WithDescription(VersionConflicts);
         files.MapDelete("/path/{**file_path}", DeleteByPath).RequireWorkspaceRole(WorkspaceRole.Editor)
             .WithSummary("Delete the file at a path (soft: it can be restored until the retention period ends).");
         files.MapDelete("/{file_id}", DeleteById).RequireWorkspaceRole(WorkspaceRole.Editor)
@@ -36,10 +49,19 @@ public static class FileEndpoints
         return files;
     }
 
+    const string RenewDescription = "A version still uploading: answers a fresh upload link for it instead of registering a new version.";
+    const string RegisterBodyDescription = "Optional: what the upload will be. A committed blob that does not match never becomes ready.";
+
+    const string VersionConflicts =
+        "With version_id: 409 version-not-ready (Retry-After) while it uploads, 409 version-failed (with reason) if it never will be ready, "
+        + "404 version-not-found. 409 version-content-changed when the stored bytes changed after readiness.";
+
     sealed record AllocatedVersion(Guid FileId, long VersionId);
 
     static async Task<Results<Ok<UploadResponse>, ProblemHttpResult>> RegisterByPath(
-        string file_path, [FromQuery(Name = "version_id")] string? version_id, [FromBody] RegisterRequest? request,
+        [Description("The file's path in the workspace, e.g. reports/2026/q1.csv.")] string file_path,
+        [FromQuery(Name = "version_id"), Description(RenewDescription)] string? version_id,
+        [FromBody, Description(RegisterBodyDescription)] RegisterRequest? request,
         WorkspaceScope scope, ClaimsPrincipal user, FileApiDb db, FileLinks links, TimeProvider clock, IOptions<FilesOptions> options, CancellationToken ct)
     {
         if (!FilePath.TryParse(file_path, out var path, out var pathError))
@@ -73,7 +95,10 @@ public static class FileEndpoints
     }
 
     static async Task<Results<Ok<UploadResponse>, NoContent, JsonHttpResult<FileResponse>, ProblemHttpResult>> RegisterById(
-        string file_id, [FromQuery(Name = "version_id")] string? version_id, [FromQuery(Name = "deleted")] string? deleted, [FromBody] RegisterRequest? request,
+        [Description("The file id (a UUID).")] string file_id,
+        [FromQuery(Name = "version_id"), Description(RenewDescription)] string? version_id,
+        [FromQuery(Name = "deleted"), Description("false restores a deleted file (owners).")] string? deleted,
+        [FromBody, Description(RegisterBodyDescription)] RegisterRequest? request,
         WorkspaceScope scope, ClaimsPrincipal user, FileApiDb db, FileLinks links, FileReader reader, TimeProvider clock, IOptions<FilesOptions> options,
         HttpContext http, CancellationToken ct)
     {

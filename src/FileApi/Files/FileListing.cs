@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -45,17 +46,19 @@ static class FileListing
     };
 
     public sealed record ListQuery(
-        [property: FromQuery(Name = "limit")] string? Limit,
-        [property: FromQuery(Name = "offset")] string? Offset,
-        [property: FromQuery(Name = "deleted")] string? Deleted,
-        [property: FromQuery(Name = "file_name")] string? FileName,
-        [property: FromQuery(Name = "author")] string? Author,
-        [property: FromQuery(Name = "created_at")] string[]? CreatedAt,
-        [property: FromQuery(Name = "modified_at")] string[]? ModifiedAt,
-        [property: FromQuery(Name = "deleted_at")] string[]? DeletedAt,
-        [property: FromQuery(Name = "order_by")] string? OrderBy,
-        [property: FromQuery(Name = "folder")] string? Folder,
-        [property: FromQuery(Name = "cursor")] string? Cursor);
+        [property: FromQuery(Name = "limit"), Description("Files per page, 1 to 5000 (100).")] string? Limit,
+        [property: FromQuery(Name = "offset"), Description("Files to skip (0). links.next pages faster.")] string? Offset,
+        [property: FromQuery(Name = "deleted"), Description("true lists only deleted files; false (the default) only live ones.")] string? Deleted,
+        [property: FromQuery(Name = "file_name"), Description("A case-insensitive substring of the name.")] string? FileName,
+        [property: FromQuery(Name = "author"), Description("The creator's user id.")] string? Author,
+        [property: FromQuery(Name = "created_at"), Description(DateFilter)] string[]? CreatedAt,
+        [property: FromQuery(Name = "modified_at"), Description(DateFilter)] string[]? ModifiedAt,
+        [property: FromQuery(Name = "deleted_at"), Description(DateFilter)] string[]? DeletedAt,
+        [property: FromQuery(Name = "order_by"), Description("path (the default), name, created_at, modified_at, size or deleted_at, optionally with :asc or :desc.")] string? OrderBy,
+        [property: FromQuery(Name = "folder"), Description("A folder (/reports/) whose files, at any depth, are listed.")] string? Folder,
+        [property: FromQuery(Name = "cursor"), Description("The opaque cursor from links.next.")] string? Cursor);
+
+    const string DateFilter = "A bound such as gte:2026-01-01T00:00:00Z (lt, lte, gt, gte); may repeat to give a range.";
 
     public static async Task<Results<Ok<FileListResponse>, ProblemHttpResult>> ListAsync(
         [AsParameters] ListQuery query, WorkspaceScope scope, NpgsqlDataSource dataSource, HttpContext http, CancellationToken ct)

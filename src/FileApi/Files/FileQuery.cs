@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using FileApi.Http;
@@ -11,10 +12,10 @@ namespace FileApi.Files;
 /// problem that names it; booleans accept any case ("True" from Python clients).
 /// </summary>
 public sealed record FileQuery(
-    [property: FromQuery(Name = "version_id")] string? VersionId,
-    [property: FromQuery(Name = "include_versions")] string? IncludeVersions,
-    [property: FromQuery(Name = "deleted")] string? Deleted,
-    [property: FromQuery(Name = "wait")] string? Wait)
+    [property: FromQuery(Name = "version_id"), Description("One version (a 64-bit integer, written as a string) instead of the latest ready one.")] string? VersionId,
+    [property: FromQuery(Name = "include_versions"), Description("true adds versions: every ready version, newest first.")] string? IncludeVersions,
+    [property: FromQuery(Name = "deleted"), Description("true shows a deleted file (with deleted_at and deleted_by).")] string? Deleted,
+    [property: FromQuery(Name = "wait"), Description("With version_id: seconds (up to Files:MaxWaitSeconds) to wait for it to become ready or fail.")] string? Wait)
 {
     public bool TryParse(int maxWaitSeconds, [NotNullWhen(true)] out ParsedFileQuery? parsed, [NotNullWhen(false)] out ProblemHttpResult? problem)
     {

@@ -2,6 +2,8 @@ using FileApi.Auth;
 using FileApi.Data;
 using FileApi.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace FileApi.Workspaces;
@@ -74,10 +76,17 @@ public static class WorkspaceScopeExtensions
 {
     public const string Prefix = "/file/v2/orgs/{org_id}/workspaces/{workspace_id}";
 
-    /// <summary>Routes under this group act on one workspace: authenticated, scope and role checked before handlers run.</summary>
+    /// <summary>
+    /// Routes under this group act on one workspace: authenticated, scope and role checked before handlers run.
+    /// Any of them may answer 400 for a malformed id and 404 for a workspace the caller has no role in.
+    /// </summary>
     public static RouteGroupBuilder MapWorkspaceGroup(this IEndpointRouteBuilder endpoints, string prefix) =>
-        endpoints.MapGroup(Prefix + prefix).RequireAuthorization().AddEndpointFilter<WorkspaceScopeFilter>();
+        endpoints.MapGroup(Prefix + prefix).RequireAuthorization().AddEndpointFilter<WorkspaceScopeFilter>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
+    /// <summary>The least role the endpoint needs; a caller below it gets 403.</summary>
     public static TBuilder RequireWorkspaceRole<TBuilder>(this TBuilder builder, WorkspaceRole role) where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new RequiredWorkspaceRole(role));
+        builder.WithMetadata(new RequiredWorkspaceRole(role),
+            new ProducesResponseTypeMetadata(StatusCodes.Status403Forbidden, typeof(ProblemDetails), ["application/problem+json"]));
 }
