@@ -28,6 +28,7 @@ if (await app.TryRunCommandAsync(args))
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseBrowserApp();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();

@@ -1,0 +1,87 @@
+// The FileApi calls the page makes, with the signed-in user's bearer token. Errors carry the problem+json body.
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || `HTTP ${status}`);
+    this.status = status;
+    this.type = problem?.type ?? "";
+    this.problem = problem;
+  }
+}
+
+export class Api {
+  constructor(token) {
+    this.token = token;
+  }
+
+  async request(method, url, body) {
+    const headers = { Authorization: `Bearer ${this.token}` };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (!response.ok) {
+      const problem = await response.json().catch(() => null);
+      throw new ApiError(response.status, problem);
+    }
+    return response.status === 204 ? null : response.json();
+  }
+
+  workspaces() {
+    return this.request("GET", "/file/v2/workspaces").then((answer) => answer.workspaces);
+  }
+
+  /** Registers a new version of the file at `path` and answers { file_id, version_id, upload, upload_expires_at }. */
+  register(workspace, path, declaration) {
+    return this.request("PUT", `${filesBase(workspace)}/path/${encodePath(path)}`, declaration);
+  }
+
+  /** A fresh upload link for a version that is still uploading; its blocks are kept. */
+  renew(workspace, fileId, versionId) {
+    return this.request("PUT", `${filesBase(workspace)}/${fileId}?version_id=${versionId}`);
+  }
+
+  complete(workspace, fileId, versionId) {
+    return this.request("POST", `${filesBase(workspace)}/${fileId}/versions/${versionId}/complete`);
+  }
+
+  version(workspace, fileId, versionId) {
+    return this.request("GET", `${filesBase(workspace)}/${fileId}?version_id=${versionId}`);
+  }
+
+  fileWithVersions(workspace, fileId) {
+    return this.request("GET", `${filesBase(workspace)}/${fileId}?include_versions=true`);
+  }
+
+  /** A page of the workspace's files; `next` is the links.next of the previous page. */
+  listFiles(workspace, next) {
+    return this.request("GET", next ?? `${filesBase(workspace)}?limit=20&order_by=modified_at:desc`);
+  }
+
+  /** Follows a link the API handed out (a version's self link). */
+  follow(link) {
+    return this.request("GET", link);
+  }
+}
+
+export function filesBase(workspace) {
+  return `/file/v2/orgs/${workspace.organization_id}/workspaces/${workspace.id}/files`;
+}
+
+function encodePath(path) {
+  return path.split("/").map(encodeURIComponent).join("/");
+}
+
+/** Development sign-in (DevelopmentSignIn:Enabled): a token for a local user. */
+export async function signInLocally(user) {
+  const response = await fetch("/dev/sign-in", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ user }),
+  });
+  if (!response.ok) {
+    const problem = await response.json().catch(() => null);
+    if (response.status === 404 || response.status === 405)
+      throw new ApiError(response.status, { detail: "Development sign-in is off on this server. Paste a token instead." });
+    throw new ApiError(response.status, problem);
+  }
+  return response.json();
+}
