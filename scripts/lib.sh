@@ -32,6 +32,8 @@ ensure_tools() {
   command -v node >/dev/null || missing+=(nodejs npm)
   command -v jq >/dev/null || missing+=(jq)
   command -v curl >/dev/null || missing+=(curl)
+  # Headless Chromium for the browser uploader's tests (driven by Playwright, which never downloads a browser).
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
   if [ ! -d "$REPO_ROOT/node_modules/azurite" ] || [ "$REPO_ROOT/package-lock.json" -nt "$REPO_ROOT/node_modules/.package-lock.json" ]; then
     log "Installing node packages (npm ci)..."
