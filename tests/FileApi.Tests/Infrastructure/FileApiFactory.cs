@@ -60,7 +60,7 @@ public class FileApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>A client that calls the API as <paramref name="userName"/>, with a real signed token.</summary>
     public HttpClient CreateClientFor(string userName, bool followRedirects = true)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = followRedirects });
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = followRedirects, BaseAddress = ClientOptions.BaseAddress });
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TokenFor(userName));
         return client;
     }

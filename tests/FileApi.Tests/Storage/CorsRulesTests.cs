@@ -1,9 +1,11 @@
 using System.Xml.Linq;
 using FileApi.Storage;
+using FileApi.Tests.Infrastructure;
 
 namespace FileApi.Tests.Storage;
 
-// CORS rules belong to the account, which all test classes share; this is the only class that changes them.
+// CORS rules belong to the account, which all test classes share; the classes that change them share a collection.
+[Collection(BlobServiceCorsCollection.Name)]
 public sealed class CorsRulesTests(StorageTestContainer container) : IClassFixture<StorageTestContainer>
 {
     private readonly BlobStorage _storage = container.Storage;
