@@ -87,7 +87,7 @@ async function startSession(token, user) {
 }
 
 function signOut(message) {
-  for (const upload of session.uploads) upload.cancel();
+  for (const upload of session.uploads) upload.cancel({ forget: false });
   sessionStorage.removeItem(TOKEN_KEY);
   sessionStorage.removeItem(USER_KEY);
   session.api = null;

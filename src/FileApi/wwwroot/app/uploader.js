@@ -133,13 +133,16 @@ export class Upload extends EventTarget {
     }
   }
 
-  /** Stops every request in flight and forgets the upload. The service gives up the version once its link has expired. */
-  cancel() {
+  /**
+   * Stops every request in flight and forgets the upload; the service gives up the version once its link has expired.
+   * With `forget: false` (signing out) the record stays, so the upload can be resumed later.
+   */
+  cancel({ forget = true } = {}) {
     if (this.finished) return;
     this.#cancelled = true;
     this.#controller.abort();
     for (const request of this.#requests) request.abort();
-    if (this.#record) pending.forget(this.#record.key);
+    if (this.#record && forget) pending.forget(this.#record.key);
   }
 
   async #register() {
