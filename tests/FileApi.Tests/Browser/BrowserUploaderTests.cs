@@ -37,8 +37,7 @@ public sealed class BrowserUploaderTests(BrowserFixture browser) : IClassFixture
         var first = TestData.RandomBytes(3 * 1024 * 1024 + 12_345);
         using var file = new TemporaryFile("quarterly report.bin", first);
         var page = await browser.OpenUploaderAsync(Query);
-        var putBlocks = 0;
-        page.Request += (_, request) => { if (IsPutBlock(request)) Interlocked.Increment(ref putBlocks); };
+        var requests = BlobRequests.Count(page, browser.Api.Origin);
 
         await SignInAsync(page);
         await page.EvaluateAsync(RecordProgressScript);
@@ -53,7 +52,7 @@ public sealed class BrowserUploaderTests(BrowserFixture browser) : IClassFixture
         Assert.True(samples.Zip(samples.Skip(1)).All(pair => pair.First <= pair.Second), "progress went backwards: " + string.Join(", ", samples));
         Assert.True(samples.Where(sample => sample > 0 && sample < first.Length).Distinct().Count() >= 10,
             "progress moved in fewer than 10 steps: " + string.Join(", ", samples));
-        Assert.Equal(BlockCount(first.Length), putBlocks);
+        Assert.Equal(BlockCount(first.Length), requests.PutBlocks);
         var firstVersion = await GetFileAsync(file.Name);
 
         // The same name again, with other bytes: a second version of the same file.
@@ -117,15 +116,7 @@ public sealed class BrowserUploaderTests(BrowserFixture browser) : IClassFixture
 
         await page.ReloadAsync();
         release.TrySetResult();
-        var putBlocks = 0;
-        var renewals = 0;
-        page.Request += (_, request) =>
-        {
-            if (IsPutBlock(request))
-                Interlocked.Increment(ref putBlocks);
-            if (request.Method == "PUT" && request.Url.StartsWith(browser.Api.Origin, StringComparison.Ordinal) && request.Url.Contains("?version_id=", StringComparison.Ordinal))
-                Interlocked.Increment(ref renewals);
-        };
+        var requests = BlobRequests.Count(page, browser.Api.Origin);
         await page.Locator($"#pending li[data-name='{file.Name}']").WaitForAsync();
 
         await page.SetInputFilesAsync("#files", file.Path);
@@ -134,8 +125,8 @@ public sealed class BrowserUploaderTests(BrowserFixture browser) : IClassFixture
         var blocks = BlockCount(content.Length);
         var text = await row.InnerTextAsync();
         Assert.True(text.Contains($"resumed: {blocksBeforeReload} of {blocks} blocks were already stored", StringComparison.Ordinal), text);
-        Assert.Equal(blocks - blocksBeforeReload, putBlocks);
-        Assert.Equal(1, renewals);
+        Assert.Equal(blocks - blocksBeforeReload, requests.PutBlocks);
+        Assert.Equal(1, requests.Renewals);
         Assert.Equal((content.Length, content.Length), await ProgressAsync(row));
         Assert.True(await page.Locator("#pending-card").IsHiddenAsync());
         Assert.Equal("[]", await page.EvaluateAsync<string>($"() => localStorage.getItem('{PendingUploadsKey}')"));
@@ -153,15 +144,7 @@ public sealed class BrowserUploaderTests(BrowserFixture browser) : IClassFixture
         using var file = new TemporaryFile("renewed.bin", content);
         var page = await browser.OpenUploaderAsync(Query);
         await SignInAsync(page);
-        var putBlocks = 0;
-        var renewals = 0;
-        page.Request += (_, request) =>
-        {
-            if (IsPutBlock(request))
-                Interlocked.Increment(ref putBlocks);
-            if (request.Method == "PUT" && request.Url.StartsWith(browser.Api.Origin, StringComparison.Ordinal) && request.Url.Contains("?version_id=", StringComparison.Ordinal))
-                Interlocked.Increment(ref renewals);
-        };
+        var requests = BlobRequests.Count(page, browser.Api.Origin);
 
         // What blob storage answers once a SAS has expired.
         var refused = 0;
@@ -180,8 +163,8 @@ public sealed class BrowserUploaderTests(BrowserFixture browser) : IClassFixture
         await page.SetInputFilesAsync("#files", file.Path);
         await WaitUntilFinishedAsync(page, file.Name);
 
-        Assert.Equal(1, renewals);
-        Assert.Equal(BlockCount(content.Length) + 1, putBlocks);
+        Assert.Equal(1, requests.Renewals);
+        Assert.Equal(BlockCount(content.Length) + 1, requests.PutBlocks);
         Assert.Equal(content.Length, (await GetFileAsync(file.Name)).Size);
     }
 
@@ -277,7 +260,31 @@ public sealed class BrowserUploaderTests(BrowserFixture browser) : IClassFixture
             File.Copy(path, Path.Combine(Repository.Root, "docs", "images", "browser-uploader.png"), overwrite: true);
     }
 
-    static bool IsPutBlock(IRequest request) => request.Method == "PUT" && request.Url.Contains("comp=block&", StringComparison.Ordinal);
+    /// <summary>Counts, from Playwright's request events, the Put Block requests and the upload link renewals a page sends.</summary>
+    sealed class BlobRequests
+    {
+        int _putBlocks;
+        int _renewals;
+
+        public int PutBlocks => Volatile.Read(ref _putBlocks);
+
+        public int Renewals => Volatile.Read(ref _renewals);
+
+        public static BlobRequests Count(IPage page, string apiOrigin)
+        {
+            var counts = new BlobRequests();
+            page.Request += (_, request) =>
+            {
+                if (request.Method != "PUT")
+                    return;
+                if (request.Url.Contains("comp=block&", StringComparison.Ordinal))
+                    Interlocked.Increment(ref counts._putBlocks);
+                else if (request.Url.StartsWith(apiOrigin, StringComparison.Ordinal) && request.Url.Contains("?version_id=", StringComparison.Ordinal))
+                    Interlocked.Increment(ref counts._renewals);
+            };
+            return counts;
+        }
+    }
 
     static int BlockCount(long size) => (int)((size + BlockSize - 1) / BlockSize);
 
