@@ -40,6 +40,12 @@ public sealed class StoredFile
     public string? DeletedById { get; set; }
     public string? DeletedByName { get; set; }
     public string? DeletedByEmail { get; set; }
+
+    // The latest ready version, copied here when a version becomes ready, so that listing, filtering and
+    // sorting a workspace of millions of files reads one table through its indexes.
+    public long? CurrentVersionId { get; set; }
+    public long? CurrentSize { get; set; }
+    public DateTimeOffset? ModifiedAt { get; set; }
 }
 
 public enum VersionStatus
@@ -67,6 +73,23 @@ public sealed class FileVersion
     public string? ETag { get; set; }
     public DateTimeOffset? ReadyAt { get; set; }
     public string? FailureReason { get; set; }
+
+    /// <summary>What the uploader declared at registration; a committed blob must match it.</summary>
+    public long? DeclaredSize { get; set; }
+    public string? DeclaredMd5 { get; set; }
+    public string? DeclaredSha256 { get; set; }
+
+    /// <summary>What was checked before the version became ready, e.g. "size,sha256".</summary>
+    public string? Verified { get; set; }
+
+    /// <summary>The blob service's version of the blob at readiness (Azure blob versioning); downloads are pinned to it.</summary>
+    public string? BlobVersionId { get; set; }
+
+    /// <summary>Set while one instance hashes the blob, so duplicate deliveries do not hash it again.</summary>
+    public DateTimeOffset? VerificationStartedAt { get; set; }
+
+    /// <summary>When the reconciler last looked for this upload's blob.</summary>
+    public DateTimeOffset? LastCheckedAt { get; set; }
 }
 
 /// <summary>Workspace roles, each including the ones below it.</summary>

@@ -30,7 +30,8 @@ sealed class StoredFileConfiguration : IEntityTypeConfiguration<StoredFile>
         file.ToTable("files");
         file.Property(f => f.Folder).HasMaxLength(FilePathLimits.MaxPathLength);
         file.Property(f => f.Name).HasMaxLength(FilePathLimits.MaxSegmentLength);
-        file.Property(f => f.PathKey).HasMaxLength(FilePathLimits.MaxPathLength);
+        // Byte order makes folder listings a range scan and keeps path order identical in every database locale.
+        file.Property(f => f.PathKey).HasMaxLength(FilePathLimits.MaxPathLength).UseCollation("C");
         file.Property(f => f.CreatedById).HasMaxLength(128);
         file.Property(f => f.CreatedByName).HasMaxLength(256);
         file.Property(f => f.CreatedByEmail).HasMaxLength(256);
@@ -44,6 +45,17 @@ sealed class StoredFileConfiguration : IEntityTypeConfiguration<StoredFile>
             .IsUnique()
             .HasFilter("deleted_at IS NULL")
             .HasDatabaseName("ux_files_live_path");
+
+        // Listing orders: each is a keyset seek (cursor) over live, visible files of one workspace.
+        file.HasIndex(f => new { f.WorkspaceId, f.ModifiedAt, f.Id })
+            .HasFilter("deleted_at IS NULL AND current_version_id IS NOT NULL")
+            .HasDatabaseName("ix_files_live_modified");
+        file.HasIndex(f => new { f.WorkspaceId, f.CreatedAt, f.Id })
+            .HasFilter("deleted_at IS NULL AND current_version_id IS NOT NULL")
+            .HasDatabaseName("ix_files_live_created");
+        file.HasIndex(f => new { f.WorkspaceId, f.DeletedAt, f.Id })
+            .HasFilter("deleted_at IS NOT NULL")
+            .HasDatabaseName("ix_files_deleted");
     }
 }
 
@@ -59,6 +71,10 @@ sealed class FileVersionConfiguration : IEntityTypeConfiguration<FileVersion>
         version.Property(v => v.CreatedByEmail).HasMaxLength(256);
         version.Property(v => v.ETag).HasMaxLength(128);
         version.Property(v => v.FailureReason).HasMaxLength(1000);
+        version.Property(v => v.DeclaredMd5).HasMaxLength(32);
+        version.Property(v => v.DeclaredSha256).HasMaxLength(64);
+        version.Property(v => v.Verified).HasMaxLength(64);
+        version.Property(v => v.BlobVersionId).HasMaxLength(64);
         version.HasOne<StoredFile>().WithMany().HasForeignKey(v => v.FileId).OnDelete(DeleteBehavior.Cascade);
 
         // "Latest ready version of a file" is one backward seek on this index.
@@ -66,6 +82,11 @@ sealed class FileVersionConfiguration : IEntityTypeConfiguration<FileVersion>
             .IsDescending(false, true)
             .HasFilter("status = 'Ready'")
             .HasDatabaseName("ix_file_versions_ready");
+
+        // The reconciler's work list: uploads not yet finished, least recently checked first.
+        version.HasIndex(v => v.LastCheckedAt)
+            .HasFilter("status = 'Uploading'")
+            .HasDatabaseName("ix_file_versions_uploading");
     }
 }
 

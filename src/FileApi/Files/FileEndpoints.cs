@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using FileApi.Auth;
 using FileApi.Data;
@@ -7,6 +6,7 @@ using FileApi.Workspaces;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace FileApi.Files;
 
@@ -16,14 +16,22 @@ public static class FileEndpoints
     {
         var files = endpoints.MapWorkspaceGroup("/files").WithTags("Files");
 
+        files.MapGet("/", FileListing.ListAsync)
+            .WithSummary("List files, with filters, ordering, offset paging and a cursor in links.next.");
         files.MapPut("/path/{**file_path}", RegisterByPath).RequireWorkspaceRole(WorkspaceRole.Editor)
-            .WithSummary("Register a new version of the file at a path (creating the file if the path is new) and get an upload link.");
+            .WithSummary("Register a new version of the file at a path (creating the file if the path is new) and get an upload link; version_id= renews a link.");
         files.MapPut("/{file_id}", RegisterById).RequireWorkspaceRole(WorkspaceRole.Editor)
-            .WithSummary("Register a new version of an existing file, or renew the upload link of a version still uploading (version_id=).");
+            .WithSummary("Register a new version of a file; version_id= renews an upload link; deleted=false restores a deleted file (owners).");
+        files.MapPost("/{file_id}/versions/{version_id}/complete", Complete).RequireWorkspaceRole(WorkspaceRole.Editor)
+            .WithSummary("Tell the API the upload is committed: the version is checked and marked ready at once.");
         files.MapGet("/path/{**file_path}", GetByPath)
-            .WithSummary("Get the latest ready version of the file at a path, or one version (version_id=).");
+            .WithSummary("The latest ready version of the file at a path, or one version (version_id=, wait=).");
         files.MapGet("/{file_id}", GetById)
-            .WithSummary("Get the latest ready version of a file, or one version (version_id=).");
+            .WithSummary("The latest ready version of a file, or one version (version_id=, wait=); deleted files answer 410 unless deleted=true.");
+        files.MapDelete("/path/{**file_path}", DeleteByPath).RequireWorkspaceRole(WorkspaceRole.Editor)
+            .WithSummary("Delete the file at a path (soft: it can be restored until the retention period ends).");
+        files.MapDelete("/{file_id}", DeleteById).RequireWorkspaceRole(WorkspaceRole.Editor)
+            .WithSummary("Delete a file (soft: it can be restored until the retention period ends).");
 
         return files;
     }
@@ -31,21 +39,21 @@ public static class FileEndpoints
     sealed record AllocatedVersion(Guid FileId, long VersionId);
 
     static async Task<Results<Ok<UploadResponse>, ProblemHttpResult>> RegisterByPath(
-        string file_path, [FromQuery(Name = "version_id")] string? version_id,
-        WorkspaceScope scope, ClaimsPrincipal user, FileApiDb db, FileLinks links, TimeProvider clock, CancellationToken ct)
+        string file_path, [FromQuery(Name = "version_id")] string? version_id, [FromBody] RegisterRequest? request,
+        WorkspaceScope scope, ClaimsPrincipal user, FileApiDb db, FileLinks links, TimeProvider clock, IOptions<FilesOptions> options, CancellationToken ct)
     {
         if (!FilePath.TryParse(file_path, out var path, out var pathError))
             return InvalidPath(pathError);
-        if (!TryParseVersionId(version_id, out var renewVersionId, out var problem))
+        if (!FileQuery.TryParseVersionId(version_id, out var renewVersionId, out var problem))
             return problem;
 
+        var file = await db.Files.AsNoTracking()
+            .Where(f => f.WorkspaceId == scope.WorkspaceId && f.PathKey == path.Key && f.DeletedAt == null)
+            .Select(f => new { f.Id }).FirstOrDefaultAsync(ct);
         if (renewVersionId is { } existingVersionId)
-        {
-            var fileId = await db.Files
-                .Where(f => f.WorkspaceId == scope.WorkspaceId && f.PathKey == path.Key && f.DeletedAt == null)
-                .Select(f => (Guid?)f.Id).FirstOrDefaultAsync(ct);
-            return fileId is null ? FileNotFound(path.Value) : await RenewUpload(fileId.Value, existingVersionId, scope, db, links, ct);
-        }
+            return file is null ? FileNotFound(path.Value) : await RenewUpload(file.Id, existingVersionId, scope, db, links, ct);
+        if (!TryReadDeclaration(request, options.Value, out var declaration, out problem))
+            return problem;
 
         var caller = user.GetCaller();
         var now = clock.GetUtcNow();
@@ -61,21 +69,37 @@ public static class FileEndpoints
             RETURNING id AS "FileId", latest_version_id AS "VersionId"
             """).ToListAsync(ct)).Single();
 
-        return await AddVersion(allocated, caller, transaction, scope, db, links, ct);
+        return await AddVersion(allocated, declaration, caller, transaction, scope, db, links, ct);
     }
 
-    static async Task<Results<Ok<UploadResponse>, ProblemHttpResult>> RegisterById(
-        string file_id, [FromQuery(Name = "version_id")] string? version_id,
-        WorkspaceScope scope, ClaimsPrincipal user, FileApiDb db, FileLinks links, TimeProvider clock, CancellationToken ct)
+    static async Task<Results<Ok<UploadResponse>, NoContent, JsonHttpResult<FileResponse>, ProblemHttpResult>> RegisterById(
+        string file_id, [FromQuery(Name = "version_id")] string? version_id, [FromQuery(Name = "deleted")] string? deleted, [FromBody] RegisterRequest? request,
+        WorkspaceScope scope, ClaimsPrincipal user, FileApiDb db, FileLinks links, FileReader reader, TimeProvider clock, IOptions<FilesOptions> options,
+        HttpContext http, CancellationToken ct)
     {
-        if (!TryParseFileId(file_id, out var fileId, out var problem) || !TryParseVersionId(version_id, out var renewVersionId, out problem))
+        if (!TryParseFileId(file_id, out var fileId, out var problem)
+            || !FileQuery.TryParseVersionId(version_id, out var renewVersionId, out problem)
+            || !FileQuery.TryParseBool(deleted, "deleted", out var restoreFlag, out problem))
             return problem;
 
-        if (renewVersionId is { } existingVersionId)
+        if (restoreFlag is not null)
         {
-            var exists = await db.Files.AnyAsync(f => f.Id == fileId && f.WorkspaceId == scope.WorkspaceId && f.DeletedAt == null, ct);
-            return exists ? await RenewUpload(fileId, existingVersionId, scope, db, links, ct) : FileNotFound(fileId.ToString());
+            if (restoreFlag.Value)
+                return FileQuery.Invalid("deleted=true is not a change.", "To delete a file, send DELETE; to restore it, PUT with deleted=false.");
+            return await FileRestore.RestoreAsync(fileId, scope, user, db, reader, http, ct);
         }
+
+        var state = await db.Files.AsNoTracking()
+            .Where(f => f.Id == fileId && f.WorkspaceId == scope.WorkspaceId)
+            .Select(f => new { Deleted = f.DeletedAt != null }).FirstOrDefaultAsync(ct);
+        if (state is null)
+            return FileNotFound(fileId.ToString());
+        if (state.Deleted)
+            return FileDeletedProblem(fileId);
+        if (renewVersionId is { } existingVersionId)
+            return Widen(await RenewUpload(fileId, existingVersionId, scope, db, links, ct));
+        if (!TryReadDeclaration(request, options.Value, out var declaration, out problem))
+            return problem;
 
         var caller = user.GetCaller();
         var now = clock.GetUtcNow();
@@ -89,11 +113,14 @@ public static class FileEndpoints
         if (allocated is null)
             return FileNotFound(fileId.ToString());
 
-        return await AddVersion(allocated, caller, transaction, scope, db, links, ct);
+        return Widen(await AddVersion(allocated, declaration, caller, transaction, scope, db, links, ct));
     }
 
+    static Results<Ok<UploadResponse>, NoContent, JsonHttpResult<FileResponse>, ProblemHttpResult> Widen(Results<Ok<UploadResponse>, ProblemHttpResult> result) =>
+        result.Result is Ok<UploadResponse> ok ? ok : (ProblemHttpResult)result.Result;
+
     static async Task<Results<Ok<UploadResponse>, ProblemHttpResult>> AddVersion(
-        AllocatedVersion allocated, CallerIdentity caller, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction,
+        AllocatedVersion allocated, RegisterRequest declaration, CallerIdentity caller, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction,
         WorkspaceScope scope, FileApiDb db, FileLinks links, CancellationToken ct)
     {
         var (upload, expiresAt) = links.Upload(scope, allocated.FileId, allocated.VersionId);
@@ -107,10 +134,13 @@ public static class FileEndpoints
             CreatedByName = caller.Name,
             CreatedByEmail = caller.Email,
             UploadExpiresAt = expiresAt,
+            DeclaredSize = declaration.Size,
+            DeclaredMd5 = declaration.ContentMd5,
+            DeclaredSha256 = declaration.ContentSha256,
         });
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return TypedResults.Ok(new UploadResponse(allocated.FileId, FormatVersionId(allocated.VersionId), upload, expiresAt));
+        return TypedResults.Ok(new UploadResponse(allocated.FileId, FileReader.Format(allocated.VersionId), upload, expiresAt));
     }
 
     /// <summary>A fresh link for the same version and blob: blocks already uploaded are kept.</summary>
@@ -121,7 +151,7 @@ public static class FileEndpoints
             .Where(v => v.FileId == fileId && v.VersionId == versionId)
             .Select(v => (VersionStatus?)v.Status).FirstOrDefaultAsync(ct);
         if (status is null)
-            return VersionNotFound(fileId, versionId);
+            return FileReader.VersionNotFound(fileId, versionId);
         if (status != VersionStatus.Uploading)
             return Problems.BadRequest(Problems.VersionNotUploading, "The version is no longer uploading.",
                 $"Version {versionId} is {status.Value.ToString().ToLowerInvariant()}; its content cannot change. Register a new version instead.");
@@ -130,98 +160,117 @@ public static class FileEndpoints
         await db.FileVersions
             .Where(v => v.FileId == fileId && v.VersionId == versionId && v.Status == VersionStatus.Uploading)
             .ExecuteUpdateAsync(set => set.SetProperty(v => v.UploadExpiresAt, expiresAt), ct);
-        return TypedResults.Ok(new UploadResponse(fileId, FormatVersionId(versionId), upload, expiresAt));
+        return TypedResults.Ok(new UploadResponse(fileId, FileReader.Format(versionId), upload, expiresAt));
+    }
+
+    static async Task<Results<Ok<FileResponse>, ProblemHttpResult>> Complete(
+        string file_id, string version_id, WorkspaceScope scope, FileApiDb db, UploadCompletion completion, FileReader reader, HttpContext http, CancellationToken ct)
+    {
+        if (!TryParseFileId(file_id, out var fileId, out var problem) || !FileQuery.TryParseVersionId(version_id, out var versionId, out problem))
+            return problem;
+
+        var file = await db.Files.AsNoTracking().FirstOrDefaultAsync(f => f.Id == fileId && f.WorkspaceId == scope.WorkspaceId, ct);
+        if (file is null)
+            return FileNotFound(fileId.ToString());
+
+        var outcome = await completion.CompleteAsync(BlobNames.For(scope.OrganizationId, scope.WorkspaceId, fileId, versionId!.Value), ct);
+        if (outcome == CompletionOutcome.NotCommitted)
+            return Problems.Create(StatusCodes.Status409Conflict, Problems.VersionNotCommitted, "The upload is not committed.",
+                $"No committed blob exists for version {versionId}: finish the upload with Put Blob or Put Block List, then call this again.");
+
+        file = await db.Files.AsNoTracking().FirstAsync(f => f.Id == fileId, ct);
+        return await reader.DescribeAsync(http, scope, file, versionId, includeVersions: false, TimeSpan.Zero, ct);
     }
 
     static async Task<Results<Ok<FileResponse>, ProblemHttpResult>> GetByPath(
-        string file_path, [AsParameters] FileQuery query, WorkspaceScope scope, FileApiDb db, FileLinks links, HttpContext http, CancellationToken ct)
+        string file_path, [AsParameters] FileQuery query, WorkspaceScope scope, FileApiDb db, FileReader reader, IOptions<FilesOptions> options, HttpContext http, CancellationToken ct)
     {
         if (!FilePath.TryParse(file_path, out var path, out var pathError))
             return InvalidPath(pathError);
-        if (!query.TryParse(out var versionId, out var includeVersions, out var problem))
+        if (!query.TryParse(options.Value.MaxWaitSeconds, out var parsed, out var problem))
             return problem;
 
-        var file = await db.Files.AsNoTracking()
-            .FirstOrDefaultAsync(f => f.WorkspaceId == scope.WorkspaceId && f.PathKey == path.Key && f.DeletedAt == null, ct);
+        // A path names the live file; with deleted=true, the one most recently deleted there.
+        var candidates = db.Files.AsNoTracking().Where(f => f.WorkspaceId == scope.WorkspaceId && f.PathKey == path.Key);
+        var file = parsed.Deleted == true
+            ? await candidates.Where(f => f.DeletedAt != null).OrderByDescending(f => f.DeletedAt).FirstOrDefaultAsync(ct)
+            : await candidates.FirstOrDefaultAsync(f => f.DeletedAt == null, ct);
         return file is null
             ? FileNotFound(path.Value)
-            : await Describe(file, versionId, includeVersions, scope, db, links, http, ct);
+            : await reader.DescribeAsync(http, scope, file, parsed.VersionId, parsed.IncludeVersions, parsed.Wait, ct);
     }
 
     static async Task<Results<Ok<FileResponse>, ProblemHttpResult>> GetById(
-        string file_id, [AsParameters] FileQuery query, WorkspaceScope scope, FileApiDb db, FileLinks links, HttpContext http, CancellationToken ct)
+        string file_id, [AsParameters] FileQuery query, WorkspaceScope scope, FileApiDb db, FileReader reader, IOptions<FilesOptions> options, HttpContext http, CancellationToken ct)
     {
-        if (!TryParseFileId(file_id, out var fileId, out var problem) || !query.TryParse(out var versionId, out var includeVersions, out problem))
+        if (!TryParseFileId(file_id, out var fileId, out var problem) || !query.TryParse(options.Value.MaxWaitSeconds, out var parsed, out problem))
             return problem;
 
-        var file = await db.Files.AsNoTracking()
-            .FirstOrDefaultAsync(f => f.Id == fileId && f.WorkspaceId == scope.WorkspaceId && f.DeletedAt == null, ct);
-        return file is null
-            ? FileNotFound(fileId.ToString())
-            : await Describe(file, versionId, includeVersions, scope, db, links, http, ct);
+        var file = await db.Files.AsNoTracking().FirstOrDefaultAsync(f => f.Id == fileId && f.WorkspaceId == scope.WorkspaceId, ct);
+        if (file is null)
+            return FileNotFound(fileId.ToString());
+        if (file.DeletedAt is not null && parsed.Deleted != true)
+            return FileDeletedProblem(fileId);
+        return await reader.DescribeAsync(http, scope, file, parsed.VersionId, parsed.IncludeVersions, parsed.Wait, ct);
     }
 
-    static async Task<Results<Ok<FileResponse>, ProblemHttpResult>> Describe(
-        StoredFile file, long? versionId, bool includeVersions, WorkspaceScope scope, FileApiDb db, FileLinks links, HttpContext http, CancellationToken ct)
+    static async Task<Results<NoContent, ProblemHttpResult>> DeleteByPath(
+        string file_path, WorkspaceScope scope, ClaimsPrincipal user, FileApiDb db, TimeProvider clock, CancellationToken ct)
     {
-        var readyVersions = db.FileVersions.AsNoTracking()
-            .Where(v => v.FileId == file.Id && v.Status == VersionStatus.Ready)
-            .OrderByDescending(v => v.VersionId);
-
-        FileVersion? version;
-        if (versionId is { } requested)
-        {
-            version = await db.FileVersions.AsNoTracking().FirstOrDefaultAsync(v => v.FileId == file.Id && v.VersionId == requested, ct);
-            if (version is null)
-                return VersionNotFound(file.Id, requested);
-            if (version.Status == VersionStatus.Uploading)
-            {
-                http.Response.Headers.RetryAfter = "1";
-                return Problems.Create(StatusCodes.Status409Conflict, Problems.VersionNotReady, "The version is still uploading.",
-                    $"Version {requested} has been registered but its upload has not finished. Try again shortly.",
-                    new Dictionary<string, object?> { ["status"] = "uploading", ["upload_expires_at"] = version.UploadExpiresAt });
-            }
-            if (version.Status == VersionStatus.Failed)
-                return Problems.Create(StatusCodes.Status409Conflict, Problems.VersionFailed, "The version failed.",
-                    $"Version {requested} will never become ready: {version.FailureReason}",
-                    new Dictionary<string, object?> { ["status"] = "failed", ["reason"] = version.FailureReason });
-        }
-        else
-        {
-            version = await readyVersions.FirstOrDefaultAsync(ct);
-            if (version is null)
-                return Problems.NotFound(Problems.FileNotFound, "File not found.",
-                    $"The file {file.Folder}{file.Name} has no finished upload yet.");
-        }
-
-        List<VersionResponse>? versions = null;
-        if (includeVersions)
-        {
-            versions = (await readyVersions.ToListAsync(ct))
-                .Select(v => new VersionResponse(FormatVersionId(v.VersionId), file.Id, file.Name, file.Folder, v.Size ?? 0, v.CreatedAt,
-                    new UserResponse(v.CreatedById, v.CreatedByName, v.CreatedByEmail), links.Self(http.Request, scope, file.Id, v.VersionId)))
-                .ToList();
-        }
-
-        return TypedResults.Ok(new FileResponse(
-            file.Name,
-            file.Folder,
-            file.Id,
-            FormatVersionId(version.VersionId),
-            version.Size ?? 0,
-            version.ETag ?? "",
-            file.CreatedAt,
-            new UserResponse(file.CreatedById, file.CreatedByName, file.CreatedByEmail),
-            version.CreatedAt,
-            new UserResponse(version.CreatedById, version.CreatedByName, version.CreatedByEmail),
-            links.Download(scope, file, version),
-            links.Self(http.Request, scope, file.Id, version.VersionId),
-            versions));
+        if (!FilePath.TryParse(file_path, out var path, out var pathError))
+            return InvalidPath(pathError);
+        var deleted = await SoftDeleteAsync(db.Files.Where(f => f.WorkspaceId == scope.WorkspaceId && f.PathKey == path.Key), user, clock, ct);
+        return deleted ? TypedResults.NoContent() : FileNotFound(path.Value);
     }
 
-    static string FormatVersionId(long versionId) => versionId.ToString(CultureInfo.InvariantCulture);
+    static async Task<Results<NoContent, ProblemHttpResult>> DeleteById(
+        string file_id, WorkspaceScope scope, ClaimsPrincipal user, FileApiDb db, TimeProvider clock, CancellationToken ct)
+    {
+        if (!TryParseFileId(file_id, out var fileId, out var problem))
+            return problem;
+        var files = db.Files.Where(f => f.Id == fileId && f.WorkspaceId == scope.WorkspaceId);
+        if (await SoftDeleteAsync(files, user, clock, ct))
+            return TypedResults.NoContent();
+        // Deleting what is already deleted changes nothing and succeeds, so a retried DELETE is harmless.
+        return await files.AnyAsync(ct) ? TypedResults.NoContent() : FileNotFound(fileId.ToString());
+    }
 
-    static bool TryParseFileId(string raw, out Guid fileId, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ProblemHttpResult? problem)
+    static async Task<bool> SoftDeleteAsync(IQueryable<StoredFile> files, ClaimsPrincipal user, TimeProvider clock, CancellationToken ct)
+    {
+        var caller = user.GetCaller();
+        var now = clock.GetUtcNow();
+        return await files.Where(f => f.DeletedAt == null).ExecuteUpdateAsync(set => set
+            .SetProperty(f => f.DeletedAt, now)
+            .SetProperty(f => f.DeletedById, caller.Id)
+            .SetProperty(f => f.DeletedByName, caller.Name)
+            .SetProperty(f => f.DeletedByEmail, caller.Email), ct) > 0;
+    }
+
+    static bool TryReadDeclaration(RegisterRequest? request, FilesOptions options, out RegisterRequest declaration, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ProblemHttpResult? problem)
+    {
+        declaration = request ?? new RegisterRequest(null, null, null);
+        problem = declaration switch
+        {
+            { Size: < 0 } => Problems.BadRequest(Problems.InvalidBody, "The declared size is not valid.", "size must be zero or more bytes."),
+            { Size: { } size } when size > options.MaxFileSize => Problems.BadRequest(Problems.FileTooLarge, "The file is too large.",
+                $"The declared size of {size} bytes is over the maximum file size of {options.MaxFileSize} bytes."),
+            { ContentMd5: { } md5 } when !IsBase64OfLength(md5, 16) => Problems.BadRequest(Problems.InvalidBody, "The declared MD5 is not valid.",
+                "content_md5 must be the base64 of a 16-byte MD5 digest."),
+            { ContentSha256: { } sha256 } when sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigit) => Problems.BadRequest(Problems.InvalidBody,
+                "The declared SHA-256 is not valid.", "content_sha256 must be 64 hexadecimal characters."),
+            _ => null,
+        };
+        declaration = declaration with { ContentSha256 = declaration.ContentSha256?.ToLowerInvariant() };
+        return problem is null;
+    }
+
+    static bool IsBase64OfLength(string text, int length)
+    {
+        Span<byte> bytes = stackalloc byte[length + 3];
+        return Convert.TryFromBase64String(text, bytes, out var written) && written == length;
+    }
+
+    internal static bool TryParseFileId(string raw, out Guid fileId, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ProblemHttpResult? problem)
     {
         problem = Guid.TryParse(raw, out fileId)
             ? null
@@ -229,14 +278,12 @@ public static class FileEndpoints
         return problem is null;
     }
 
-    static bool TryParseVersionId(string? raw, out long? versionId, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ProblemHttpResult? problem) =>
-        new FileQuery(raw, null).TryParse(out versionId, out _, out problem);
-
     static ProblemHttpResult InvalidPath(string detail) => Problems.BadRequest(Problems.InvalidPath, "The file path is not valid.", detail);
 
-    static ProblemHttpResult FileNotFound(string pathOrId) =>
+    internal static ProblemHttpResult FileNotFound(string pathOrId) =>
         Problems.NotFound(Problems.FileNotFound, "File not found.", $"There is no file {pathOrId} in this workspace.");
 
-    static ProblemHttpResult VersionNotFound(Guid fileId, long versionId) =>
-        Problems.NotFound(Problems.VersionNotFound, "Version not found.", $"File {fileId} has no version {versionId}.");
+    static ProblemHttpResult FileDeletedProblem(Guid fileId) =>
+        Problems.Create(StatusCodes.Status410Gone, Problems.FileDeleted, "The file was deleted.",
+            $"File {fileId} was deleted. An owner can restore it with PUT ...?deleted=false; GET with deleted=true shows it.");
 }

@@ -25,5 +25,6 @@ public sealed class FileLinks(BlobStorage storage, IOptions<StorageOptions> opti
         storage.CreateDownloadUri(
             BlobNames.For(scope.OrganizationId, scope.WorkspaceId, file.Id, version.VersionId),
             file.Name,
-            clock.GetUtcNow() + options.Value.DownloadLinkLifetime);
+            clock.GetUtcNow() + options.Value.DownloadLinkLifetime,
+            version.BlobVersionId);
 }

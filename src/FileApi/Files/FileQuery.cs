@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using FileApi.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -6,34 +7,65 @@ using Microsoft.AspNetCore.Mvc;
 namespace FileApi.Files;
 
 /// <summary>
-/// Query values of the file endpoints. They arrive as text and are parsed here so that a bad value
-/// gets a problem that names it; booleans accept any case ("True" from Python clients).
+/// Query values of the file endpoints. They arrive as text and are parsed here so that a bad value gets a
+/// problem that names it; booleans accept any case ("True" from Python clients).
 /// </summary>
 public sealed record FileQuery(
     [property: FromQuery(Name = "version_id")] string? VersionId,
-    [property: FromQuery(Name = "include_versions")] string? IncludeVersions)
+    [property: FromQuery(Name = "include_versions")] string? IncludeVersions,
+    [property: FromQuery(Name = "deleted")] string? Deleted,
+    [property: FromQuery(Name = "wait")] string? Wait)
 {
-    public bool TryParse(out long? versionId, out bool includeVersions, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ProblemHttpResult? problem)
+    public bool TryParse(int maxWaitSeconds, [NotNullWhen(true)] out ParsedFileQuery? parsed, [NotNullWhen(false)] out ProblemHttpResult? problem)
     {
-        versionId = null;
-        includeVersions = false;
-        problem = null;
+        parsed = null;
+        if (!TryParseVersionId(VersionId, out var versionId, out problem)
+            || !TryParseBool(IncludeVersions, "include_versions", out var includeVersions, out problem)
+            || !TryParseBool(Deleted, "deleted", out var deleted, out problem))
+            return false;
 
-        if (VersionId is not null)
+        var wait = 0;
+        if (Wait is not null && (!int.TryParse(Wait, NumberStyles.None, CultureInfo.InvariantCulture, out wait) || wait > maxWaitSeconds))
         {
-            if (!long.TryParse(VersionId, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed <= 0)
-            {
-                problem = Problems.BadRequest(Problems.InvalidQuery, "The version id is not valid.", $"version_id must be a positive 64-bit integer; got '{VersionId}'.");
-                return false;
-            }
-            versionId = parsed;
-        }
-
-        if (IncludeVersions is not null && !bool.TryParse(IncludeVersions, out includeVersions))
-        {
-            problem = Problems.BadRequest(Problems.InvalidQuery, "include_versions is not valid.", $"include_versions must be true or false; got '{IncludeVersions}'.");
+            problem = Invalid("wait is not valid.", $"wait must be a whole number of seconds from 0 to {maxWaitSeconds}; got '{Wait}'.");
             return false;
         }
+
+        parsed = new ParsedFileQuery(versionId, includeVersions ?? false, deleted, TimeSpan.FromSeconds(wait));
         return true;
     }
+
+    public static bool TryParseVersionId(string? raw, out long? versionId, [NotNullWhen(false)] out ProblemHttpResult? problem)
+    {
+        versionId = null;
+        problem = null;
+        if (raw is null)
+            return true;
+        if (long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && parsed > 0)
+        {
+            versionId = parsed;
+            return true;
+        }
+        problem = Invalid("The version id is not valid.", $"version_id must be a positive 64-bit integer; got '{raw}'.");
+        return false;
+    }
+
+    public static bool TryParseBool(string? raw, string name, out bool? value, [NotNullWhen(false)] out ProblemHttpResult? problem)
+    {
+        value = null;
+        problem = null;
+        if (raw is null)
+            return true;
+        if (bool.TryParse(raw, out var parsed))
+        {
+            value = parsed;
+            return true;
+        }
+        problem = Invalid($"{name} is not valid.", $"{name} must be true or false; got '{raw}'.");
+        return false;
+    }
+
+    public static ProblemHttpResult Invalid(string title, string detail) => Problems.BadRequest(Problems.InvalidQuery, title, detail);
 }
+
+public sealed record ParsedFileQuery(long? VersionId, bool IncludeVersions, bool? Deleted, TimeSpan Wait);

@@ -8,8 +8,14 @@ public static class FileServices
     public static IServiceCollection AddFiles(this IServiceCollection services)
     {
         services.AddSingleton(TimeProvider.System);
+        services.AddOptions<FilesOptions>().BindConfiguration("Files").ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<FileLinks>();
+        services.AddSingleton<VersionWaiters>();
         services.AddScoped<UploadCompletion>();
+        services.AddScoped<FileReader>();
+        services.AddOptions<LifecycleOptions>().BindConfiguration("Lifecycle").ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<Reconciler>();
+        services.AddHostedService<ReconcilerService>();
         services.AddScoped<WorkspaceScope>();
         services.AddHostedService<ContainerInitializer>();
         return services;

@@ -20,6 +20,11 @@ public static class Problems
     public const string VersionNotReady = Prefix + "version-not-ready";
     public const string VersionFailed = Prefix + "version-failed";
     public const string VersionNotUploading = Prefix + "version-not-uploading";
+    public const string VersionNotCommitted = Prefix + "version-not-committed";
+    public const string VersionContentChanged = Prefix + "version-content-changed";
+    public const string FileDeleted = Prefix + "file-deleted";
+    public const string FileTooLarge = Prefix + "file-too-large";
+    public const string RestoreConflict = Prefix + "restore-conflict";
     public const string InvalidEvent = Prefix + "invalid-event";
     public const string InvalidBody = Prefix + "invalid-body";
     public const string InvalidRequest = Prefix + "invalid-request";

@@ -58,9 +58,9 @@ public class FileApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         Tokens.Mint(UserId(userName), userName, $"{userName}@example.com", TokenIssuer, TokenAudience, TimeSpan.FromHours(1), extraClaims);
 
     /// <summary>A client that calls the API as <paramref name="userName"/>, with a real signed token.</summary>
-    public HttpClient CreateClientFor(string userName)
+    public HttpClient CreateClientFor(string userName, bool followRedirects = true)
     {
-        var client = CreateClient();
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = followRedirects });
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TokenFor(userName));
         return client;
     }
@@ -107,6 +107,8 @@ public class FileApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Auth:Issuers:0", TokenIssuer);
         builder.UseSetting("Auth:Audiences:0", TokenAudience);
         builder.UseSetting("RateLimiting:Enabled", "false");
+        // Tests run reconciler passes themselves, when they mean to.
+        builder.UseSetting("Lifecycle:Enabled", "false");
         foreach (var (key, value) in ExtraSettings)
             builder.UseSetting(key, value);
     }

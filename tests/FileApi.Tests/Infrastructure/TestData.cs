@@ -74,6 +74,20 @@ public static class TestData
         },
     ];
 
+    /// <summary>Registers under <paramref name="path"/> (relative to the files base), uploads, delivers the event; the version is ready.</summary>
+    public static async Task<UploadResponse> UploadReadyAsync(this FileApiFactory factory, HttpClient api, string path, byte[] content, object? declaration = null)
+    {
+        var url = $"{factory.FilesBase}/{path}";
+        using var response = declaration is null ? await api.PutAsync(url, null) : await api.PutAsJsonAsync(url, declaration);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        var upload = (await response.Content.ReadFromJsonAsync<UploadResponse>(FileApiFactory.Json))!;
+        using var put = await PutBlobAsync(upload.Upload, content);
+        Assert.Equal(System.Net.HttpStatusCode.Created, put.StatusCode);
+        using var delivered = await factory.DeliverEventsAsync(BlobCreated(factory.Container, BlobNameOf(factory, upload)));
+        Assert.Equal(System.Net.HttpStatusCode.OK, delivered.StatusCode);
+        return upload;
+    }
+
     public static string BlobNameOf(FileApiFactory factory, UploadResponse upload) =>
         BlobNames.For(factory.OrganizationId, factory.WorkspaceId, upload.FileId, long.Parse(upload.VersionId));
 }

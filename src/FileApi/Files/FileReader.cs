@@ -1,0 +1,108 @@
+using System.Globalization;
+using FileApi.Data;
+using FileApi.Http;
+using FileApi.Storage;
+using FileApi.Workspaces;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace FileApi.Files;
+
+/// <summary>Turns a file and one of its versions into the answer of a GET, with its download link.</summary>
+public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storage, VersionWaiters waiters)
+{
+    static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+
+    public async Task<Results<Ok<FileResponse>, ProblemHttpResult>> DescribeAsync(
+        HttpContext http, WorkspaceScope scope, StoredFile file, long? versionId, bool includeVersions, TimeSpan wait, CancellationToken ct)
+    {
+        FileVersion? version;
+        if (versionId is { } requested)
+        {
+            version = await FindVersionAsync(file.Id, requested, ct);
+            var deadline = DateTimeOffset.UtcNow + wait;
+            while (version is { Status: VersionStatus.Uploading } && DateTimeOffset.UtcNow < deadline)
+            {
+                var remaining = deadline - DateTimeOffset.UtcNow;
+                await Task.WhenAny(waiters.WhenFinished(file.Id, requested), Task.Delay(remaining < PollInterval ? remaining : PollInterval, ct));
+                version = await FindVersionAsync(file.Id, requested, ct);
+            }
+
+            switch (version?.Status)
+            {
+                case null:
+                    return VersionNotFound(file.Id, requested);
+                case VersionStatus.Uploading:
+                    http.Response.Headers.RetryAfter = "1";
+                    return Problems.Create(StatusCodes.Status409Conflict, Problems.VersionNotReady, "The version is still uploading.",
+                        $"Version {requested} has been registered but its upload has not finished. Try again shortly.",
+                        new Dictionary<string, object?> { ["status"] = "uploading", ["upload_expires_at"] = version.UploadExpiresAt });
+                case VersionStatus.Failed:
+                    return Problems.Create(StatusCodes.Status409Conflict, Problems.VersionFailed, "The version failed.",
+                        $"Version {requested} will never become ready: {version.FailureReason}.",
+                        new Dictionary<string, object?> { ["status"] = "failed", ["reason"] = version.FailureReason });
+            }
+        }
+        else
+        {
+            version = file.CurrentVersionId is { } current ? await FindVersionAsync(file.Id, current, ct) : null;
+            if (version is null)
+                return Problems.NotFound(Problems.FileNotFound, "File not found.", $"The file {file.Folder}{file.Name} has no finished upload yet.");
+        }
+
+        if (!await StillHoldsCommittedBytesAsync(scope, file, version, ct))
+            return Problems.Create(StatusCodes.Status409Conflict, Problems.VersionContentChanged, "The version's bytes were changed.",
+                $"The stored bytes of version {version.VersionId} changed after it became ready, so they are not served. Upload it again as a new version.");
+
+        List<VersionResponse>? versions = null;
+        if (includeVersions)
+        {
+            var ready = await db.FileVersions.AsNoTracking()
+                .Where(v => v.FileId == file.Id && v.Status == VersionStatus.Ready)
+                .OrderByDescending(v => v.VersionId)
+                .ToListAsync(ct);
+            versions = ready.Select(v => new VersionResponse(Format(v.VersionId), file.Id, file.Name, file.Folder, v.Size ?? 0, v.CreatedAt,
+                CreatorOf(v), links.Self(http.Request, scope, file.Id, v.VersionId))).ToList();
+        }
+
+        return TypedResults.Ok(new FileResponse(
+            file.Name,
+            file.Folder,
+            file.Id,
+            Format(version.VersionId),
+            version.Size ?? 0,
+            version.ETag ?? "",
+            file.CreatedAt,
+            new UserResponse(file.CreatedById, file.CreatedByName, file.CreatedByEmail),
+            version.CreatedAt,
+            CreatorOf(version),
+            links.Download(scope, file, version),
+            links.Self(http.Request, scope, file.Id, version.VersionId),
+            versions,
+            file.DeletedAt,
+            file.DeletedById is null ? null : new UserResponse(file.DeletedById, file.DeletedByName, file.DeletedByEmail)));
+    }
+
+    /// <summary>
+    /// With blob versioning (Azure) the download link is pinned to the blob version captured at readiness, so
+    /// it cannot serve other bytes. Without it (Azurite), an overwrite through a still-valid upload link shows
+    /// as a changed etag, and then no link is handed out at all.
+    /// </summary>
+    async Task<bool> StillHoldsCommittedBytesAsync(WorkspaceScope scope, StoredFile file, FileVersion version, CancellationToken ct)
+    {
+        if (version.BlobVersionId is not null)
+            return true;
+        var properties = await storage.GetPropertiesAsync(BlobNames.For(scope.OrganizationId, scope.WorkspaceId, file.Id, version.VersionId), ct);
+        return properties is not null && properties.ETag == version.ETag;
+    }
+
+    Task<FileVersion?> FindVersionAsync(Guid fileId, long versionId, CancellationToken ct) =>
+        db.FileVersions.AsNoTracking().FirstOrDefaultAsync(v => v.FileId == fileId && v.VersionId == versionId, ct);
+
+    static UserResponse CreatorOf(FileVersion version) => new(version.CreatedById, version.CreatedByName, version.CreatedByEmail);
+
+    public static string Format(long versionId) => versionId.ToString(CultureInfo.InvariantCulture);
+
+    public static ProblemHttpResult VersionNotFound(Guid fileId, long versionId) =>
+        Problems.NotFound(Problems.VersionNotFound, "Version not found.", $"File {fileId} has no version {versionId}.");
+}

@@ -1,0 +1,241 @@
+using System.ComponentModel.DataAnnotations;
+using FileApi.Data;
+using FileApi.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace FileApi.Files;
+
+public sealed class LifecycleOptions
+{
+    /// <summary>Run the reconciler in this instance. Any number of instances may; one works at a time.</summary>
+    public bool Enabled { get; set; } = true;
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>An upload this old whose blob is committed but whose event never came is completed by the reconciler.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan MissedEventAfter { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long after its link expired an upload still uploading is given up, and its blocks dropped.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
+    public TimeSpan ExpiryGrace { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long deleted files (rows and blobs) are kept for restoring.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "3650.00:00:00")]
+    public TimeSpan DeletedRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How often the whole container is listed for blobs no version owns.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan OrphanSweepInterval { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>Blobs younger than this are never treated as orphans.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
+    public TimeSpan OrphanGrace { get; set; } = TimeSpan.FromHours(1);
+
+    [Range(1, 10_000)]
+    public int BatchSize { get; set; } = 500;
+}
+
+public sealed record ReconcileReport(bool Ran, int Completed, int Expired, int Purged, int OrphansDeleted);
+
+/// <summary>
+/// Repairs what notifications miss: (a) completes uploads whose blob is committed but whose event never came,
+/// (b) gives up uploads whose link expired and drops their blob and uncommitted blocks, (c) purges deleted files
+/// past retention, rows and blobs, (d) deletes blobs that no version owns. A PostgreSQL advisory lock lets one
+/// instance work at a time; every step is conditional, so a pass interrupted anywhere is safe to repeat.
+/// </summary>
+public sealed class Reconciler(
+    FileApiDb db, BlobStorage storage, UploadCompletion completion, NpgsqlDataSource dataSource,
+    IOptions<LifecycleOptions> options, TimeProvider clock, ILogger<Reconciler> logger)
+{
+    internal const long LockKey = 0x46696c6552656331; // "FileRec1"
+
+    public async Task<ReconcileReport> RunPassAsync(bool sweepOrphans, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using (var tryLock = new NpgsqlCommand($"SELECT pg_try_advisory_lock({LockKey})", connection))
+        {
+            if (!(bool)(await tryLock.ExecuteScalarAsync(ct))!)
+                return new ReconcileReport(false, 0, 0, 0, 0);
+        }
+
+        try
+        {
+            var report = new ReconcileReport(true,
+                await CompleteMissedAsync(ct),
+                await ExpireAbandonedAsync(ct),
+                await PurgeDeletedAsync(ct),
+                sweepOrphans ? await DeleteOrphansAsync(ct) : 0);
+            if (report is not { Completed: 0, Expired: 0, Purged: 0, OrphansDeleted: 0 })
+                logger.LogInformation("Reconciled: {Completed} uploads completed without an event, {Expired} abandoned uploads expired, {Purged} deleted files purged, {Orphans} orphan blobs deleted",
+                    report.Completed, report.Expired, report.Purged, report.OrphansDeleted);
+            return report;
+        }
+        finally
+        {
+            await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({LockKey})", connection);
+            await unlock.ExecuteScalarAsync(CancellationToken.None);
+        }
+    }
+
+    async Task<int> CompleteMissedAsync(CancellationToken ct)
+    {
+        var settings = options.Value;
+        var now = clock.GetUtcNow();
+        var registeredBefore = now - settings.MissedEventAfter;
+        var expiredBefore = now - settings.ExpiryGrace;
+        var pending = await WithBlobNames(db.FileVersions
+            .Where(v => v.Status == VersionStatus.Uploading && v.CreatedAt <= registeredBefore && v.UploadExpiresAt >= expiredBefore)
+            .OrderBy(v => v.LastCheckedAt)
+            .Take(settings.BatchSize))
+            .ToListAsync(ct);
+
+        var completed = 0;
+        foreach (var upload in pending)
+        {
+            if (await completion.CompleteAsync(upload.BlobName, ct) == CompletionOutcome.MarkedReady)
+                completed++;
+            await db.FileVersions.Where(v => v.FileId == upload.Version.FileId && v.VersionId == upload.Version.VersionId)
+                .ExecuteUpdateAsync(set => set.SetProperty(v => v.LastCheckedAt, now), ct);
+        }
+        return completed;
+    }
+
+    async Task<int> ExpireAbandonedAsync(CancellationToken ct)
+    {
+        var settings = options.Value;
+        var expiredBefore = clock.GetUtcNow() - settings.ExpiryGrace;
+        var abandoned = await WithBlobNames(db.FileVersions
+            .Where(v => v.Status == VersionStatus.Uploading && v.UploadExpiresAt < expiredBefore)
+            .Take(settings.BatchSize))
+            .ToListAsync(ct);
+
+        var expired = 0;
+        foreach (var upload in abandoned)
+        {
+            // It may have been committed at the last moment: then it completes instead.
+            if (await completion.CompleteAsync(upload.BlobName, ct) != CompletionOutcome.NotCommitted)
+                continue;
+            var failed = await db.FileVersions
+                .Where(v => v.FileId == upload.Version.FileId && v.VersionId == upload.Version.VersionId && v.Status == VersionStatus.Uploading)
+                .ExecuteUpdateAsync(set => set
+                    .SetProperty(v => v.Status, VersionStatus.Failed)
+                    .SetProperty(v => v.FailureReason, "the upload link expired before the upload was committed"), ct);
+            if (failed == 0)
+                continue;
+            await storage.DiscardUncommittedAsync(upload.BlobName, ct);
+            expired++;
+        }
+        return expired;
+    }
+
+    async Task<int> PurgeDeletedAsync(CancellationToken ct)
+    {
+        var settings = options.Value;
+        var deletedBefore = clock.GetUtcNow() - settings.DeletedRetention;
+        var files = await (
+            from file in db.Files
+            join workspace in db.Workspaces on file.WorkspaceId equals workspace.Id
+            where file.DeletedAt < deletedBefore
+            select new { file.Id, file.WorkspaceId, workspace.OrganizationId }).Take(settings.BatchSize).ToListAsync(ct);
+
+        foreach (var file in files)
+        {
+            var versionIds = await db.FileVersions.Where(v => v.FileId == file.Id).Select(v => v.VersionId).ToListAsync(ct);
+            // Blobs first: should this stop halfway, the rows still name the blobs for the next pass.
+            foreach (var versionId in versionIds)
+                await storage.DeleteIfExistsAsync(BlobNames.For(file.OrganizationId, file.WorkspaceId, file.Id, versionId), ct);
+            await db.Files.Where(f => f.Id == file.Id && f.DeletedAt < deletedBefore).ExecuteDeleteAsync(ct);
+        }
+        return files.Count;
+    }
+
+    async Task<int> DeleteOrphansAsync(CancellationToken ct)
+    {
+        var settings = options.Value;
+        var youngerThan = clock.GetUtcNow() - settings.OrphanGrace;
+        var deleted = 0;
+        var batch = new List<(string Name, VersionBlob? Blob)>();
+        await foreach (var blob in storage.ListBlobsAsync(prefix: null, ct))
+        {
+            if (blob.LastModified > youngerThan)
+                continue;
+            batch.Add((blob.Name, BlobNames.TryParse(blob.Name, out var parsed) ? parsed : null));
+            if (batch.Count == settings.BatchSize)
+            {
+                deleted += await DeleteUnownedAsync(batch, ct);
+                batch.Clear();
+            }
+        }
+        return deleted + await DeleteUnownedAsync(batch, ct);
+    }
+
+    /// <summary>Deletes the blobs of the batch that no live (uploading or ready) version owns.</summary>
+    async Task<int> DeleteUnownedAsync(List<(string Name, VersionBlob? Blob)> batch, CancellationToken ct)
+    {
+        if (batch.Count == 0)
+            return 0;
+        var ours = batch.Where(b => b.Blob is not null).Select(b => b.Blob!).ToList();
+        var fileIds = ours.Select(b => b.FileId).ToArray();
+        var versionIds = ours.Select(b => b.VersionId).ToArray();
+        var owned = (await db.Database.SqlQuery<OwnedVersion>($"""
+            SELECT v.file_id AS "FileId", v.version_id AS "VersionId"
+              FROM unnest({fileIds}, {versionIds}) AS t(file_id, version_id)
+              JOIN file_versions v ON v.file_id = t.file_id AND v.version_id = t.version_id
+             WHERE v.status <> 'Failed'
+            """).ToListAsync(ct)).ToHashSet();
+
+        var deleted = 0;
+        foreach (var (name, blob) in batch)
+        {
+            if (blob is not null && owned.Contains(new OwnedVersion(blob.FileId, blob.VersionId)))
+                continue;
+            if (await storage.DeleteIfExistsAsync(name, ct))
+                deleted++;
+        }
+        return deleted;
+    }
+
+    IQueryable<PendingUpload> WithBlobNames(IQueryable<FileVersion> versions) =>
+        from version in versions
+        join file in db.Files on version.FileId equals file.Id
+        join workspace in db.Workspaces on file.WorkspaceId equals workspace.Id
+        select new PendingUpload(version, workspace.OrganizationId, file.WorkspaceId);
+
+    sealed record PendingUpload(FileVersion Version, Guid OrganizationId, Guid WorkspaceId)
+    {
+        public string BlobName => BlobNames.For(OrganizationId, WorkspaceId, Version.FileId, Version.VersionId);
+    }
+
+    sealed record OwnedVersion(Guid FileId, long VersionId);
+}
+
+/// <summary>Runs reconciler passes on the configured interval, and the orphan sweep on its own, slower one.</summary>
+sealed class ReconcilerService(IServiceScopeFactory scopes, IOptions<LifecycleOptions> options, TimeProvider clock, ILogger<ReconcilerService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled)
+            return;
+        var lastSweep = DateTimeOffset.MinValue;
+        using var timer = new PeriodicTimer(options.Value.Interval, clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var sweep = clock.GetUtcNow() - lastSweep >= options.Value.OrphanSweepInterval;
+                var report = await scope.ServiceProvider.GetRequiredService<Reconciler>().RunPassAsync(sweep, stoppingToken);
+                if (report.Ran && sweep)
+                    lastSweep = clock.GetUtcNow();
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                logger.LogError(exception, "A reconciler pass failed; the next one will try again");
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+using System.Net;
+using FileApi.Data;
+using FileApi.Files;
+using FileApi.Storage;
+using FileApi.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace FileApi.Tests.Files;
+
+/// <summary>Everything the reconciler waits for is zero, and upload links live two seconds.</summary>
+public sealed class ImpatientLifecycleFactory : FileApiFactory
+{
+    protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings =>
+    [
+        new("Storage:UploadLinkLifetime", "00:00:02"),
+        new("Lifecycle:MissedEventAfter", "00:00:00"),
+        new("Lifecycle:ExpiryGrace", "00:00:00"),
+        new("Lifecycle:OrphanGrace", "00:00:00"),
+        new("Lifecycle:DeletedRetention", "00:00:00"),
+    ];
+}
+
+public sealed class ReconcilerTests(ImpatientLifecycleFactory factory) : IClassFixture<ImpatientLifecycleFactory>
+{
+    readonly HttpClient _api = factory.CreateClientFor(FileApiFactory.Owner);
+
+    [Fact]
+    public async Task AnUploadWhoseEventNeverCameIsMadeReady()
+    {
+        var upload = await _api.RegisterAsync($"{factory.FilesBase}/path/rec/missed.txt");
+        await TestData.PutBlobAsync(upload.Upload, [1, 2]);
+
+        var report = await RunPassAsync(sweepOrphans: false);
+
+        Assert.True(report.Completed >= 1);
+        Assert.Equal(VersionStatus.Ready, (await VersionAsync(upload)).Status);
+    }
+
+    [Fact]
+    public async Task AnAbandonedUploadIsExpiredAndItsBlocksAreGone()
+    {
+        var upload = await _api.RegisterAsync($"{factory.FilesBase}/path/rec/abandoned.bin");
+        await TestData.PutBlockAsync(upload.Upload, TestData.BlockId(0), [1, 2, 3]);
+        var blobName = TestData.BlobNameOf(factory, upload);
+        Assert.Single((await Storage.GetBlockListAsync(blobName, CancellationToken.None)).Uncommitted);
+
+        await Task.Delay(TimeSpan.FromSeconds(3)); // past the two-second link
+        var report = await RunPassAsync(sweepOrphans: false);
+
+        var version = await VersionAsync(upload);
+        Assert.True(report.Expired >= 1);
+        Assert.Equal(VersionStatus.Failed, version.Status);
+        Assert.Contains("expired", version.FailureReason);
+        var blocks = await Storage.GetBlockListAsync(blobName, CancellationToken.None);
+        Assert.Empty(blocks.Uncommitted);
+        Assert.Empty(blocks.Committed);
+        Assert.Null(await Storage.GetPropertiesAsync(blobName, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task DeletedFilesArePurgedWithTheirBlobsAfterRetention()
+    {
+        var upload = await factory.UploadReadyAsync(_api, "path/rec/purge.txt", [1]);
+        await _api.DeleteAsync($"{factory.FilesBase}/{upload.FileId}");
+
+        var report = await RunPassAsync(sweepOrphans: false);
+
+        Assert.True(report.Purged >= 1);
+        using var gone = await _api.GetAsync($"{factory.FilesBase}/{upload.FileId}?deleted=true");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.Null(await Storage.GetPropertiesAsync(TestData.BlobNameOf(factory, upload), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task BlobsNoVersionOwnsAreDeletedAndOwnedOnesKept()
+    {
+        var kept = await factory.UploadReadyAsync(_api, "path/rec/kept.txt", [1]);
+        var strangers = new[] { "not/ours.txt", BlobNames.For(factory.OrganizationId, factory.WorkspaceId, Guid.NewGuid(), 7) };
+        foreach (var name in strangers)
+            Assert.Equal(HttpStatusCode.Created, (await TestData.PutBlobAsync(Storage.CreateUploadUri(name, DateTimeOffset.UtcNow.AddMinutes(5)), [6])).StatusCode);
+
+        var report = await RunPassAsync(sweepOrphans: true);
+
+        Assert.True(report.OrphansDeleted >= 2);
+        foreach (var name in strangers)
+            Assert.Null(await Storage.GetPropertiesAsync(name, CancellationToken.None));
+        Assert.NotNull(await Storage.GetPropertiesAsync(TestData.BlobNameOf(factory, kept), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task OnlyOneInstanceRunsAPassAtATime()
+    {
+        await using var otherInstance = new NpgsqlConnection(factory.ConnectionString);
+        await otherInstance.OpenAsync();
+        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({Reconciler.LockKey})", otherInstance))
+            await take.ExecuteScalarAsync();
+
+        var whileHeld = await RunPassAsync(sweepOrphans: false);
+        await using (var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({Reconciler.LockKey})", otherInstance))
+            await release.ExecuteScalarAsync();
+        var afterwards = await RunPassAsync(sweepOrphans: false);
+
+        Assert.False(whileHeld.Ran);
+        Assert.True(afterwards.Ran);
+    }
+
+    BlobStorage Storage => factory.Services.GetRequiredService<BlobStorage>();
+
+    async Task<ReconcileReport> RunPassAsync(bool sweepOrphans)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<Reconciler>().RunPassAsync(sweepOrphans, CancellationToken.None);
+    }
+
+    async Task<FileVersion> VersionAsync(FileApi.Files.UploadResponse upload)
+    {
+        using var scope = factory.Services.CreateScope();
+        var versionId = long.Parse(upload.VersionId);
+        return await scope.ServiceProvider.GetRequiredService<FileApiDb>().FileVersions.AsNoTracking()
+            .SingleAsync(v => v.FileId == upload.FileId && v.VersionId == versionId);
+    }
+}
