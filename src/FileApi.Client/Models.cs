@@ -63,7 +63,7 @@ public sealed record FileItem(
 public sealed record FileItemLinks(string? Self);
 
 /// <summary>One page of a listing. <see cref="Total"/> counts every match, not only this page.</summary>
-public sealed record FileList(int Count, IReadOnlyList<FileItem> Files, int Limit, int Offset, long Total, FileListLinks? Links);
+public sealed record FileList(int Count, IReadOnlyList<FileItem> Files, int Limit, long Offset, long Total, FileListLinks? Links);
 
 /// <summary>Links of a listing page; <see cref="Next"/> is null on the last page.</summary>
 public sealed record FileListLinks(string? Self, string? Next, string? Prev);

@@ -40,6 +40,60 @@ public sealed class ApiClientTests(FileApiFactory factory) : IClassFixture<FileA
     }
 
     [Fact]
+    public async Task ListingPagesFollowLinksNextUntilEveryMatchIsSeen()
+    {
+        var files = factory.WorkspaceClientFor(new StorageSpy(factory));
+        foreach (var name in new[] { "b.txt", "a.txt", "sub/c.txt" })
+            await files.UploadAsync($"api/listing/{name}", new MemoryStream("x"u8.ToArray()));
+        await files.UploadAsync("api/elsewhere.txt", new MemoryStream("x"u8.ToArray()));
+        var options = new ListFilesOptions { Folder = "/api/listing/", Limit = 2, OrderBy = "name" };
+
+        var first = await files.ListFilesAsync(options);
+        var all = await files.GetFilesAsync(options).ToListAsync();
+        var named = await files.ListFilesAsync(new ListFilesOptions { FileName = "ELSEWHERE" });
+
+        Assert.Equal((2, 3L), (first.Count, first.Total));
+        Assert.NotNull(first.Links?.Next);
+        Assert.Equal(["/api/listing/a.txt", "/api/listing/b.txt", "/api/listing/sub/c.txt"], all.Select(f => f.FullPath));
+        Assert.Equal(["/api/elsewhere.txt"], named.Files.Select(f => f.FullPath));
+    }
+
+    [Fact]
+    public async Task ADeletedFileIsGoneUntilAnOwnerRestoresIt()
+    {
+        var files = factory.WorkspaceClientFor(new StorageSpy(factory));
+        var file = await files.UploadAsync("api/deleted/once.txt", new MemoryStream("x"u8.ToArray()));
+
+        await files.DeleteFileAsync("api/deleted/once.txt");
+        var gone = await Assert.ThrowsAsync<FileApiException>(() => files.GetFileAsync(file.FileId));
+        var deleted = await files.GetFileAsync(file.FileId, new GetFileOptions { Deleted = true });
+        var listed = await files.ListFilesAsync(new ListFilesOptions { Deleted = true, Folder = "/api/deleted/" });
+        var restored = await files.RestoreFileAsync(file.FileId);
+
+        Assert.Equal((410, FileApiProblemTypes.FileDeleted), (gone.Status, gone.Type));
+        Assert.NotNull(deleted.DeletedAt);
+        Assert.Equal([file.FileId], listed.Files.Select(f => f.FileId));
+        Assert.False(restored.Moved);
+        Assert.Equal(file.VersionId, (await files.GetFileAsync("api/deleted/once.txt")).VersionId);
+    }
+
+    [Fact]
+    public async Task AFileRestoredOntoATakenPathComesBackUnderANewName()
+    {
+        // The API's own handler, without the redirect-following of WebApplicationFactory's clients: the 303 itself.
+        var files = factory.WorkspaceClientFor(new StorageSpy(factory), api: new ApiInterceptor(_ => null));
+        var old = await files.UploadAsync("api/restored/taken.txt", new MemoryStream("old"u8.ToArray()));
+        await files.DeleteFileAsync(old.FileId);
+        await files.UploadAsync("api/restored/taken.txt", new MemoryStream("new"u8.ToArray()));
+
+        var restored = await files.RestoreFileAsync(old.FileId);
+
+        Assert.True(restored.Moved);
+        Assert.Equal(old.FileId, restored.File!.FileId);
+        Assert.NotEqual("taken.txt", restored.File.Name);
+    }
+
+    [Fact]
     public async Task ErrorsCarryTheProblemDetailsAndTheirExtensions()
     {
         await factory.GrantAsync("api-viewer", WorkspaceRole.Viewer);

@@ -13,13 +13,24 @@ namespace FileApi.Tests.Client;
 /// <summary>Helpers for client tests: deterministic content, an instrumented buffer pool, and a storage handler that watches and interferes.</summary>
 static class ClientTestKit
 {
-    /// <summary>A client for <paramref name="user"/> with a real token, going to storage through <paramref name="storage"/>.</summary>
-    public static WorkspaceClient WorkspaceClientFor(this FileApiFactory factory, StorageSpy storage, Action<FileApiClientOptions>? configure = null, string user = FileApiFactory.Owner)
+    /// <summary>
+    /// A client for <paramref name="user"/> with a real token, going to storage through <paramref name="storage"/>
+    /// and, when given, to the API through <paramref name="api"/>.
+    /// </summary>
+    public static WorkspaceClient WorkspaceClientFor(this FileApiFactory factory, StorageSpy storage, Action<FileApiClientOptions>? configure = null,
+        string user = FileApiFactory.Owner, DelegatingHandler? api = null)
     {
         var options = FastRetries(new FileApiClientOptions { Token = factory.TokenFor(user) });
         configure?.Invoke(options);
-        var client = new FileApiClient(factory.CreateClient(), new HttpClient(storage), options);
+        var apiHttp = api is null ? factory.CreateClient() : new HttpClient(api.WithInner(factory.Server.CreateHandler())) { BaseAddress = factory.Server.BaseAddress };
+        var client = new FileApiClient(apiHttp, new HttpClient(storage), options);
         return client.GetWorkspaceClient(factory.OrganizationId, factory.WorkspaceId);
+    }
+
+    static DelegatingHandler WithInner(this DelegatingHandler handler, HttpMessageHandler inner)
+    {
+        handler.InnerHandler = inner;
+        return handler;
     }
 
     public static FileApiClientOptions FastRetries(FileApiClientOptions options)
@@ -56,6 +67,20 @@ static class ClientTestKit
 }
 
 /// <summary>Records every report synchronously, in the order the client made them.</summary>
+/// <summary>Lets a test answer API requests itself (an older server), or pass them on.</summary>
+sealed class ApiInterceptor(Func<HttpRequestMessage, HttpResponseMessage?> answer) : DelegatingHandler
+{
+    readonly ConcurrentQueue<string> _requests = new();
+
+    public IReadOnlyList<string> Requests => _requests.ToList();
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        _requests.Enqueue($"{request.Method} {request.RequestUri!.PathAndQuery}");
+        return answer(request) is { } response ? Task.FromResult(response) : base.SendAsync(request, cancellationToken);
+    }
+}
+
 sealed class RecordingProgress<T>(Func<T, long> bytes) : IProgress<T>
 {
     readonly List<long> _reports = [];
@@ -205,8 +230,8 @@ sealed class CountingArrayPool : ArrayPool<byte>
 
 /// <summary>
 /// Sits between the client and Azurite: counts what the client sends, lets a test interfere (fail, delay,
-/// cancel), and plays Event Grid: after a successful Put Block List it delivers BlobCreated to the API, as Azure
-/// would. (Azurite raises no events.)
+/// cancel), and on request plays Event Grid: after a successful Put Block List it delivers BlobCreated to the API,
+/// as Azure would. (Azurite raises no events.)
 /// </summary>
 sealed class StorageSpy(FileApiFactory factory) : DelegatingHandler(new HttpClientHandler())
 {
@@ -226,7 +251,8 @@ sealed class StorageSpy(FileApiFactory factory) : DelegatingHandler(new HttpClie
     /// <summary>Runs after storage answered; may replace the answer.</summary>
     public Func<HttpRequestMessage, HttpResponseMessage, HttpResponseMessage>? After { get; set; }
 
-    public bool DeliverEvents { get; set; } = true;
+    /// <summary>Deliver BlobCreated after each commit, as Event Grid would (clients that call completion do not need it).</summary>
+    public bool DeliverEvents { get; set; }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

@@ -182,6 +182,39 @@ public sealed class UploadTests(FileApiFactory factory) : IClassFixture<FileApiF
         Assert.Equal(0, downloaded.Written);
     }
 
+    [Fact]
+    public async Task WithoutFastCompletionTheUploadWaitsForTheEventByLongPolling()
+    {
+        // A server from before fast completion: its POST .../complete is an unknown route.
+        var api = new ApiInterceptor(request => request.Method == HttpMethod.Post && request.RequestUri!.AbsolutePath.EndsWith("/complete")
+            ? new HttpResponseMessage(HttpStatusCode.NotFound)
+            {
+                Content = new StringContent("""{"type":"urn:fileapi:problem:not-found","title":"Nothing is here.","status":404}""", System.Text.Encoding.UTF8, "application/problem+json"),
+            }
+            : null);
+        var storage = new StorageSpy(factory) { DeliverEvents = true };
+        var files = factory.WorkspaceClientFor(storage, api: api);
+
+        var file = await files.UploadAsync("fallback/polled.txt", new MemoryStream("polled"u8.ToArray()));
+
+        Assert.Equal(6, file.Size);
+        Assert.Contains(api.Requests, request => request.StartsWith("GET") && request.Contains($"version_id={file.VersionId}&wait="));
+    }
+
+    [Fact]
+    public async Task AnUploadThatBreaksItsDeclaredHashNeverBecomesReady()
+    {
+        var storage = new StorageSpy(factory);
+        var files = factory.WorkspaceClientFor(storage);
+        var link = await files.RegisterVersionAsync("integrity/lie.txt", new RegisterVersionOptions { Size = 4, ContentSha256 = new string('0', 64) });
+        using (var put = await TestData.PutBlobAsync(link.Upload, "four"u8.ToArray()))
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+
+        var problem = await Assert.ThrowsAsync<FileApiException>(() => files.WaitForReadyAsync(link.FileId, link.VersionId));
+
+        Assert.Equal((409, FileApiProblemTypes.VersionFailed), (problem.Status, problem.Type));
+    }
+
     static void InterlockedMax(ref int target, int value)
     {
         int current;
