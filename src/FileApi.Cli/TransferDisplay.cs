@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Globalization;
+using Spectre.Console;
+
+namespace FileApi.Cli;
+
+/// <summary>
+/// Progress of one transfer on stderr: a bar with throughput and time left on a terminal; otherwise a short line
+/// every few seconds, so logs stay readable; nothing with <c>--quiet</c>.
+/// </summary>
+static class TransferDisplay
+{
+    public static async Task<T> RunAsync<T>(CliHost host, bool quiet, string description, Func<IProgress<(long Done, long Total)>, Task<T>> transfer)
+    {
+        if (quiet)
+            return await transfer(new Progress(_ => { }));
+        if (!host.Interactive)
+            return await transfer(new LineProgress(host.Error, description));
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(host.Error) });
+        return await console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(),
+                new TransferSpeedColumn(), new RemainingTimeColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask(Markup.Escape(description), maxValue: 1);
+                var result = await transfer(new Progress(report =>
+                {
+                    task.MaxValue = Math.Max(report.Total, 1);
+                    task.Value = report.Total == 0 ? 1 : report.Done;
+                }));
+                task.StopTask();
+                return result;
+            });
+    }
+
+    public static string Bytes(long bytes)
+    {
+        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
+        double value = bytes;
+        var unit = 0;
+        while (value >= 1024 && unit < units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+        return unit == 0 ? $"{bytes} B" : string.Create(CultureInfo.InvariantCulture, $"{value:0.0} {units[unit]}");
+    }
+
+    /// <summary>Reports synchronously: the client's reports arrive in order, and so must the display's.</summary>
+    sealed class Progress(Action<(long Done, long Total)> report) : IProgress<(long Done, long Total)>
+    {
+        public void Report((long Done, long Total) value) => report(value);
+    }
+
+    sealed class LineProgress(TextWriter output, string description) : IProgress<(long Done, long Total)>
+    {
+        static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+        readonly Stopwatch _clock = Stopwatch.StartNew();
+        readonly Lock _gate = new();
+        TimeSpan _lastLine = -Interval;
+
+        public void Report((long Done, long Total) value)
+        {
+            lock (_gate)
+            {
+                var finished = value.Done >= value.Total;
+                if (!finished && _clock.Elapsed - _lastLine < Interval)
+                    return;
+                _lastLine = _clock.Elapsed;
+                var seconds = Math.Max(_clock.Elapsed.TotalSeconds, 0.001);
+                var rate = value.Done / seconds;
+                var percent = value.Total == 0 ? 100 : value.Done * 100 / value.Total;
+                var eta = finished || rate <= 0 ? "" : $" ETA {TimeSpan.FromSeconds(Math.Ceiling((value.Total - value.Done) / rate)):c}";
+                output.WriteLine($"{description}: {percent}% {Bytes(value.Done)}/{Bytes(value.Total)} {Bytes((long)rate)}/s{eta}");
+            }
+        }
+    }
+}
