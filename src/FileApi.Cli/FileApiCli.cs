@@ -21,7 +21,9 @@ public static class FileApiCli
     public static Task<int> RunAsync(string[] args, CliHost host, CancellationToken cancellationToken = default)
     {
         var root = Build(host);
-        return root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = host.Out, Error = host.Error }, cancellationToken);
+        // Ctrl+C cancels the running command; it gets time to stop its transfers and keep the resume state.
+        var invocation = new InvocationConfiguration { Output = host.Out, Error = host.Error, ProcessTerminationTimeout = TimeSpan.FromSeconds(10) };
+        return root.Parse(args).InvokeAsync(invocation, cancellationToken);
     }
 
     public static Command Build(CliHost host)

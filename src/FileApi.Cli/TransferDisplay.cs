@@ -60,6 +60,7 @@ static class TransferDisplay
         readonly Stopwatch _clock = Stopwatch.StartNew();
         readonly Lock _gate = new();
         TimeSpan _lastLine = -Interval;
+        long? _start;
 
         public void Report((long Done, long Total) value)
         {
@@ -69,8 +70,10 @@ static class TransferDisplay
                 if (!finished && _clock.Elapsed - _lastLine < Interval)
                     return;
                 _lastLine = _clock.Elapsed;
+                // Throughput of this run only: bytes a resumed transfer already had are not "fast".
+                _start ??= value.Done;
                 var seconds = Math.Max(_clock.Elapsed.TotalSeconds, 0.001);
-                var rate = value.Done / seconds;
+                var rate = (value.Done - _start.Value) / seconds;
                 var percent = value.Total == 0 ? 100 : value.Done * 100 / value.Total;
                 var eta = finished || rate <= 0 ? "" : $" ETA {TimeSpan.FromSeconds(Math.Ceiling((value.Total - value.Done) / rate)):c}";
                 output.WriteLine($"{description}: {percent}% {Bytes(value.Done)}/{Bytes(value.Total)} {Bytes((long)rate)}/s{eta}");

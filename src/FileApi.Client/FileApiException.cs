@@ -43,14 +43,22 @@ public class FileApiException : Exception
 
     static string FormatMessage(int status, string? type, string? title, string? detail)
     {
-        var message = new StringBuilder(status == 0 ? "No answer" : $"{status}");
-        if (title is not null)
-            message.Append(' ').Append(title);
-        if (detail is not null)
-            message.Append(": ").Append(detail);
+        // "File not found. There is no file a.txt in this workspace. (404 urn:fileapi:problem:file-not-found)"
+        var message = new StringBuilder();
+        foreach (var part in new[] { title, detail })
+        {
+            if (string.IsNullOrWhiteSpace(part))
+                continue;
+            if (message.Length > 0)
+                message.Append(message[^1] is '.' or '!' or '?' ? " " : ": ");
+            message.Append(part.Trim());
+        }
+        if (message.Length == 0)
+            message.Append(status == 0 ? "No answer." : "The request failed.");
+        message.Append(" (").Append(status == 0 ? "no answer" : status.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (type is not null)
-            message.Append(" (").Append(type).Append(')');
-        return message.ToString();
+            message.Append(' ').Append(type);
+        return message.Append(')').ToString();
     }
 
     internal static async Task<FileApiException> FromResponseAsync(HttpResponseMessage response, string? defaultType, CancellationToken cancellationToken)
