@@ -50,7 +50,7 @@ static class TransferCommands
             {
                 var options = new UploadOptions
                 {
-                    Progress = new Forward<UploadProgress>(progress, p => (p.BytesTransferred, p.TotalBytes)),
+                    Progress = new SynchronousProgress<UploadProgress>(p => progress.Report((p.BytesTransferred, p.TotalBytes))),
                     DeclareSha256 = context.Get(sha256),
                     ResumeFrom = resumable?.State,
                     Started = (state, cancellationToken) => new ValueTask(store.SaveAsync(statePath,
@@ -118,7 +118,7 @@ static class TransferCommands
                 {
                     VersionId = file.VersionId,
                     Resume = !context.Get(noResume),
-                    Progress = new Forward<DownloadProgress>(progress, p => (p.BytesTransferred, p.TotalBytes)),
+                    Progress = new SynchronousProgress<DownloadProgress>(p => progress.Report((p.BytesTransferred, p.TotalBytes))),
                 }, context.CancellationToken));
 
             var localPath = Path.GetFullPath(target);
@@ -126,11 +126,5 @@ static class TransferCommands
                 () => [$"Downloaded {file.FullPath} version {file.VersionId} ({TransferDisplay.Bytes(file.Size)}) to {localPath}."]);
         });
         return command;
-    }
-
-    /// <summary>Passes the client's reports on synchronously, in the order they come.</summary>
-    sealed class Forward<T>(IProgress<(long Done, long Total)> inner, Func<T, (long, long)> convert) : IProgress<T>
-    {
-        public void Report(T value) => inner.Report(convert(value));
     }
 }

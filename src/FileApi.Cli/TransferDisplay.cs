@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using FileApi.Client;
 using Spectre.Console;
 
 namespace FileApi.Cli;
@@ -13,7 +14,7 @@ static class TransferDisplay
     public static async Task<T> RunAsync<T>(CliHost host, bool quiet, string description, Func<IProgress<(long Done, long Total)>, Task<T>> transfer)
     {
         if (quiet)
-            return await transfer(new Progress(_ => { }));
+            return await transfer(new SynchronousProgress<(long Done, long Total)>(_ => { }));
         if (!host.Interactive)
             return await transfer(new LineProgress(host.Error, description));
 
@@ -25,7 +26,7 @@ static class TransferDisplay
             .StartAsync(async context =>
             {
                 var task = context.AddTask(Markup.Escape(description), maxValue: 1);
-                var result = await transfer(new Progress(report =>
+                var result = await transfer(new SynchronousProgress<(long Done, long Total)>(report =>
                 {
                     task.MaxValue = Math.Max(report.Total, 1);
                     task.Value = report.Total == 0 ? 1 : report.Done;
@@ -46,12 +47,6 @@ static class TransferDisplay
             unit++;
         }
         return unit == 0 ? $"{bytes} B" : string.Create(CultureInfo.InvariantCulture, $"{value:0.0} {units[unit]}");
-    }
-
-    /// <summary>Reports synchronously: the client's reports arrive in order, and so must the display's.</summary>
-    sealed class Progress(Action<(long Done, long Total)> report) : IProgress<(long Done, long Total)>
-    {
-        public void Report((long Done, long Total) value) => report(value);
     }
 
     sealed class LineProgress(TextWriter output, string description) : IProgress<(long Done, long Total)>

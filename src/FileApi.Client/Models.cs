@@ -13,7 +13,10 @@ public sealed record UploadLink(Guid FileId, string VersionId, Uri Upload, DateT
     public UploadState State => new(FileId, VersionId);
 }
 
-/// <summary>A file at one version (the latest ready one unless a version was asked for).</summary>
+/// <summary>
+/// A file at one version (the latest ready one unless a version was asked for), as a read answers it or as a listing
+/// shows it: a listing has <see cref="Links"/> instead of <see cref="Download"/> and <see cref="Self"/>.
+/// </summary>
 public sealed record FileDetails(
     string Name,
     string Path,
@@ -29,7 +32,8 @@ public sealed record FileDetails(
     Uri? Self,
     IReadOnlyList<FileVersionItem>? Versions = null,
     DateTimeOffset? DeletedAt = null,
-    UserIdentity? DeletedBy = null)
+    UserIdentity? DeletedBy = null,
+    FileLinks? Links = null)
 {
     /// <summary>Folder and name: <c>/docs/report.pdf</c>.</summary>
     [JsonIgnore]
@@ -39,31 +43,11 @@ public sealed record FileDetails(
 /// <summary>One ready version in a file's history.</summary>
 public sealed record FileVersionItem(string VersionId, Guid FileId, string Name, string Path, long Size, DateTimeOffset CreatedAt, UserIdentity? CreatedBy, Uri? Link);
 
-/// <summary>A file in a listing.</summary>
-public sealed record FileItem(
-    string Name,
-    string Path,
-    Guid FileId,
-    string VersionId,
-    long Size,
-    string? Etag,
-    DateTimeOffset CreatedAt,
-    UserIdentity? CreatedBy,
-    DateTimeOffset ModifiedAt,
-    UserIdentity? ModifiedBy,
-    FileItemLinks? Links = null,
-    DateTimeOffset? DeletedAt = null,
-    UserIdentity? DeletedBy = null)
-{
-    /// <summary>Folder and name: <c>/docs/report.pdf</c>.</summary>
-    [JsonIgnore]
-    public string FullPath => Path + Name;
-}
-
-public sealed record FileItemLinks(string? Self);
+/// <summary>Links of a file in a listing.</summary>
+public sealed record FileLinks(string? Self);
 
 /// <summary>One page of a listing. <see cref="Total"/> counts every match, not only this page.</summary>
-public sealed record FileList(int Count, IReadOnlyList<FileItem> Files, int Limit, long Offset, long Total, FileListLinks? Links);
+public sealed record FileList(int Count, IReadOnlyList<FileDetails> Files, int Limit, long Offset, long Total, FileListLinks? Links);
 
 /// <summary>Links of a listing page; <see cref="Next"/> is null on the last page.</summary>
 public sealed record FileListLinks(string? Self, string? Next, string? Prev);
@@ -123,3 +107,12 @@ record RegisterRequest(long? Size, string? ContentMd5, string? ContentSha256);
 [JsonSerializable(typeof(UploadState))]
 [JsonSerializable(typeof(string))]
 partial class FileApiJsonContext : JsonSerializerContext;
+
+/// <summary>
+/// An <see cref="IProgress{T}"/> that runs its callback at once, on the reporting thread. Unlike
+/// <see cref="Progress{T}"/>, which posts each report to the thread pool, it never reorders reports.
+/// </summary>
+public sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}

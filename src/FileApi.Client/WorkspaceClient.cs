@@ -166,7 +166,7 @@ public class WorkspaceClient
             : null;
 
     /// <summary>Every file that matches, page after page (following <c>links.next</c>).</summary>
-    public virtual async IAsyncEnumerable<FileItem> GetFilesAsync(ListFilesOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public virtual async IAsyncEnumerable<FileDetails> GetFilesAsync(ListFilesOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         for (var page = await ListFilesAsync(options, cancellationToken); page is not null; page = await GetNextPageAsync(page, cancellationToken))
         {

@@ -50,6 +50,15 @@ static class ClientTestKit
             .ToDictionary(block => (string)block.Element("Name")!, block => (long)block.Element("Size")!);
     }
 
+    /// <summary>Downloads the version through the client and compares its bytes with <paramref name="expected"/>, by hash.</summary>
+    public static async Task AssertDownloadsAsync(this WorkspaceClient files, FileDetails file, Stream expected)
+    {
+        await using var downloaded = new HashingStream();
+        await files.DownloadToAsync(file.FileId, downloaded, new DownloadOptions { VersionId = file.VersionId });
+        Assert.Equal(expected.Length, downloaded.Written);
+        Assert.Equal(Sha256(expected), downloaded.Sha256);
+    }
+
     public static string Sha256(Stream stream)
     {
         stream.Position = 0;

@@ -40,9 +40,7 @@ public sealed class LinkRenewalTests(ShortUploadLinkFactory factory) : IClassFix
         Assert.True(storage.ForbiddenAnswers >= 1, "Storage never refused the expired link.");
         Assert.Equal(6, storage.AcceptedBlocks.Count);
         ClientTestKit.AssertMonotonicAndComplete(progress.Reports, content.Length);
-        await using var downloaded = new HashingStream();
-        await files.DownloadToAsync(file.FileId, downloaded);
-        Assert.Equal(ClientTestKit.Sha256(content), downloaded.Sha256);
+        await files.AssertDownloadsAsync(file, content);
     }
 
     [Fact]

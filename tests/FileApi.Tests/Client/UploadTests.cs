@@ -49,10 +49,7 @@ public sealed class UploadTests(FileApiFactory factory) : IClassFixture<FileApiF
         ClientTestKit.AssertMonotonicAndComplete(progress.Reports, size);
         Assert.True(progress.Reports.Count > 25 * 10, $"Progress came in {progress.Reports.Count} reports: a block at a time, not as bytes were written.");
 
-        await using var downloaded = new HashingStream();
-        await files.DownloadToAsync(file.FileId, downloaded, new DownloadOptions { VersionId = file.VersionId });
-        Assert.Equal(size, downloaded.Written);
-        Assert.Equal(ClientTestKit.Sha256(content), downloaded.Sha256);
+        await files.AssertDownloadsAsync(file, content);
     }
 
     [Fact]
@@ -91,9 +88,7 @@ public sealed class UploadTests(FileApiFactory factory) : IClassFixture<FileApiF
         Assert.Equal(state!.VersionId, file.VersionId);
         Assert.Equal(held.Values.Sum(), progress.Reports[0]);
         ClientTestKit.AssertMonotonicAndComplete(progress.Reports, content.Length);
-        await using var downloaded = new HashingStream();
-        await resumedFiles.DownloadToAsync(file.FileId, downloaded);
-        Assert.Equal(ClientTestKit.Sha256(content), downloaded.Sha256);
+        await resumedFiles.AssertDownloadsAsync(file, content);
     }
 
     [Fact]
