@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using FileApi.Client;
 
 namespace FileApi.Cli;
@@ -14,6 +15,7 @@ sealed class UploadStateStore(string stateDirectory)
 {
     public sealed record Entry(Guid FileId, string VersionId, string Source, string Destination, long Size, DateTimeOffset Modified, DateTimeOffset StartedAt)
     {
+        [JsonIgnore]
         public UploadState State => new(FileId, VersionId);
     }
 

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 using System.Text.Json;
 
@@ -123,8 +122,6 @@ public class FileApiException : Exception
         { Date: { } date } => date - DateTimeOffset.UtcNow is { } wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
         _ => null,
     };
-
-    internal bool IsStatus(HttpStatusCode status) => Status == (int)status;
 }
 
 /// <summary>Problem types a caller may switch on. The API's are listed in its README; the client adds the <c>urn:fileapi:client:</c> ones.</summary>

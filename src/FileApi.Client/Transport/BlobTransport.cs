@@ -1,3 +1,7 @@
+// Blob storage through SAS links, in plain REST. The official Azure.Storage.Blobs SDK cannot be restored from our
+// NuGet source (its dependency System.IO.Hashing is missing there), so the four operations uploads and downloads
+// need (Put Block, Put Block List, Get Block List, ranged GET) are written here.
+
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -6,10 +10,7 @@ using Polly;
 
 namespace FileApi.Client.Transport;
 
-/// <summary>
-/// Plain REST against blob storage through a SAS link: Put Block, Put Block List, Get Block List and ranged
-/// reads. No Azure SDK: the link carries all authorisation, and the client stays one small dependency.
-/// </summary>
+/// <summary>Requests to blob storage through a SAS link, which carries all their authorisation.</summary>
 sealed class BlobTransport(HttpClient http, FileApiRetryOptions retry)
 {
     const string ServiceVersion = "2021-08-06";
