@@ -33,9 +33,14 @@ ensure_tools() {
   command -v jq >/dev/null || missing+=(jq)
   command -v curl >/dev/null || missing+=(curl)
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
-  if [ ! -d "$REPO_ROOT/node_modules/azurite" ] || [ "$REPO_ROOT/package-lock.json" -nt "$REPO_ROOT/node_modules/.package-lock.json" ]; then
+  # Compare the lock file's content with the one last installed, not dates: a fresh checkout makes every
+  # lock file "newer", and npm ci would then wipe a node_modules shared with another checkout.
+  local lock_hash
+  lock_hash=$(sha256sum "$REPO_ROOT/package-lock.json" | cut -d' ' -f1)
+  if [ ! -d "$REPO_ROOT/node_modules/azurite" ] || [ "$(cat "$REPO_ROOT/node_modules/.fileapi-lock-sha256" 2>/dev/null)" != "$lock_hash" ]; then
     log "Installing node packages (npm ci)..."
     (cd "$REPO_ROOT" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    echo "$lock_hash" >"$REPO_ROOT/node_modules/.fileapi-lock-sha256"
   fi
 }
 
