@@ -22,13 +22,14 @@ internal sealed record BlobSasValues(
     public string Start => Format(StartsOn);
     public string Expiry => Format(ExpiresOn);
 
-    private static string Format(DateTimeOffset time) =>
+    internal static string Format(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }
 
 /// <summary>
-/// Signs a blob SAS. An account key signs a service SAS; with Entra ID auth a user-delegation key will sign
-/// instead, adding its own skoid/sktid/skt/ske/sks/skv parameters and using its longer string-to-sign.
+/// Signs a blob SAS. An account key signs a service SAS; with Entra ID auth a user delegation key signs instead
+/// (<see cref="UserDelegationSasSigner"/>), adding its own skoid/sktid/skt/ske/sks/skv parameters and using its
+/// longer string-to-sign.
 /// </summary>
 internal interface ISasSigner
 {
