@@ -8,11 +8,18 @@ namespace FileApi.Tests.Infrastructure;
 /// <summary>
 /// A throwaway PostgreSQL cluster for the whole test run (Debian's postgresql package), on a free
 /// loopback port, stopped through its own data directory when the run ends. Each test class asks
-/// for its own database. Set FILEAPI_TEST_POSTGRES to a connection string to use a server of your own.
+/// for its own database. Set FILEAPI_TEST_POSTGRES to a connection string to use a server of your own (it needs
+/// the <see cref="PasswordLoginGroup"/> line of pg_hba.conf that this class writes for its own cluster).
 /// </summary>
 public sealed class PostgresServer
 {
     static readonly Lazy<Task<PostgresServer>> Shared = new(StartAsync);
+
+    /// <summary>
+    /// Members of this role must sign in with a password, while every other role is trusted: that is how a test
+    /// proves a token really is sent as the password.
+    /// </summary>
+    public const string PasswordLoginGroup = "fileapi_password_login";
 
     readonly string _adminConnectionString;
 
@@ -32,6 +39,22 @@ public sealed class PostgresServer
         return new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = name }.ConnectionString;
     }
 
+    /// <summary>A new login role that must sign in with <paramref name="password"/>, and a connection string without it.</summary>
+    public async Task<(string Role, string ConnectionString)> CreatePasswordLoginAsync(string password)
+    {
+        var role = "password_login_" + Guid.NewGuid().ToString("N")[..12];
+        await using (var connection = new NpgsqlConnection(_adminConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"""
+                DO $$ BEGIN CREATE ROLE {PasswordLoginGroup} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+                CREATE ROLE {role} LOGIN PASSWORD '{password.Replace("'", "''")}' IN ROLE {PasswordLoginGroup};
+                """, connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        return (role, new NpgsqlConnectionStringBuilder(_adminConnectionString) { Username = role, Password = null, Pooling = false }.ConnectionString);
+    }
+
     static async Task<PostgresServer> StartAsync()
     {
         if (Environment.GetEnvironmentVariable("FILEAPI_TEST_POSTGRES") is { Length: > 0 } external)
@@ -46,6 +69,9 @@ public sealed class PostgresServer
             await RunAsync("chown", ["postgres:postgres", root], asPostgres: false);
 
         await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"], runAsPostgres);
+        // The first matching line wins, so this one goes before initdb's "trust everyone".
+        var hba = Path.Combine(data, "pg_hba.conf");
+        await File.WriteAllTextAsync(hba, $"host all +{PasswordLoginGroup} 127.0.0.1/32 scram-sha-256\n" + await File.ReadAllTextAsync(hba));
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(bin, data, root, runAsPostgres);
         await RunAsync(Path.Combine(bin, "pg_ctl"),
         [
