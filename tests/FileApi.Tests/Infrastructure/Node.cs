@@ -59,15 +59,10 @@ public static class Node
 
     private static string FindNodeModules()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "FileApi.sln")))
-            root = root.Parent;
-        if (root is null)
-            throw new InvalidOperationException($"No FileApi.sln above {AppContext.BaseDirectory}.");
-        var modules = Path.Combine(root.FullName, "node_modules");
+        var modules = Repository.PathOf("node_modules");
         if (!Directory.Exists(Path.Combine(modules, "azurite")) || !Directory.Exists(Path.Combine(modules, "@azure", "storage-blob")))
             throw new InvalidOperationException(
-                $"{modules} lacks azurite or @azure/storage-blob: run `npm ci` in {root.FullName}.");
+                $"{modules} lacks azurite or @azure/storage-blob: run `npm ci` in {Repository.Root}.");
         return modules;
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Npgsql;
@@ -39,20 +38,28 @@ public sealed class PostgresServer
         return new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = name }.ConnectionString;
     }
 
+    /// <summary>Runs SQL as the superuser.</summary>
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_adminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>A connection string for <paramref name="role"/>, which signs in without a password here, to <paramref name="database"/>.</summary>
+    public string ConnectionStringFor(string role, string database) =>
+        new NpgsqlConnectionStringBuilder(_adminConnectionString) { Username = role, Database = database, Pooling = false }.ConnectionString;
+
     /// <summary>A new login role that must sign in with <paramref name="password"/>, and a connection string without it.</summary>
     public async Task<(string Role, string ConnectionString)> CreatePasswordLoginAsync(string password)
     {
         var role = "password_login_" + Guid.NewGuid().ToString("N")[..12];
-        await using (var connection = new NpgsqlConnection(_adminConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"""
-                DO $$ BEGIN CREATE ROLE {PasswordLoginGroup} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
-                CREATE ROLE {role} LOGIN PASSWORD '{password.Replace("'", "''")}' IN ROLE {PasswordLoginGroup};
-                """, connection);
-            await create.ExecuteNonQueryAsync();
-        }
-        return (role, new NpgsqlConnectionStringBuilder(_adminConnectionString) { Username = role, Password = null, Pooling = false }.ConnectionString);
+        await ExecuteAsync($"""
+            DO $$ BEGIN CREATE ROLE {PasswordLoginGroup} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+            CREATE ROLE {role} LOGIN PASSWORD '{password.Replace("'", "''")}' IN ROLE {PasswordLoginGroup};
+            """);
+        return (role, ConnectionStringFor(role, "postgres"));
     }
 
     static async Task<PostgresServer> StartAsync()
@@ -95,6 +102,9 @@ public sealed class PostgresServer
         }
     }
 
+    /// <summary>The PostgreSQL programs (initdb, pg_ctl, psql) of the newest installed version.</summary>
+    public static string BinDirectory => FindBinDirectory();
+
     static string FindBinDirectory()
     {
         var candidates = Directory.Exists("/usr/lib/postgresql")
@@ -111,27 +121,6 @@ public sealed class PostgresServer
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    static async Task RunAsync(string fileName, string[] arguments, bool asPostgres)
-    {
-        var start = new ProcessStartInfo(asPostgres ? "runuser" : fileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = "/tmp",
-        };
-        if (asPostgres)
-        {
-            foreach (var prefix in new[] { "-u", "postgres", "--", fileName })
-                start.ArgumentList.Add(prefix);
-        }
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{fileName} {string.Join(' ', arguments)} failed ({process.ExitCode}): {await error}{await output}");
-    }
+    static Task RunAsync(string fileName, string[] arguments, bool asPostgres) =>
+        asPostgres ? Processes.RunAsync("runuser", ["-u", "postgres", "--", fileName, .. arguments]) : Processes.RunAsync(fileName, arguments);
 }
