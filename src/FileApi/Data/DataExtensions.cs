@@ -9,6 +9,8 @@ namespace FileApi.Data;
 
 public sealed class DatabaseOptions
 {
+    public const string SectionName = "Database";
+
     /// <summary>Apply pending migrations when the app starts. Meant for development; deployments run <c>FileApi migrate</c>.</summary>
     public bool MigrateOnStartup { get; set; }
 
@@ -30,7 +32,7 @@ public static class DataExtensions
         if (string.IsNullOrWhiteSpace(connectionString))
             throw new OptionsValidationException("ConnectionStrings:FileApi", typeof(DatabaseOptions), ["The setting 'ConnectionStrings:FileApi' (PostgreSQL connection string) is missing."]);
 
-        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration("Database").ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(services => CreateDataSource(connectionString, services.GetRequiredService<IOptions<DatabaseOptions>>().Value));
         builder.Services.AddDbContext<FileApiDb>((services, options) =>
             options.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>()));
