@@ -4,7 +4,8 @@
 #    Grid's delivery tokens. It gets the identifier URI api://<client id>, a delegated scope access_as_user for
 #    callers, v2 access tokens, and the app role AzureEventGridSecureWebhookSubscriber, granted to Event Grid's
 #    service principal (which signs in to deliver) and to whoever runs azd (Event Grid requires the creator of a
-#    webhook subscription with Entra delivery to hold the role too).
+#    webhook subscription with Entra delivery to hold the role too). Azure CLI is pre-authorized for the scope,
+#    so `az account get-access-token --scope api://<client id>/access_as_user` gives a user a token to try the API.
 #  - The deployer's sign-in name and kind, which name the PostgreSQL Entra administrator.
 # Saves AZURE_API_CLIENT_ID, AZURE_PRINCIPAL_NAME and AZURE_PRINCIPAL_TYPE with `azd env set`. Idempotent.
 # Needs az, signed in to the tenant of the subscription, allowed to create app registrations.
@@ -16,8 +17,9 @@ need AZURE_ENV_NAME
 need_command az azd
 use_azd_subscription
 
-# Event Grid's first-party application, the same in every tenant.
+# Event Grid's and Azure CLI's first-party applications, the same in every tenant.
 EVENT_GRID_APP_ID=4962773b-9cdb-44cf-a8bf-237846a00ab7
+AZURE_CLI_APP_ID=04b07795-8ddb-461a-bbee-02f9e1bf7b46
 ROLE=AzureEventGridSecureWebhookSubscriber
 SCOPE=access_as_user
 GRAPH=https://graph.microsoft.com/v1.0
@@ -72,6 +74,10 @@ az rest --method PATCH --uri "$GRAPH/applications/$app_object_id" --headers Cont
     \"description\": \"Delivers storage events to the FileApi webhook (Event Grid).\",
     \"allowedMemberTypes\": [\"Application\", \"User\"]
   }]
+}"
+# A separate request: Graph accepts a pre-authorization only for a scope that already exists.
+az rest --method PATCH --uri "$GRAPH/applications/$app_object_id" --headers Content-Type=application/json --output none --body "{
+  \"api\": {\"preAuthorizedApplications\": [{\"appId\": \"$AZURE_CLI_APP_ID\", \"delegatedPermissionIds\": [\"$scope_id\"]}]}
 }"
 
 service_principal() {

@@ -33,7 +33,7 @@ public sealed class PreprovisionHookTests : IDisposable
           "ad app show --id "*"appRoles"*) cat "$state/role" 2>/dev/null || echo ;;
           "ad app show --id "*"oauth2PermissionScopes"*) cat "$state/scope" 2>/dev/null || echo ;;
           "ad sp show --id "*) echo "sp-$5" ;;
-          "rest --method PATCH "*) printf '%s' "$body" > "$state/patch.json" ;;
+          "rest --method PATCH "*) printf '%s' "$body" > "$state/patch-$(ls "$state" | grep -c '^patch-').json" ;;
           "rest --method GET "*) cat "$state/granted" 2>/dev/null || echo 0 ;;
           "rest --method POST "*) printf '%s\n' "$body" >> "$state/grants" ;;
           *) echo "fake az: unexpected call: $*" >&2; exit 2 ;;
@@ -60,13 +60,18 @@ public sealed class PreprovisionHookTests : IDisposable
     {
         await RunHookAsync(clientId: null);
 
-        using var patch = JsonDocument.Parse(Read("patch.json"));
+        using var patch = JsonDocument.Parse(Read("patch-0.json"));
         var application = patch.RootElement;
         Assert.Equal([$"api://{ClientId}"], application.GetProperty("identifierUris").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(2, application.GetProperty("api").GetProperty("requestedAccessTokenVersion").GetInt32());
         var role = Assert.Single(application.GetProperty("appRoles").EnumerateArray());
         Assert.Equal(new StorageEventOptions().RequiredAppRole, role.GetProperty("value").GetString());
         Assert.Equal(["Application", "User"], role.GetProperty("allowedMemberTypes").EnumerateArray().Select(e => e.GetString()));
+        var scope = Assert.Single(application.GetProperty("api").GetProperty("oauth2PermissionScopes").EnumerateArray());
+        using var preAuthorization = JsonDocument.Parse(Read("patch-1.json"));
+        var azureCli = Assert.Single(preAuthorization.RootElement.GetProperty("api").GetProperty("preAuthorizedApplications").EnumerateArray());
+        Assert.Equal(("04b07795-8ddb-461a-bbee-02f9e1bf7b46", scope.GetProperty("id").GetString()),
+            (azureCli.GetProperty("appId").GetString(), azureCli.GetProperty("delegatedPermissionIds")[0].GetString()));
         var grants = Read("grants").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(g => JsonDocument.Parse(g).RootElement).ToList();
         Assert.Equal([$"sp-{EventGridApp}", Deployer], grants.Select(g => g.GetProperty("principalId").GetString()));
         Assert.All(grants, grant => Assert.Equal((role.GetProperty("id").GetString(), $"sp-{ClientId}"),
@@ -82,7 +87,7 @@ public sealed class PreprovisionHookTests : IDisposable
         // Graph refuses to replace an enabled role or scope, so their ids must stay.
         (string?, string?) Ids()
         {
-            var application = JsonDocument.Parse(Read("patch.json")).RootElement;
+            var application = JsonDocument.Parse(Read("patch-0.json")).RootElement;
             return (application.GetProperty("appRoles")[0].GetProperty("id").GetString(),
                 application.GetProperty("api").GetProperty("oauth2PermissionScopes")[0].GetProperty("id").GetString());
         }
@@ -92,6 +97,8 @@ public sealed class PreprovisionHookTests : IDisposable
         File.WriteAllText(Path.Combine(_state, "scope"), ids.Item2);
         File.WriteAllText(Path.Combine(_state, "granted"), "1");
         File.Delete(Path.Combine(_state, "grants"));
+        foreach (var patch in Directory.GetFiles(_state, "patch-*.json"))
+            File.Delete(patch);
         File.Delete(Path.Combine(_state, "calls"));
 
         await RunHookAsync(clientId: ClientId);
