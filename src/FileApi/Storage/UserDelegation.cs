@@ -39,13 +39,9 @@ internal sealed class UserDelegationSasSigner(string accountName, Func<DateTimeO
         ];
     }
 
-    // User delegation SAS string-to-sign for version 2025-07-05 and later (up to 2026-04-06, which adds signed
-    // request headers and query parameters). The blob name is signed unencoded.
-    internal string StringToSign(BlobSasValues values, UserDelegationKey key) => string.Join('\n',
-        values.Permissions,
-        values.Start,
-        values.Expiry,
-        $"/blob/{accountName}/{values.ContainerName}/{values.BlobName}",
+    // Version 2025-07-05 and later (until 2026-04-06, which adds signed request headers and query parameters).
+    internal string StringToSign(BlobSasValues values, UserDelegationKey key) => values.StringToSign(accountName,
+    [
         key.ObjectId,
         key.TenantId,
         BlobSasValues.Format(key.StartsOn),
@@ -57,17 +53,7 @@ internal sealed class UserDelegationSasSigner(string accountName, Func<DateTimeO
         "", // signed correlation id (scid): not used
         "", // signed key delegated user tenant id (skdutid): not used
         "", // signed delegated user object id (sduoid): not used
-        "", // signed IP range: not used
-        values.Protocol,
-        BlobSasValues.Version,
-        values.Resource,
-        values.VersionId ?? "", // signed snapshot time
-        "", // signed encryption scope
-        "", // rscc
-        values.ContentDisposition ?? "",
-        "", // rsce
-        "", // rscl
-        ""); // rsct
+    ]);
 }
 
 /// <summary>

@@ -29,11 +29,7 @@ public sealed class UserDelegationKeyCacheTests
     [Fact]
     public async Task PastTheRenewalPointLinksKeepTheCurrentKeyWhileANewOneIsFetched()
     {
-        var cache = Cache();
-        var first = cache.KeyFor(_clock.Now + LongestLink);
-        _clock.Now = first.ExpiresOn - LongestLink - UserDelegationKeyCache.RenewalMargin;
-        var pending = new TaskCompletionSource<UserDelegationKey>();
-        _nextFetch = () => pending.Task;
+        var (cache, first, pending) = PastTheRenewalPoint();
 
         var duringRenewal = Enumerable.Range(0, 10).Select(_ => cache.KeyFor(_clock.Now + LongestLink)).Distinct().ToList();
         var renewal = cache.PendingRenewal!;
@@ -63,11 +59,7 @@ public sealed class UserDelegationKeyCacheTests
     [Fact]
     public async Task AFailedRenewalIsRetriedAMinuteLaterNotByEveryLink()
     {
-        var cache = Cache();
-        var first = cache.KeyFor(_clock.Now + LongestLink);
-        _clock.Now = first.ExpiresOn - LongestLink - UserDelegationKeyCache.RenewalMargin;
-        var failing = new TaskCompletionSource<UserDelegationKey>();
-        _nextFetch = () => failing.Task;
+        var (cache, first, failing) = PastTheRenewalPoint();
 
         Assert.Equal(first, cache.KeyFor(_clock.Now + LongestLink));
         var renewal = cache.PendingRenewal!;
@@ -93,6 +85,17 @@ public sealed class UserDelegationKeyCacheTests
         var error = Assert.Throws<StorageRequestException>(() => cache.KeyFor(_clock.Now + LongestLink));
 
         Assert.Equal("AuthorizationPermissionMismatch", error.ErrorCode);
+    }
+
+    /// <summary>A cache whose key just reached its renewal point; the next fetch waits for the test to finish it.</summary>
+    private (UserDelegationKeyCache Cache, UserDelegationKey Current, TaskCompletionSource<UserDelegationKey> NextFetch) PastTheRenewalPoint()
+    {
+        var cache = Cache();
+        var current = cache.KeyFor(_clock.Now + LongestLink);
+        _clock.Now = current.ExpiresOn - LongestLink - UserDelegationKeyCache.RenewalMargin;
+        var next = new TaskCompletionSource<UserDelegationKey>();
+        _nextFetch = () => next.Task;
+        return (cache, current, next);
     }
 
     private UserDelegationKeyCache Cache() => new(Fetch, LongestLink, _clock, NullLogger.Instance);

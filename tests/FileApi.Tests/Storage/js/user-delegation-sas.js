@@ -2,7 +2,8 @@
 // query parameters, as a JSON array.
 // Usage: node user-delegation-sas.js '<json: { accountName, key: { ..., value: base64 }, cases: [...] }>'
 const path = require("node:path");
-const { generateBlobSASQueryParameters, BlobSASPermissions } = require("@azure/storage-blob");
+const { generateBlobSASQueryParameters } = require("@azure/storage-blob");
+const { blobSasValues } = require("./sas-values.js");
 // The public function returns only the parameters; the SDK's internal twin also returns the string-to-sign, which
 // shows where a mismatch is. It lives in the same module file as the public one.
 const { generateBlobSASQueryParametersInternal } = require(
@@ -20,17 +21,7 @@ const userDelegationKey = {
   value: key.value,
 };
 const results = cases.map((c) => {
-  const values = {
-    containerName: c.containerName,
-    blobName: c.blobName,
-    permissions: BlobSASPermissions.parse(c.permissions),
-    startsOn: new Date(c.startsOn),
-    expiresOn: new Date(c.expiresOn),
-    protocol: c.protocol,
-    version: c.version,
-    versionId: c.versionId ?? undefined,
-    contentDisposition: c.contentDisposition ?? undefined,
-  };
+  const values = blobSasValues(c);
   const parameters = generateBlobSASQueryParameters(values, userDelegationKey, accountName);
   const { stringToSign } = generateBlobSASQueryParametersInternal(values, userDelegationKey, accountName);
   return { stringToSign, signature: parameters.signature, query: parameters.toString() };
