@@ -19,7 +19,7 @@ use_azd_subscription
 
 # Event Grid's and Azure CLI's first-party applications, the same in every tenant.
 EVENT_GRID_APP_ID=4962773b-9cdb-44cf-a8bf-237846a00ab7
-AZURE_CLI_APP_ID=04b07795-8ddb-461a-bbee-02f9e1bf7b46
+CLI_APP_ID=04b07795-8ddb-461a-bbee-02f9e1bf7b46
 ROLE=AzureEventGridSecureWebhookSubscriber
 SCOPE=access_as_user
 GRAPH=https://graph.microsoft.com/v1.0
@@ -77,7 +77,7 @@ az rest --method PATCH --uri "$GRAPH/applications/$app_object_id" --headers Cont
 }"
 # A separate request: Graph accepts a pre-authorization only for a scope that already exists.
 az rest --method PATCH --uri "$GRAPH/applications/$app_object_id" --headers Content-Type=application/json --output none --body "{
-  \"api\": {\"preAuthorizedApplications\": [{\"appId\": \"$AZURE_CLI_APP_ID\", \"delegatedPermissionIds\": [\"$scope_id\"]}]}
+  \"api\": {\"preAuthorizedApplications\": [{\"appId\": \"$CLI_APP_ID\", \"delegatedPermissionIds\": [\"$scope_id\"]}]}
 }"
 
 service_principal() {
