@@ -24,10 +24,10 @@ namespace FileApi.Tests.AzureDeployment;
 /// </summary>
 public sealed partial class AzureDeploymentTests
 {
-    private static readonly string Resources = File.ReadAllText(Repository.PathOf("bicep/resources.bicep"));
-    private static readonly string Main = File.ReadAllText(Repository.PathOf("bicep/main.bicep"));
-    private static readonly string EventSubscription = File.ReadAllText(Repository.PathOf("bicep/event-subscription.bicep"));
-    private static readonly string Parameters = File.ReadAllText(Repository.PathOf("bicep/main.parameters.json"));
+    private static readonly string Resources = File.ReadAllText(Path.Combine(Repository.Root, "bicep/resources.bicep"));
+    private static readonly string Main = File.ReadAllText(Path.Combine(Repository.Root, "bicep/main.bicep"));
+    private static readonly string EventSubscription = File.ReadAllText(Path.Combine(Repository.Root, "bicep/event-subscription.bicep"));
+    private static readonly string Parameters = File.ReadAllText(Path.Combine(Repository.Root, "bicep/main.parameters.json"));
 
     // Settings for App Service and its agents rather than for the app's options.
     private static readonly string[] PlatformSettings =
@@ -121,12 +121,12 @@ public sealed partial class AzureDeploymentTests
     [Fact]
     public void AzureYamlNamesAProjectInfrastructureAndExecutableHooksThatExist()
     {
-        var azure = Yaml.Parse(File.ReadAllText(Repository.PathOf("azure.yaml")));
+        var azure = Yaml.Parse(File.ReadAllText(Path.Combine(Repository.Root, "azure.yaml")));
 
-        var infra = Repository.PathOf(azure.Map("infra").Value("path"));
+        var infra = Path.Combine(Repository.Root, azure.Map("infra").Value("path"));
         Assert.True(File.Exists(Path.Combine(infra, "main.bicep")) && File.Exists(Path.Combine(infra, "main.parameters.json")), infra);
         var (serviceName, service) = Assert.Single(azure.Map("services").Maps());
-        Assert.NotEmpty(Directory.GetFiles(Repository.PathOf(service.Value("project")), "*.csproj"));
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(Repository.Root, service.Value("project")), "*.csproj"));
         Assert.Equal(("dotnet", "appservice"), (service.Value("language"), service.Value("host")));
         Assert.Equal(serviceName, Regex.Match(Resources, "'azd-service-name': '([^']+)'").Groups[1].Value);
         Assert.Matches("tags = \\{ 'azd-env-name': environmentName \\}", Main);
@@ -134,7 +134,7 @@ public sealed partial class AzureDeploymentTests
         Assert.Equal(["postdeploy", "postdown", "predeploy", "preprovision"], hooks.Select(h => h.Name).Order());
         foreach (var (_, hook) in hooks)
         {
-            var script = Repository.PathOf(hook.Value("run"));
+            var script = Path.Combine(Repository.Root, hook.Value("run"));
             Assert.True(File.Exists(script), script);
             if (!OperatingSystem.IsWindows())
                 Assert.True((File.GetUnixFileMode(script) & UnixFileMode.UserExecute) != 0, $"{script} is not executable");
@@ -181,7 +181,7 @@ public sealed partial class AzureDeploymentTests
 
     private static string ConfigurationKey(string appSettingName) => appSettingName.Replace("__", ":");
 
-    private static string Hook(string name) => File.ReadAllText(Repository.PathOf($"bicep/hooks/{name}"));
+    private static string Hook(string name) => File.ReadAllText(Path.Combine(Repository.Root, $"bicep/hooks/{name}"));
 
     private static IEnumerable<string> ReadByHook(string name) =>
         AzdVariable().Matches(Hook(name)).Where(m => !m.Groups["assigned"].Success).Select(m => m.Groups["name"].Value).Distinct();

@@ -56,7 +56,7 @@ public sealed class DatabaseSetupTests
             "--host", server.Host!, "--port", server.Port.ToString(), "--username", administrator, "--dbname", "postgres",
             "--set", "ON_ERROR_STOP=1", "--quiet",
             "--set", $"owner_role={Owner}", "--set", $"admins_role={Admins}", "--set", $"app_role={App}", "--set", $"database={Database}",
-            "--file", Repository.PathOf("bicep/hooks/database-setup.sql"),
+            "--file", Path.Combine(Repository.Root, "bicep/hooks/database-setup.sql"),
         ]);
 
         // As the hook runs it, but with a trusted local sign-in rather than az's Entra token.

@@ -119,7 +119,7 @@ public sealed class PreprovisionHookTests : IDisposable
             ["AZURE_PRINCIPAL_ID"] = Deployer,
             ["AZURE_API_CLIENT_ID"] = clientId ?? "",
         };
-        await Processes.RunAsync("sh", [Repository.PathOf("bicep/hooks/preprovision.sh")], environment, Repository.Root);
+        await Processes.RunAsync("sh", [Path.Combine(Repository.Root, "bicep/hooks/preprovision.sh")], environment, Repository.Root);
     }
 
     private void Install(string name, string script)

@@ -59,7 +59,7 @@ public static class Node
 
     private static string FindNodeModules()
     {
-        var modules = Repository.PathOf("node_modules");
+        var modules = Path.Combine(Repository.Root, "node_modules");
         if (!Directory.Exists(Path.Combine(modules, "azurite")) || !Directory.Exists(Path.Combine(modules, "@azure", "storage-blob")))
             throw new InvalidOperationException(
                 $"{modules} lacks azurite or @azure/storage-blob: run `npm ci` in {Repository.Root}.");

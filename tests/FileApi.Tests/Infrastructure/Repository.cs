@@ -1,17 +1,15 @@
 namespace FileApi.Tests.Infrastructure;
 
-/// <summary>The repository the tests run from: the folder with FileApi.sln above the test output.</summary>
 public static class Repository
 {
-    private static readonly Lazy<string> RootFolder = new(() =>
+    /// <summary>The folder holding FileApi.sln, found from wherever the tests (or the benchmarks) run.</summary>
+    public static string Root { get; } = Find();
+
+    static string Find()
     {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "FileApi.sln")))
-            folder = folder.Parent;
-        return folder?.FullName ?? throw new InvalidOperationException($"No FileApi.sln above {AppContext.BaseDirectory}.");
-    });
-
-    public static string Root => RootFolder.Value;
-
-    public static string PathOf(string relativePath) => Path.Combine(Root, relativePath);
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "FileApi.sln")))
+            root = root.Parent;
+        return root?.FullName ?? throw new InvalidOperationException($"No FileApi.sln above {AppContext.BaseDirectory}.");
+    }
 }
