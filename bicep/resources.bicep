@@ -17,8 +17,8 @@ param containerName string = 'files'
 @description('Container where Event Grid leaves events it could not deliver.')
 param deadLetterContainerName string = 'deadletter'
 
-@description('Days a blob version is kept once it is no longer the current one (see docs/azure.md, lifecycle).')
-param nonCurrentVersionRetentionDays int = 30
+@description('Days after which previous versions of file blobs are deleted; 0 keeps them. Read docs/azure.md (lifecycle) first: a version a ready file is pinned to can be a previous one.')
+param nonCurrentFileVersionRetentionDays int = 0
 
 @description('Days undeliverable events are kept in the dead-letter container.')
 param deadLetterRetentionDays int = 30
@@ -118,35 +118,39 @@ resource deadLetterContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   properties: { publicAccess: 'None' }
 }
 
-// What storage can clean up by itself (docs/azure.md explains what it cannot).
+// What storage can clean up by itself (docs/azure.md explains what it cannot, and why file versions are kept).
+var deadLetterRule = {
+  name: 'expire-dead-letters'
+  enabled: true
+  type: 'Lifecycle'
+  definition: {
+    filters: { blobTypes: ['blockBlob'], prefixMatch: ['${deadLetterContainerName}/'] }
+    actions: {
+      baseBlob: { delete: { daysAfterModificationGreaterThan: deadLetterRetentionDays } }
+      version: { delete: { daysAfterCreationGreaterThan: deadLetterRetentionDays } }
+    }
+  }
+}
+// A deleted or overwritten blob leaves its bytes behind as a previous version. So does a ready version whose blob
+// is overwritten through a still-valid upload link, and downloads stay pinned to it: this rule would delete the
+// bytes it serves, which is why it is off unless asked for.
+var fileVersionRule = {
+  name: 'expire-noncurrent-file-versions'
+  enabled: true
+  type: 'Lifecycle'
+  definition: {
+    filters: { blobTypes: ['blockBlob'], prefixMatch: ['${containerName}/'] }
+    actions: { version: { delete: { daysAfterCreationGreaterThan: nonCurrentFileVersionRetentionDays } } }
+  }
+}
+
 resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
   parent: storage
   name: 'default'
   dependsOn: [blobService]
   properties: {
     policy: {
-      rules: [
-        {
-          // A deleted blob (a purged file, a failed upload) and an overwritten one leave their bytes behind as a
-          // previous version; this removes them once they are old.
-          name: 'expire-noncurrent-versions'
-          enabled: true
-          type: 'Lifecycle'
-          definition: {
-            filters: { blobTypes: ['blockBlob'], prefixMatch: ['${containerName}/', '${deadLetterContainerName}/'] }
-            actions: { version: { delete: { daysAfterCreationGreaterThan: nonCurrentVersionRetentionDays } } }
-          }
-        }
-        {
-          name: 'expire-dead-letters'
-          enabled: true
-          type: 'Lifecycle'
-          definition: {
-            filters: { blobTypes: ['blockBlob'], prefixMatch: ['${deadLetterContainerName}/'] }
-            actions: { baseBlob: { delete: { daysAfterModificationGreaterThan: deadLetterRetentionDays } } }
-          }
-        }
-      ]
+      rules: concat([deadLetterRule], nonCurrentFileVersionRetentionDays > 0 ? [fileVersionRule] : [])
     }
   }
 }
