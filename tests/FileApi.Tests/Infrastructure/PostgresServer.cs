@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Npgsql;
@@ -8,11 +7,18 @@ namespace FileApi.Tests.Infrastructure;
 /// <summary>
 /// A throwaway PostgreSQL cluster for the whole test run (Debian's postgresql package), on a free
 /// loopback port, stopped through its own data directory when the run ends. Each test class asks
-/// for its own database. Set FILEAPI_TEST_POSTGRES to a connection string to use a server of your own.
+/// for its own database. Set FILEAPI_TEST_POSTGRES to a connection string to use a server of your own (it needs
+/// the <see cref="PasswordLoginGroup"/> line of pg_hba.conf that this class writes for its own cluster).
 /// </summary>
 public sealed class PostgresServer
 {
     static readonly Lazy<Task<PostgresServer>> Shared = new(StartAsync);
+
+    /// <summary>
+    /// Members of this role must sign in with a password, while every other role is trusted: that is how a test
+    /// proves a token really is sent as the password.
+    /// </summary>
+    public const string PasswordLoginGroup = "fileapi_password_login";
 
     readonly string _adminConnectionString;
 
@@ -32,6 +38,30 @@ public sealed class PostgresServer
         return new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = name }.ConnectionString;
     }
 
+    /// <summary>Runs SQL as the superuser.</summary>
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_adminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>A connection string for <paramref name="role"/>, which signs in without a password here, to <paramref name="database"/>.</summary>
+    public string ConnectionStringFor(string role, string database) =>
+        new NpgsqlConnectionStringBuilder(_adminConnectionString) { Username = role, Database = database, Pooling = false }.ConnectionString;
+
+    /// <summary>A new login role that must sign in with <paramref name="password"/>, and a connection string without it.</summary>
+    public async Task<(string Role, string ConnectionString)> CreatePasswordLoginAsync(string password)
+    {
+        var role = "password_login_" + Guid.NewGuid().ToString("N")[..12];
+        await ExecuteAsync($"""
+            DO $$ BEGIN CREATE ROLE {PasswordLoginGroup} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+            CREATE ROLE {role} LOGIN PASSWORD '{password.Replace("'", "''")}' IN ROLE {PasswordLoginGroup};
+            """);
+        return (role, ConnectionStringFor(role, "postgres"));
+    }
+
     static async Task<PostgresServer> StartAsync()
     {
         if (Environment.GetEnvironmentVariable("FILEAPI_TEST_POSTGRES") is { Length: > 0 } external)
@@ -46,6 +76,9 @@ public sealed class PostgresServer
             await RunAsync("chown", ["postgres:postgres", root], asPostgres: false);
 
         await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"], runAsPostgres);
+        // The first matching line wins, so this one goes before initdb's "trust everyone".
+        var hba = Path.Combine(data, "pg_hba.conf");
+        await File.WriteAllTextAsync(hba, $"host all +{PasswordLoginGroup} 127.0.0.1/32 scram-sha-256\n" + await File.ReadAllTextAsync(hba));
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(bin, data, root, runAsPostgres);
         await RunAsync(Path.Combine(bin, "pg_ctl"),
         [
@@ -69,6 +102,9 @@ public sealed class PostgresServer
         }
     }
 
+    /// <summary>The PostgreSQL programs (initdb, pg_ctl, psql) of the newest installed version.</summary>
+    public static string BinDirectory => FindBinDirectory();
+
     static string FindBinDirectory()
     {
         var candidates = Directory.Exists("/usr/lib/postgresql")
@@ -85,27 +121,6 @@ public sealed class PostgresServer
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    static async Task RunAsync(string fileName, string[] arguments, bool asPostgres)
-    {
-        var start = new ProcessStartInfo(asPostgres ? "runuser" : fileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = "/tmp",
-        };
-        if (asPostgres)
-        {
-            foreach (var prefix in new[] { "-u", "postgres", "--", fileName })
-                start.ArgumentList.Add(prefix);
-        }
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{fileName} {string.Join(' ', arguments)} failed ({process.ExitCode}): {await error}{await output}");
-    }
+    static Task RunAsync(string fileName, string[] arguments, bool asPostgres) =>
+        asPostgres ? Processes.RunAsync("runuser", ["-u", "postgres", "--", fileName, .. arguments]) : Processes.RunAsync(fileName, arguments);
 }
