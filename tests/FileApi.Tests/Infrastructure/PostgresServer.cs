@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Npgsql;
@@ -79,27 +80,28 @@ public sealed class PostgresServer
         // The first matching line wins, so this one goes before initdb's "trust everyone".
         var hba = Path.Combine(data, "pg_hba.conf");
         await File.WriteAllTextAsync(hba, $"host all +{PasswordLoginGroup} 127.0.0.1/32 scram-sha-256\n" + await File.ReadAllTextAsync(hba));
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(bin, data, root, runAsPostgres);
         await RunAsync(Path.Combine(bin, "pg_ctl"),
         [
             "-D", data, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "start", "-o",
             $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
         ], runAsPostgres);
+        StopWhenThisProcessEnds(bin, data, root, runAsPostgres);
 
         return new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=20");
     }
 
-    static void Stop(string bin, string data, string root, bool runAsPostgres)
+    /// <summary>
+    /// A detached watchdog stops this run's cluster (by its data folder) once the test process is gone, however it
+    /// ended: exit handlers do not run when the test host is killed, and a cluster left behind would live on.
+    /// </summary>
+    static void StopWhenThisProcessEnds(string bin, string data, string root, bool runAsPostgres)
     {
-        try
-        {
-            RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"], runAsPostgres).Wait(TimeSpan.FromSeconds(10));
-            Directory.Delete(root, recursive: true);
-        }
-        catch (Exception)
-        {
-            // Best effort at process exit; the cluster lives in a temp folder.
-        }
+        var pgCtl = (runAsPostgres ? "runuser -u postgres -- " : "") + $"'{Path.Combine(bin, "pg_ctl")}'";
+        var script = $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; {pgCtl} -D '{data}' -m immediate -w stop; rm -rf '{root}'";
+        var start = new ProcessStartInfo("setsid") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = "/tmp" };
+        foreach (var argument in new[] { "sh", "-c", script })
+            start.ArgumentList.Add(argument);
+        Process.Start(start)?.Dispose();
     }
 
     /// <summary>The PostgreSQL programs (initdb, pg_ctl, psql) of the newest installed version.</summary>
