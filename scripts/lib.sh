@@ -35,9 +35,14 @@ ensure_tools() {
   # Headless Chromium for the browser uploader's tests (driven by Playwright, which never downloads a browser).
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
-  if [ ! -d "$REPO_ROOT/node_modules/azurite" ] || [ "$REPO_ROOT/package-lock.json" -nt "$REPO_ROOT/node_modules/.package-lock.json" ]; then
+  # Compare the lock file's content with the one last installed, not dates: a fresh checkout makes every
+  # lock file "newer", and npm ci would then wipe a node_modules shared with another checkout.
+  local lock_hash
+  lock_hash=$(sha256sum "$REPO_ROOT/package-lock.json" | cut -d' ' -f1)
+  if [ ! -d "$REPO_ROOT/node_modules/azurite" ] || [ "$(cat "$REPO_ROOT/node_modules/.fileapi-lock-sha256" 2>/dev/null)" != "$lock_hash" ]; then
     log "Installing node packages (npm ci)..."
     (cd "$REPO_ROOT" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    echo "$lock_hash" >"$REPO_ROOT/node_modules/.fileapi-lock-sha256"
   fi
 }
 

@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using Azure.Core;
+using FileApi.Auth;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -7,8 +9,19 @@ namespace FileApi.Data;
 
 public sealed class DatabaseOptions
 {
+    public const string SectionName = "Database";
+
     /// <summary>Apply pending migrations when the app starts. Meant for development; deployments run <c>FileApi migrate</c>.</summary>
     public bool MigrateOnStartup { get; set; }
+
+    /// <summary>
+    /// Sign in to PostgreSQL with the app's Entra token as the password (Azure Database for PostgreSQL with
+    /// Microsoft Entra authentication), so the connection string holds no password.
+    /// </summary>
+    public bool UseEntraAuthentication { get; set; }
+
+    /// <summary>Client id of the user-assigned managed identity for <see cref="UseEntraAuthentication"/>; absent means DefaultAzureCredential.</summary>
+    public string? ManagedIdentityClientId { get; set; }
 }
 
 public static class DataExtensions
@@ -19,13 +32,33 @@ public static class DataExtensions
         if (string.IsNullOrWhiteSpace(connectionString))
             throw new OptionsValidationException("ConnectionStrings:FileApi", typeof(DatabaseOptions), ["The setting 'ConnectionStrings:FileApi' (PostgreSQL connection string) is missing."]);
 
-        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration("Database").ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(services => CreateDataSource(connectionString, services.GetRequiredService<IOptions<DatabaseOptions>>().Value));
         builder.Services.AddDbContext<FileApiDb>((services, options) =>
             options.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddSingleton<DatabaseMigrator>();
         builder.Services.AddHostedService<MigrateOnStartup>();
         return builder;
+    }
+
+    internal const string EntraTokenScope = "https://ossrdbms-aad.database.windows.net/.default";
+
+    // Only new physical connections present the password, and Azure.Identity serves a cached token until shortly
+    // before it expires; asking this often keeps the one Npgsql holds far from expiry.
+    static readonly TimeSpan TokenRefreshInterval = TimeSpan.FromMinutes(5);
+    static readonly TimeSpan TokenRetryInterval = TimeSpan.FromSeconds(10);
+
+    internal static NpgsqlDataSource CreateDataSource(string connectionString, DatabaseOptions options, TokenCredential? credential = null)
+    {
+        var dataSource = new NpgsqlDataSourceBuilder(connectionString);
+        if (options.UseEntraAuthentication)
+        {
+            var identity = credential ?? AppIdentity.Credential(options.ManagedIdentityClientId);
+            dataSource.UsePeriodicPasswordProvider(
+                async (_, ct) => (await identity.GetTokenAsync(new TokenRequestContext([EntraTokenScope]), ct)).Token,
+                TokenRefreshInterval, TokenRetryInterval);
+        }
+        return dataSource.Build();
     }
 
     sealed class MigrateOnStartup(DatabaseMigrator migrator, IOptions<DatabaseOptions> options) : IHostedService

@@ -182,6 +182,8 @@ public static class BlobSubject
 
 public sealed class StorageEventOptions
 {
+    public const string SectionName = "Events";
+
     /// <summary>
     /// Shared secret a delivery may present, in the <c>X-FileApi-Webhook-Secret</c> header or the <c>code</c>
     /// query parameter (kept in the subscription's endpoint URL). For local use; empty turns it off.
@@ -239,7 +241,7 @@ public static class StorageEventExtensions
 {
     public static IServiceCollection AddStorageEvents(this IServiceCollection services)
     {
-        services.AddOptions<StorageEventOptions>().BindConfiguration("Events").ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StorageEventOptions>().BindConfiguration(StorageEventOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         return services;
     }
 }

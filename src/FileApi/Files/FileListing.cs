@@ -133,18 +133,23 @@ static class FileListing
             pageParameters.Add(new("after_id", cursor.Id));
         }
 
+        // Filter, order and page the files alone, then join the current versions of just that page: an offset
+        // skips index entries, not joined rows.
         var sql = $"""
             SELECT f.id, f.folder, f.name, f.created_at, f.created_by_id, f.created_by_name, f.created_by_email,
                    f.deleted_at, f.deleted_by_id, f.deleted_by_name, f.deleted_by_email,
                    f.current_version_id, f.current_size, f.modified_at,
-                   v.etag, v.created_by_id, v.created_by_name, v.created_by_email, {sort.Column}
-              FROM files f
+                   v.etag, v.created_by_id, v.created_by_name, v.created_by_email, f.sort_key
+              FROM (SELECT f.*, {sort.Column} AS sort_key
+                      FROM files f
+                     WHERE {pageWhere}
+                     ORDER BY {sort.Column} {direction}, f.id {direction}
+                     LIMIT @limit{(cursor is null ? " OFFSET @offset" : "")}) f
               JOIN file_versions v ON v.file_id = f.id AND v.version_id = f.current_version_id
-             WHERE {pageWhere}
-             ORDER BY {sort.Column} {direction}, f.id {direction}
-             LIMIT @limit{(cursor is null ? " OFFSET @offset" : "")}
+             ORDER BY f.sort_key {direction}, f.id {direction}
             """;
-        pageParameters.Add(new("limit", limit));
+        // One row more than the page says whether there is a next page, whatever has happened to the total.
+        pageParameters.Add(new("limit", limit + 1));
         if (cursor is null)
             pageParameters.Add(new("offset", offset));
 
@@ -152,30 +157,41 @@ static class FileListing
         var items = new List<FileListItem>(Math.Min(limit, 1000));
         object? lastKey = null;
         Guid lastId = default;
+        var hasMore = false;
         await using (var page = new NpgsqlCommand(sql, connection))
         {
             page.Parameters.AddRange(pageParameters.ToArray());
             await using var reader = await page.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
+                if (items.Count == limit)
+                {
+                    hasMore = true;
+                    break;
+                }
                 var item = ReadItem(reader, http.Request, scope);
                 items.Add(item);
                 (lastKey, lastId) = (reader.IsDBNull(18) ? null : reader.GetValue(18), item.FileId);
             }
         }
 
+        // Counting a million rows costs more than reading a page, so a cursor carries the total counted on the
+        // first page: pages reached through links.next cost the same however deep they are.
         long total;
-        await using (var count = new NpgsqlCommand($"SELECT count(*) FROM files f WHERE {where}", connection))
+        if (cursor is not null)
+            total = cursor.Total;
+        else
         {
+            await using var count = new NpgsqlCommand($"SELECT count(*) FROM files f WHERE {where}", connection);
             count.Parameters.AddRange(parameters.ToArray());
             total = (long)(await count.ExecuteScalarAsync(ct))!;
         }
 
-        var next = items.Count == limit && offset + items.Count < total && lastKey is not null
+        var next = hasMore && lastKey is not null
             ? PageLink(http.Request, new Dictionary<string, string?>
             {
                 ["offset"] = null, ["order_by"] = null,
-                ["cursor"] = new ListCursor(sortName, descending, sort.FormatKey(lastKey), lastId, offset + items.Count).Encode(),
+                ["cursor"] = new ListCursor(sortName, descending, sort.FormatKey(lastKey), lastId, offset + items.Count, total).Encode(),
             })
             : null;
         var prev = offset > 0
@@ -295,7 +311,7 @@ static class FileListing
     }
 
     /// <summary>Opaque to clients: base64url of the order and the last row of the page.</summary>
-    sealed record ListCursor(string Order, bool Descending, string Key, Guid Id, int Offset)
+    sealed record ListCursor(string Order, bool Descending, string Key, Guid Id, int Offset, long Total)
     {
         public string Encode() => Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(this)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
@@ -306,7 +322,7 @@ static class FileListing
             {
                 var base64 = text.Replace('-', '+').Replace('_', '/');
                 cursor = JsonSerializer.Deserialize<ListCursor>(Convert.FromBase64String(base64.PadRight(base64.Length + (4 - base64.Length % 4) % 4, '=')));
-                return cursor is { Order: not null, Key: not null, Offset: >= 0 };
+                return cursor is { Order: not null, Key: not null, Offset: >= 0, Total: >= 0 };
             }
             catch (Exception exception) when (exception is FormatException or JsonException or ArgumentException)
             {

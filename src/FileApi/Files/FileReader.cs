@@ -21,11 +21,19 @@ public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storag
         {
             version = await FindVersionAsync(file.Id, requested, ct);
             var deadline = DateTimeOffset.UtcNow + wait;
-            while (version is { Status: VersionStatus.Uploading } && DateTimeOffset.UtcNow < deadline)
+            try
             {
-                var remaining = deadline - DateTimeOffset.UtcNow;
-                await Task.WhenAny(waiters.WhenFinished(file.Id, requested), Task.Delay(remaining < PollInterval ? remaining : PollInterval, ct));
-                version = await FindVersionAsync(file.Id, requested, ct);
+                while (version is { Status: VersionStatus.Uploading } && DateTimeOffset.UtcNow < deadline)
+                {
+                    var remaining = deadline - DateTimeOffset.UtcNow;
+                    await Task.WhenAny(waiters.WhenFinished(file.Id, requested), Task.Delay(remaining < PollInterval ? remaining : PollInterval, ct));
+                    version = await FindVersionAsync(file.Id, requested, ct);
+                }
+            }
+            finally
+            {
+                if (wait > TimeSpan.Zero)
+                    waiters.Forget(file.Id, requested);
             }
 
             switch (version?.Status)

@@ -89,7 +89,7 @@ public sealed class Reconciler(
         var expiredBefore = now - settings.ExpiryGrace;
         var pending = await WithBlobNames(db.FileVersions
             .Where(v => v.Status == VersionStatus.Uploading && v.CreatedAt <= registeredBefore && v.UploadExpiresAt >= expiredBefore)
-            .OrderBy(v => v.LastCheckedAt)
+            .OrderBy(v => v.LastCheckedAt ?? v.CreatedAt) // never checked first
             .Take(settings.BatchSize))
             .ToListAsync(ct);
 

@@ -100,11 +100,16 @@ public sealed class UploadCompletion(
         {
             hashes = null;
         }
+        catch
+        {
+            // A failed read must not hold the claim until it times out: the next notice may try at once.
+            await ReleaseClaimAsync(version);
+            throw;
+        }
 
         if (hashes is null)
         {
-            await db.FileVersions.Where(v => v.FileId == version.FileId && v.VersionId == version.VersionId)
-                .ExecuteUpdateAsync(set => set.SetProperty(v => v.VerificationStartedAt, (DateTimeOffset?)null), lifetime.ApplicationStopping);
+            await ReleaseClaimAsync(version);
             return (false, null);
         }
 
@@ -122,6 +127,10 @@ public sealed class UploadCompletion(
         }
         return (true, null);
     }
+
+    Task ReleaseClaimAsync(FileVersion version) =>
+        db.FileVersions.Where(v => v.FileId == version.FileId && v.VersionId == version.VersionId)
+            .ExecuteUpdateAsync(set => set.SetProperty(v => v.VerificationStartedAt, (DateTimeOffset?)null), CancellationToken.None);
 
     async Task<CompletionOutcome> MarkReadyAsync(FileVersion version, BlobProperties properties, List<string> verified, CancellationToken cancellationToken)
     {

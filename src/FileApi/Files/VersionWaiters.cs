@@ -13,6 +13,9 @@ public sealed class VersionWaiters
     public Task WhenFinished(Guid fileId, long versionId) =>
         _waiting.GetOrAdd((fileId, versionId), _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
+    /// <summary>A poll that stops waiting drops the entry; others waiting on it still re-read the database.</summary>
+    public void Forget(Guid fileId, long versionId) => _waiting.TryRemove((fileId, versionId), out _);
+
     public void Finished(Guid fileId, long versionId)
     {
         if (_waiting.TryRemove((fileId, versionId), out var waiters))

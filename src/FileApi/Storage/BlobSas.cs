@@ -22,13 +22,38 @@ internal sealed record BlobSasValues(
     public string Start => Format(StartsOn);
     public string Expiry => Format(ExpiresOn);
 
-    private static string Format(DateTimeOffset time) =>
+    internal static string Format(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The string-to-sign of a blob SAS (version 2020-12-06 and later). Service and user delegation SAS differ only
+    /// in the fields after the resource name, which the signer gives. The blob name is signed unencoded.
+    /// </summary>
+    internal string StringToSign(string accountName, IEnumerable<string> signerFields) => string.Join('\n',
+    [
+        Permissions,
+        Start,
+        Expiry,
+        $"/blob/{accountName}/{ContainerName}/{BlobName}",
+        .. signerFields,
+        "", // signed IP range: not used
+        Protocol,
+        Version,
+        Resource,
+        VersionId ?? "", // signed snapshot time
+        "", // signed encryption scope
+        "", // rscc
+        ContentDisposition ?? "",
+        "", // rsce
+        "", // rscl
+        "", // rsct
+    ]);
 }
 
 /// <summary>
-/// Signs a blob SAS. An account key signs a service SAS; with Entra ID auth a user-delegation key will sign
-/// instead, adding its own skoid/sktid/skt/ske/sks/skv parameters and using its longer string-to-sign.
+/// Signs a blob SAS. An account key signs a service SAS; with Entra ID auth a user delegation key signs instead
+/// (<see cref="UserDelegationSasSigner"/>), adding its own skoid/sktid/skt/ske/sks/skv parameters and using its
+/// longer string-to-sign.
 /// </summary>
 internal interface ISasSigner
 {
@@ -44,24 +69,8 @@ internal sealed class AccountKeySasSigner(string accountName, byte[] accountKey)
         yield return new("sig", Convert.ToBase64String(signature));
     }
 
-    // Service SAS string-to-sign for version 2020-12-06 and later. The blob name is signed unencoded.
-    internal string StringToSign(BlobSasValues values) => string.Join('\n',
-        values.Permissions,
-        values.Start,
-        values.Expiry,
-        $"/blob/{accountName}/{values.ContainerName}/{values.BlobName}",
-        "", // signed identifier (stored access policy): not used
-        "", // signed IP range: not used
-        values.Protocol,
-        BlobSasValues.Version,
-        values.Resource,
-        values.VersionId ?? "", // signed snapshot time
-        "", // signed encryption scope
-        "", // rscc
-        values.ContentDisposition ?? "",
-        "", // rsce
-        "", // rscl
-        ""); // rsct
+    internal string StringToSign(BlobSasValues values) =>
+        values.StringToSign(accountName, [""]); // signed identifier (stored access policy): not used
 }
 
 /// <summary>Builds SAS URLs that each grant access to exactly one blob (<c>sr=b</c> or <c>sr=bv</c>).</summary>

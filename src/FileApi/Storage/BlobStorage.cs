@@ -31,19 +31,33 @@ public sealed partial class BlobStorage
     {
     }
 
-    internal BlobStorage(IOptions<StorageOptions> options, ILogger<BlobStorage> logger, HttpPipelineTransport? transport)
+    internal BlobStorage(IOptions<StorageOptions> options, ILogger<BlobStorage> logger, HttpPipelineTransport? transport,
+        TokenCredential? credential = null)
     {
         var settings = options.Value;
-        if (settings.AccountKey is null)
-            throw new NotSupportedException(
-                "Storage:AccountKey is not set. Entra ID authentication with user-delegation SAS is not implemented yet.");
-        var accountKey = Convert.FromBase64String(settings.AccountKey);
+        HttpPipelinePolicy authentication;
+        ISasSigner signer;
+        if (settings.AccountKey is not null)
+        {
+            var accountKey = Convert.FromBase64String(settings.AccountKey);
+            authentication = new SharedKeyPolicy(settings.AccountName, accountKey);
+            signer = new AccountKeySasSigner(settings.AccountName, accountKey);
+        }
+        else
+        {
+            // Entra ID (Azure, where the account allows no shared key): requests carry the app's token and links
+            // are signed with a user delegation key that the same token obtains.
+            authentication = new BearerTokenAuthenticationPolicy(
+                credential ?? FileApi.Auth.AppIdentity.Credential(settings.ManagedIdentityClientId), StorageScope);
+            var longestLink = settings.UploadLinkLifetime > settings.DownloadLinkLifetime ? settings.UploadLinkLifetime : settings.DownloadLinkLifetime;
+            var keys = new UserDelegationKeyCache(GetUserDelegationKeyAsync, longestLink, TimeProvider.System, logger);
+            signer = new UserDelegationSasSigner(settings.AccountName, keys.KeyFor);
+        }
 
         _logger = logger;
         ContainerName = settings.Container;
         _serviceUrl = settings.ServiceUri.AbsoluteUri.TrimEnd('/');
-        _sas = new BlobSasBuilder(new AccountKeySasSigner(settings.AccountName, accountKey), ContainerName,
-            httpsOnly: settings.ServiceUri.Scheme == Uri.UriSchemeHttps);
+        _sas = new BlobSasBuilder(signer, ContainerName, httpsOnly: settings.ServiceUri.Scheme == Uri.UriSchemeHttps);
 
         var clientOptions = new PipelineOptions();
         if (transport is not null)
@@ -51,8 +65,7 @@ public sealed partial class BlobStorage
         // These are small metadata requests (file bytes go from clients straight to storage), so a try that takes
         // longer than this is stuck and is better retried.
         clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
-        _pipeline = HttpPipelineBuilder.Build(clientOptions, [],
-            [new SharedKeyPolicy(settings.AccountName, accountKey)], new ResponseClassifier());
+        _pipeline = HttpPipelineBuilder.Build(clientOptions, [], [authentication], new ResponseClassifier());
     }
 
     public string ContainerName { get; }

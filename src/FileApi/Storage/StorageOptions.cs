@@ -16,9 +16,15 @@ public sealed class StorageOptions : IValidatableObject
     [Required, RegularExpression("^[a-z0-9]{3,24}$", ErrorMessage = "Storage:AccountName must be 3-24 lowercase letters or digits.")]
     public string AccountName { get; set; } = "";
 
-    /// <summary>Base64 account key. Absent means Entra ID auth with user-delegation SAS (not implemented yet).</summary>
+    /// <summary>
+    /// Base64 account key (Azurite, key-based accounts). Absent means Entra ID: requests carry the app's token and
+    /// links are signed with a user delegation key, as in Azure, where the account allows no shared key.
+    /// </summary>
     [Base64String]
     public string? AccountKey { get; set; }
+
+    /// <summary>Client id of the user-assigned managed identity to use without an account key; absent means DefaultAzureCredential.</summary>
+    public string? ManagedIdentityClientId { get; set; }
 
     [Required, RegularExpression("^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", ErrorMessage = "Storage:Container is not a valid container name.")]
     public string Container { get; set; } = "files";
@@ -40,6 +46,10 @@ public sealed class StorageOptions : IValidatableObject
     /// </summary>
     public string[] CorsAllowedOrigins { get; set; } = [];
 
+    // A user delegation key lives at most 7 days and a link cannot outlive the key that signed it; this leaves
+    // the key a day to be renewed in.
+    internal static readonly TimeSpan MaxUserDelegationLinkLifetime = TimeSpan.FromDays(6);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         foreach (var origin in CorsAllowedOrigins)
@@ -49,6 +59,10 @@ public sealed class StorageOptions : IValidatableObject
                     $"Storage:CorsAllowedOrigins has '{origin}', which is not an origin: use scheme://host[:port] without a path or trailing slash, or '*'.",
                     [nameof(CorsAllowedOrigins)]);
         }
+
+        if (AccountKey is null && (UploadLinkLifetime > MaxUserDelegationLinkLifetime || DownloadLinkLifetime > MaxUserDelegationLinkLifetime))
+            yield return new ValidationResult("Without Storage:AccountKey, links are signed with a user delegation key: Storage:UploadLinkLifetime and Storage:DownloadLinkLifetime must be at most 6 days.",
+                [nameof(UploadLinkLifetime), nameof(DownloadLinkLifetime)]);
 
         if (ServiceUri is null)
             yield break;

@@ -198,21 +198,9 @@ public sealed class StorageEventTests(FileApiFactory factory) : IClassFixture<Fi
         Assert.Empty(await relay.PollAsync(CancellationToken.None));
     }
 
-    async Task<UploadResponse> RegisterAndPutAsync(string path, byte[] content)
-    {
-        var upload = await _api.RegisterAsync($"{factory.FilesBase}/path/{path}");
-        using var put = await TestData.PutBlobAsync(upload.Upload, content);
-        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
-        return upload;
-    }
+    Task<UploadResponse> RegisterAndPutAsync(string path, byte[] content) => factory.RegisterAndPutAsync(_api, $"path/{path}", content);
 
-    async Task<FileVersion> VersionAsync(UploadResponse upload)
-    {
-        using var scope = factory.Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<FileApiDb>();
-        var versionId = long.Parse(upload.VersionId);
-        return await db.FileVersions.AsNoTracking().SingleAsync(v => v.FileId == upload.FileId && v.VersionId == versionId);
-    }
+    Task<FileVersion> VersionAsync(UploadResponse upload) => factory.VersionAsync(upload);
 
     async Task<VersionStatus> StatusOfAsync(UploadResponse upload) => (await VersionAsync(upload)).Status;
 }

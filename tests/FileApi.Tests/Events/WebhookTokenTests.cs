@@ -62,18 +62,8 @@ public sealed class WebhookTokenTests(FileApiFactory factory) : IClassFixture<Fi
         return await factory.CreateClient().SendAsync(request);
     }
 
-    async Task<FileApi.Files.UploadResponse> RegisterAndPutAsync(string path)
-    {
-        var upload = await factory.CreateClientFor(FileApiFactory.Owner).RegisterAsync($"{factory.FilesBase}/path/{path}");
-        await TestData.PutBlobAsync(upload.Upload, [1]);
-        return upload;
-    }
+    Task<FileApi.Files.UploadResponse> RegisterAndPutAsync(string path) =>
+        factory.RegisterAndPutAsync(factory.CreateClientFor(FileApiFactory.Owner), $"path/{path}", [1]);
 
-    async Task<VersionStatus> StatusAsync(FileApi.Files.UploadResponse upload)
-    {
-        using var scope = factory.Services.CreateScope();
-        var versionId = long.Parse(upload.VersionId);
-        return await scope.ServiceProvider.GetRequiredService<FileApiDb>().FileVersions
-            .Where(v => v.FileId == upload.FileId && v.VersionId == versionId).Select(v => v.Status).SingleAsync();
-    }
+    async Task<VersionStatus> StatusAsync(FileApi.Files.UploadResponse upload) => (await factory.VersionAsync(upload)).Status;
 }

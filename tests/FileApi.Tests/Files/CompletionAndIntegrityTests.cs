@@ -177,25 +177,11 @@ public sealed class CompletionAndIntegrityTests(SmallLimitFactory factory) : ICl
 
     BlobStorage Storage => factory.Services.GetRequiredService<BlobStorage>();
 
-    async Task<UploadResponse> RegisterAndPutAsync(string path, byte[] content, object? declaration = null)
-    {
-        var url = $"{factory.FilesBase}/path/{path}";
-        using var response = declaration is null ? await _api.PutAsync(url, null) : await _api.PutAsJsonAsync(url, declaration);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var upload = (await response.Content.ReadFromJsonAsync<UploadResponse>(FileApiFactory.Json))!;
-        using var put = await TestData.PutBlobAsync(upload.Upload, content);
-        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
-        return upload;
-    }
+    Task<UploadResponse> RegisterAndPutAsync(string path, byte[] content, object? declaration = null) =>
+        factory.RegisterAndPutAsync(_api, $"path/{path}", content, declaration);
 
     Task<HttpResponseMessage> CompleteAsync(UploadResponse upload) =>
         _api.PostAsync($"{factory.FilesBase}/{upload.FileId}/versions/{upload.VersionId}/complete", null);
 
-    async Task<FileVersion> VersionAsync(UploadResponse upload)
-    {
-        using var scope = factory.Services.CreateScope();
-        var versionId = long.Parse(upload.VersionId);
-        return await scope.ServiceProvider.GetRequiredService<FileApiDb>().FileVersions.AsNoTracking()
-            .SingleAsync(v => v.FileId == upload.FileId && v.VersionId == versionId);
-    }
+    Task<FileVersion> VersionAsync(UploadResponse upload) => factory.VersionAsync(upload);
 }

@@ -114,11 +114,5 @@ public sealed class ReconcilerTests(ImpatientLifecycleFactory factory) : IClassF
         return await scope.ServiceProvider.GetRequiredService<Reconciler>().RunPassAsync(sweepOrphans, CancellationToken.None);
     }
 
-    async Task<FileVersion> VersionAsync(FileApi.Files.UploadResponse upload)
-    {
-        using var scope = factory.Services.CreateScope();
-        var versionId = long.Parse(upload.VersionId);
-        return await scope.ServiceProvider.GetRequiredService<FileApiDb>().FileVersions.AsNoTracking()
-            .SingleAsync(v => v.FileId == upload.FileId && v.VersionId == versionId);
-    }
+    Task<FileVersion> VersionAsync(FileApi.Files.UploadResponse upload) => factory.VersionAsync(upload);
 }

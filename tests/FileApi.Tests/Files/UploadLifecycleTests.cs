@@ -236,13 +236,6 @@ public sealed class UploadLifecycleTests(FileApiFactory factory) : IClassFixture
         Assert.Equal([1, 2], await (await TestData.GetAsync(file.Download)).Content.ReadAsByteArrayAsync());
     }
 
-    async Task<UploadResponse> UploadReadyAsync(string url, byte[] content)
-    {
-        var upload = await _api.RegisterAsync(url);
-        using var put = await TestData.PutBlobAsync(upload.Upload, content);
-        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
-        using var delivered = await factory.DeliverEventsAsync(TestData.BlobCreated(factory.Container, TestData.BlobNameOf(factory, upload)));
-        Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
-        return upload;
-    }
+    Task<UploadResponse> UploadReadyAsync(string url, byte[] content) =>
+        factory.UploadReadyAsync(_api, url[(factory.FilesBase.Length + 1)..], content);
 }

@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using FileApi.Storage;
 
@@ -8,7 +11,8 @@ namespace FileApi.Tests.Infrastructure;
 
 /// <summary>
 /// One Azurite blob service for the whole test run, on a free loopback port, in memory. Test classes share it
-/// but not state: each creates its own container.
+/// but not state: each creates its own container. A second one, <see cref="OAuthInstance"/>, takes Entra bearer
+/// tokens as Azure does.
 /// </summary>
 public sealed class AzuriteServer
 {
@@ -18,7 +22,8 @@ public sealed class AzuriteServer
     public const string EmulatorAccountKey =
         "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private static readonly Lazy<AzuriteServer> Shared = new(StartWithRetries);
+    private static readonly Lazy<AzuriteServer> Shared = new(() => StartWithRetries(oauth: false));
+    private static readonly Lazy<AzuriteServer> SharedOAuth = new(() => StartWithRetries(oauth: true));
 
     private readonly Process _process;
     private readonly string _workspace;
@@ -26,9 +31,20 @@ public sealed class AzuriteServer
 
     public static AzuriteServer Instance => Shared.Value;
 
+    /// <summary>
+    /// Azurite with <c>--oauth basic</c>: it accepts bearer tokens (checking their issuer, audience and lifetime,
+    /// not their signature) and hands out user delegation keys. Bearer tokens need HTTPS, so it serves a
+    /// self-signed certificate made for this run, which only <see cref="CreateHandler"/> trusts. Started on first use.
+    /// </summary>
+    public static AzuriteServer OAuthInstance => SharedOAuth.Value;
+
     public int Port { get; }
     public int ProcessId { get; }
-    public Uri ServiceUri => new($"http://127.0.0.1:{Port}/{EmulatorAccountName}");
+
+    /// <summary>The certificate an HTTPS instance serves; null for plain HTTP.</summary>
+    public X509Certificate2? Certificate { get; }
+
+    public Uri ServiceUri => new($"{(Certificate is null ? "http" : "https")}://127.0.0.1:{Port}/{EmulatorAccountName}");
     public string AccountName => EmulatorAccountName;
     public string AccountKey => EmulatorAccountKey;
 
@@ -40,19 +56,50 @@ public sealed class AzuriteServer
         Container = containerName,
     };
 
-    private AzuriteServer(int port)
+    /// <summary>
+    /// A client handler for this instance. Over HTTPS it trusts this instance's own certificate and nothing else
+    /// that the system would not trust anyway: the host name is checked as usual, and the chain must end at it.
+    /// </summary>
+    public HttpClientHandler CreateHandler()
+    {
+        var handler = new HttpClientHandler();
+        if (Certificate is { } trusted)
+        {
+            handler.ServerCertificateCustomValidationCallback = (_, presented, _, errors) =>
+            {
+                if (errors == SslPolicyErrors.None)
+                    return true;
+                if (presented is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
+                    return false;
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(trusted);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(presented);
+            };
+        }
+        return handler;
+    }
+
+    private AzuriteServer(int port, bool oauth)
     {
         Port = port;
         // Its working directory: in-memory Azurite writes nothing, but whatever it might stays out of the repo.
         _workspace = Directory.CreateTempSubdirectory("fileapi-azurite-").FullName;
         var main = Path.Combine(Node.NodeModules, "azurite", "dist", "src", "blob", "main.js");
-        var start = Node.Start(main,
-            [
-                "--blobHost", "127.0.0.1", "--blobPort", port.ToString(),
-                "--inMemoryPersistence", "--disableTelemetry", "--silent",
-                // @azure/storage-blob 12.34 sends x-ms-version 2026-10-06, newer than Azurite 3.37 knows.
-                "--skipApiVersionCheck",
-            ],
+        List<string> arguments =
+        [
+            "--blobHost", "127.0.0.1", "--blobPort", port.ToString(),
+            "--inMemoryPersistence", "--disableTelemetry", "--silent",
+            // @azure/storage-blob 12.34 sends x-ms-version 2026-10-06, newer than Azurite 3.37 knows.
+            "--skipApiVersionCheck",
+        ];
+        if (oauth)
+        {
+            Certificate = CreateCertificate(_workspace, out var certificatePath, out var keyPath);
+            arguments.AddRange(["--cert", certificatePath, "--key", keyPath, "--oauth", "basic"]);
+        }
+        var start = Node.Start(main, arguments,
             "--require", Path.Combine(AppContext.BaseDirectory, "Infrastructure", "exit-with-parent.js"));
         start.WorkingDirectory = _workspace;
         _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start node for Azurite.");
@@ -64,12 +111,12 @@ public sealed class AzuriteServer
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
     }
 
-    private static AzuriteServer StartWithRetries()
+    private static AzuriteServer StartWithRetries(bool oauth)
     {
         // Another process may take the port between our probe and Azurite's bind; a new port fixes that.
         for (var attempt = 1; ; attempt++)
         {
-            var server = new AzuriteServer(FreeLoopbackPort());
+            var server = new AzuriteServer(FreeLoopbackPort(), oauth);
             try
             {
                 server.WaitUntilAnswering();
@@ -84,7 +131,7 @@ public sealed class AzuriteServer
 
     private void WaitUntilAnswering()
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        using var http = new HttpClient(CreateHandler()) { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
@@ -123,6 +170,24 @@ public sealed class AzuriteServer
             Directory.Delete(_workspace, recursive: true);
         }
         catch (IOException) { }
+    }
+
+    /// <summary>A self-signed server certificate for 127.0.0.1, valid for a day, as the PEM files Azurite reads.</summary>
+    private static X509Certificate2 CreateCertificate(string directory, out string certificatePath, out string keyPath)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        certificatePath = Path.Combine(directory, "cert.pem");
+        keyPath = Path.Combine(directory, "key.pem");
+        File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
+        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
+        // The public part is all a client needs.
+        return X509CertificateLoader.LoadCertificate(certificate.RawData);
     }
 
     private static int FreeLoopbackPort()

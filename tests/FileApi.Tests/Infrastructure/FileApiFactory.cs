@@ -4,6 +4,7 @@ using FileApi.Auth;
 using FileApi.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FileApi.Tests.Infrastructure;
@@ -123,6 +124,15 @@ public class FileApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         if (secret is not null)
             request.Headers.Add("X-FileApi-Webhook-Secret", secret);
         return await CreateClient().SendAsync(request);
+    }
+
+    /// <summary>The version's row as stored, to check what the API did behind its answers.</summary>
+    public async Task<FileVersion> VersionAsync(FileApi.Files.UploadResponse upload)
+    {
+        using var scope = Services.CreateScope();
+        var versionId = long.Parse(upload.VersionId);
+        return await scope.ServiceProvider.GetRequiredService<FileApiDb>().FileVersions.AsNoTracking()
+            .SingleAsync(v => v.FileId == upload.FileId && v.VersionId == versionId);
     }
 
     public new async Task DisposeAsync()

@@ -8,11 +8,18 @@ namespace FileApi.Tests.Infrastructure;
 /// <summary>
 /// A throwaway PostgreSQL cluster for the whole test run (Debian's postgresql package), on a free
 /// loopback port, stopped through its own data directory when the run ends. Each test class asks
-/// for its own database. Set FILEAPI_TEST_POSTGRES to a connection string to use a server of your own.
+/// for its own database. Set FILEAPI_TEST_POSTGRES to a connection string to use a server of your own (it needs
+/// the <see cref="PasswordLoginGroup"/> line of pg_hba.conf that this class writes for its own cluster).
 /// </summary>
 public sealed class PostgresServer
 {
     static readonly Lazy<Task<PostgresServer>> Shared = new(StartAsync);
+
+    /// <summary>
+    /// Members of this role must sign in with a password, while every other role is trusted: that is how a test
+    /// proves a token really is sent as the password.
+    /// </summary>
+    public const string PasswordLoginGroup = "fileapi_password_login";
 
     readonly string _adminConnectionString;
 
@@ -32,6 +39,30 @@ public sealed class PostgresServer
         return new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = name }.ConnectionString;
     }
 
+    /// <summary>Runs SQL as the superuser.</summary>
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_adminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>A connection string for <paramref name="role"/>, which signs in without a password here, to <paramref name="database"/>.</summary>
+    public string ConnectionStringFor(string role, string database) =>
+        new NpgsqlConnectionStringBuilder(_adminConnectionString) { Username = role, Database = database, Pooling = false }.ConnectionString;
+
+    /// <summary>A new login role that must sign in with <paramref name="password"/>, and a connection string without it.</summary>
+    public async Task<(string Role, string ConnectionString)> CreatePasswordLoginAsync(string password)
+    {
+        var role = "password_login_" + Guid.NewGuid().ToString("N")[..12];
+        await ExecuteAsync($"""
+            DO $$ BEGIN CREATE ROLE {PasswordLoginGroup} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+            CREATE ROLE {role} LOGIN PASSWORD '{password.Replace("'", "''")}' IN ROLE {PasswordLoginGroup};
+            """);
+        return (role, ConnectionStringFor(role, "postgres"));
+    }
+
     static async Task<PostgresServer> StartAsync()
     {
         if (Environment.GetEnvironmentVariable("FILEAPI_TEST_POSTGRES") is { Length: > 0 } external)
@@ -46,28 +77,35 @@ public sealed class PostgresServer
             await RunAsync("chown", ["postgres:postgres", root], asPostgres: false);
 
         await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"], runAsPostgres);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(bin, data, root, runAsPostgres);
+        // The first matching line wins, so this one goes before initdb's "trust everyone".
+        var hba = Path.Combine(data, "pg_hba.conf");
+        await File.WriteAllTextAsync(hba, $"host all +{PasswordLoginGroup} 127.0.0.1/32 scram-sha-256\n" + await File.ReadAllTextAsync(hba));
         await RunAsync(Path.Combine(bin, "pg_ctl"),
         [
             "-D", data, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "start", "-o",
             $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
         ], runAsPostgres);
+        StopWhenThisProcessEnds(bin, data, root, runAsPostgres);
 
         return new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=20");
     }
 
-    static void Stop(string bin, string data, string root, bool runAsPostgres)
+    /// <summary>
+    /// A detached watchdog stops this run's cluster (by its data folder) once the test process is gone, however it
+    /// ended: exit handlers do not run when the test host is killed, and a cluster left behind would live on.
+    /// </summary>
+    static void StopWhenThisProcessEnds(string bin, string data, string root, bool runAsPostgres)
     {
-        try
-        {
-            RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"], runAsPostgres).Wait(TimeSpan.FromSeconds(10));
-            Directory.Delete(root, recursive: true);
-        }
-        catch (Exception)
-        {
-            // Best effort at process exit; the cluster lives in a temp folder.
-        }
+        var pgCtl = (runAsPostgres ? "runuser -u postgres -- " : "") + $"'{Path.Combine(bin, "pg_ctl")}'";
+        var script = $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; {pgCtl} -D '{data}' -m immediate -w stop; rm -rf '{root}'";
+        var start = new ProcessStartInfo("setsid") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = "/tmp" };
+        foreach (var argument in new[] { "sh", "-c", script })
+            start.ArgumentList.Add(argument);
+        Process.Start(start)?.Dispose();
     }
+
+    /// <summary>The PostgreSQL programs (initdb, pg_ctl, psql) of the newest installed version.</summary>
+    public static string BinDirectory => FindBinDirectory();
 
     static string FindBinDirectory()
     {
@@ -85,27 +123,6 @@ public sealed class PostgresServer
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    static async Task RunAsync(string fileName, string[] arguments, bool asPostgres)
-    {
-        var start = new ProcessStartInfo(asPostgres ? "runuser" : fileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = "/tmp",
-        };
-        if (asPostgres)
-        {
-            foreach (var prefix in new[] { "-u", "postgres", "--", fileName })
-                start.ArgumentList.Add(prefix);
-        }
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{fileName} {string.Join(' ', arguments)} failed ({process.ExitCode}): {await error}{await output}");
-    }
+    static Task RunAsync(string fileName, string[] arguments, bool asPostgres) =>
+        asPostgres ? Processes.RunAsync("runuser", ["-u", "postgres", "--", fileName, .. arguments]) : Processes.RunAsync(fileName, arguments);
 }

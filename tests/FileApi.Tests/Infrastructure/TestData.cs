@@ -74,8 +74,8 @@ public static class TestData
         },
     ];
 
-    /// <summary>Registers under <paramref name="path"/> (relative to the files base), uploads, delivers the event; the version is ready.</summary>
-    public static async Task<UploadResponse> UploadReadyAsync(this FileApiFactory factory, HttpClient api, string path, byte[] content, object? declaration = null)
+    /// <summary>Registers under <paramref name="path"/> (relative to the files base) and uploads with one Put Blob; no event yet.</summary>
+    public static async Task<UploadResponse> RegisterAndPutAsync(this FileApiFactory factory, HttpClient api, string path, byte[] content, object? declaration = null)
     {
         var url = $"{factory.FilesBase}/{path}";
         using var response = declaration is null ? await api.PutAsync(url, null) : await api.PutAsJsonAsync(url, declaration);
@@ -83,6 +83,13 @@ public static class TestData
         var upload = (await response.Content.ReadFromJsonAsync<UploadResponse>(FileApiFactory.Json))!;
         using var put = await PutBlobAsync(upload.Upload, content);
         Assert.Equal(System.Net.HttpStatusCode.Created, put.StatusCode);
+        return upload;
+    }
+
+    /// <summary>Registers, uploads and delivers the event: the version is ready.</summary>
+    public static async Task<UploadResponse> UploadReadyAsync(this FileApiFactory factory, HttpClient api, string path, byte[] content, object? declaration = null)
+    {
+        var upload = await factory.RegisterAndPutAsync(api, path, content, declaration);
         using var delivered = await factory.DeliverEventsAsync(BlobCreated(factory.Container, BlobNameOf(factory, upload)));
         Assert.Equal(System.Net.HttpStatusCode.OK, delivered.StatusCode);
         return upload;

@@ -61,13 +61,24 @@ public sealed class StorageOptionsTests
     }
 
     [Fact]
-    public void WithoutAnAccountKeyTheClientSaysEntraAuthIsNotImplementedYet()
+    public void WithoutAnAccountKeyTheClientUsesEntraIdAndUserDelegationLinks()
     {
         using var services = Services(With("Storage:AccountKey", null));
 
-        var error = Assert.Throws<NotSupportedException>(() => services.GetRequiredService<BlobStorage>());
+        // Nothing is fetched until the first request or link, so this needs no Azure.
+        Assert.NotNull(services.GetRequiredService<BlobStorage>());
+    }
 
-        Assert.Contains("Storage:AccountKey", error.Message);
+    [Theory]
+    [InlineData("Storage:UploadLinkLifetime")]
+    [InlineData("Storage:DownloadLinkLifetime")]
+    public void WithoutAnAccountKeyLinksMayNotOutliveAUserDelegationKey(string key)
+    {
+        using var services = Services(new(With("Storage:AccountKey", null)) { [key] = "6.00:00:01" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<StorageOptions>>().Value);
+
+        Assert.Contains(key, error.Message);
     }
 
     private static Dictionary<string, string?> With(string key, string? value) => new(Valid) { [key] = value };

@@ -1,0 +1,103 @@
+#!/bin/sh
+# azd preprovision hook: creates what bicep cannot, before main.bicep needs it.
+#  - The API's Entra app registration "fileapi-<env>": its client id is Auth:ClientId and the audience of Event
+#    Grid's delivery tokens. It gets the identifier URI api://<client id>, a delegated scope access_as_user for
+#    callers, v2 access tokens, and the app role AzureEventGridSecureWebhookSubscriber, granted to Event Grid's
+#    service principal (which signs in to deliver) and to whoever runs azd (Event Grid requires the creator of a
+#    webhook subscription with Entra delivery to hold the role too). Azure CLI is pre-authorized for the scope,
+#    so `az account get-access-token --scope api://<client id>/access_as_user` gives a user a token to try the API.
+#  - The deployer's sign-in name and kind, which name the PostgreSQL Entra administrator.
+# Saves AZURE_API_CLIENT_ID, AZURE_PRINCIPAL_NAME and AZURE_PRINCIPAL_TYPE with `azd env set`. Idempotent.
+# Needs az, signed in to the tenant of the subscription, allowed to create app registrations.
+set -eu
+# shellcheck source=bicep/hooks/common.sh
+. "$(dirname "$0")/common.sh"
+
+need AZURE_ENV_NAME
+need_command az azd
+use_azd_subscription
+
+# Event Grid's and Azure CLI's first-party applications, the same in every tenant.
+EVENT_GRID_APP_ID=4962773b-9cdb-44cf-a8bf-237846a00ab7
+CLI_APP_ID=04b07795-8ddb-461a-bbee-02f9e1bf7b46
+ROLE=AzureEventGridSecureWebhookSubscriber
+SCOPE=access_as_user
+GRAPH=https://graph.microsoft.com/v1.0
+
+new_uuid() { cat /proc/sys/kernel/random/uuid 2>/dev/null || uuidgen | tr '[:upper:]' '[:lower:]'; }
+
+# Who runs this: a user, or a service principal in CI.
+if [ "$(az account show --query user.type --output tsv)" = user ]; then
+  deployer_id=$(az ad signed-in-user show --query id --output tsv)
+  deployer_name=$(az ad signed-in-user show --query userPrincipalName --output tsv)
+  deployer_type=User
+else
+  deployer_app_id=$(az account show --query user.name --output tsv)
+  deployer_id=$(az ad sp show --id "$deployer_app_id" --query id --output tsv)
+  deployer_name=$(az ad sp show --id "$deployer_app_id" --query displayName --output tsv)
+  deployer_type=ServicePrincipal
+fi
+if [ -n "${AZURE_PRINCIPAL_ID:-}" ] && [ "$AZURE_PRINCIPAL_ID" != "$deployer_id" ]; then
+  fail "az is signed in as $deployer_name ($deployer_id) but azd as $AZURE_PRINCIPAL_ID; sign both in as the same identity."
+fi
+
+# The app registration: the one this environment recorded, if it still exists.
+client_id=${AZURE_API_CLIENT_ID:-}
+if [ -n "$client_id" ] && ! az ad app show --id "$client_id" --output none 2>/dev/null; then
+  log "App registration $client_id recorded in this environment no longer exists; creating a new one."
+  client_id=
+fi
+if [ -z "$client_id" ]; then
+  client_id=$(az ad app create --display-name "fileapi-$AZURE_ENV_NAME" --sign-in-audience AzureADMyOrg --query appId --output tsv)
+  log "Created the app registration fileapi-$AZURE_ENV_NAME ($client_id)."
+fi
+app_object_id=$(az ad app show --id "$client_id" --query id --output tsv)
+
+# Keep the ids of a role and scope that exist: Graph refuses to replace an enabled one.
+role_id=$(az ad app show --id "$client_id" --query "appRoles[?value=='$ROLE'].id | [0]" --output tsv)
+[ -n "$role_id" ] || role_id=$(new_uuid)
+scope_id=$(az ad app show --id "$client_id" --query "api.oauth2PermissionScopes[?value=='$SCOPE'].id | [0]" --output tsv)
+[ -n "$scope_id" ] || scope_id=$(new_uuid)
+
+az rest --method PATCH --uri "$GRAPH/applications/$app_object_id" --headers Content-Type=application/json --output none --body "{
+  \"identifierUris\": [\"api://$client_id\"],
+  \"api\": {
+    \"requestedAccessTokenVersion\": 2,
+    \"oauth2PermissionScopes\": [{
+      \"id\": \"$scope_id\", \"value\": \"$SCOPE\", \"type\": \"User\", \"isEnabled\": true,
+      \"adminConsentDisplayName\": \"Use FileApi\", \"adminConsentDescription\": \"Call FileApi as the signed-in user.\",
+      \"userConsentDisplayName\": \"Use FileApi\", \"userConsentDescription\": \"Call FileApi as you.\"
+    }]
+  },
+  \"appRoles\": [{
+    \"id\": \"$role_id\", \"value\": \"$ROLE\", \"displayName\": \"$ROLE\", \"isEnabled\": true,
+    \"description\": \"Delivers storage events to the FileApi webhook (Event Grid).\",
+    \"allowedMemberTypes\": [\"Application\", \"User\"]
+  }]
+}"
+# A separate request: Graph accepts a pre-authorization only for a scope that already exists.
+az rest --method PATCH --uri "$GRAPH/applications/$app_object_id" --headers Content-Type=application/json --output none --body "{
+  \"api\": {\"preAuthorizedApplications\": [{\"appId\": \"$CLI_APP_ID\", \"delegatedPermissionIds\": [\"$scope_id\"]}]}
+}"
+
+service_principal() {
+  az ad sp show --id "$1" --query id --output tsv 2>/dev/null || az ad sp create --id "$1" --query id --output tsv
+}
+api_sp_id=$(service_principal "$client_id")
+event_grid_sp_id=$(service_principal "$EVENT_GRID_APP_ID")
+
+grant_role() {
+  granted=$(az rest --method GET --uri "$GRAPH/servicePrincipals/$api_sp_id/appRoleAssignedTo" \
+    --query "length(value[?principalId=='$1' && appRoleId=='$role_id'])" --output tsv)
+  if [ "$granted" = 0 ]; then
+    az rest --method POST --uri "$GRAPH/servicePrincipals/$api_sp_id/appRoleAssignedTo" --headers Content-Type=application/json \
+      --body "{\"principalId\": \"$1\", \"resourceId\": \"$api_sp_id\", \"appRoleId\": \"$role_id\"}" --output none
+    log "Granted $ROLE to $2."
+  fi
+}
+grant_role "$event_grid_sp_id" "Event Grid"
+grant_role "$deployer_id" "$deployer_name"
+
+azd env set AZURE_API_CLIENT_ID "$client_id"
+azd env set AZURE_PRINCIPAL_NAME "$deployer_name"
+azd env set AZURE_PRINCIPAL_TYPE "$deployer_type"

@@ -1,0 +1,3 @@
+using FileApi.Cli;
+
+return await FileApiCli.RunAsync(args, CliHost.FromProcess());

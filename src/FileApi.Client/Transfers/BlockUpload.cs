@@ -1,0 +1,133 @@
+using System.Security.Cryptography;
+using FileApi.Client.Transport;
+
+namespace FileApi.Client.Transfers;
+
+/// <summary>
+/// One upload of content to a version's blob: blocks in parallel, each from a pooled buffer, with retries, link
+/// renewal and resume; then the block list. Memory stays at BlockSize x MaxConcurrency whatever the content's size.
+/// </summary>
+sealed class BlockUpload(BlobTransport blobs, FileApiClientOptions options, UploadOptions upload)
+{
+    /// <summary>Azure's limit of blocks per blob; larger content gets larger blocks.</summary>
+    const int MaxBlocks = 50_000;
+
+    public sealed record Block(long Offset, int Length)
+    {
+        public string Id { get; } = BlobTransport.BlockId(Offset);
+    }
+
+    /// <summary>
+    /// The block layout. When resuming, the size of the block already stored at offset 0 is kept, so blocks of an
+    /// upload started with another block size (or by the Evo SDK, with 4 MiB) still line up.
+    /// </summary>
+    public static IReadOnlyList<Block> Layout(long length, int blockSize, IReadOnlyDictionary<string, long> existing)
+    {
+        if (existing.TryGetValue(BlobTransport.BlockId(0), out var first) && first is > 0 and <= FileApiClientOptions.MaxBlockSize && first < length)
+            blockSize = (int)first;
+        var needed = (length + blockSize - 1) / blockSize;
+        if (needed > MaxBlocks)
+            blockSize = checked((int)((length + MaxBlocks - 1) / MaxBlocks));
+
+        var blocks = new List<Block>();
+        for (long offset = 0; offset < length; offset += blockSize)
+            blocks.Add(new Block(offset, (int)Math.Min(blockSize, length - offset)));
+        return blocks;
+    }
+
+    /// <summary>Sends the blocks storage does not hold yet, then commits all of them in order.</summary>
+    public async Task RunAsync(BlockSource source, RenewableLink link, CancellationToken cancellationToken)
+    {
+        var existing = upload.ResumeFrom is null
+            ? new Dictionary<string, long>()
+            : await GetBlockListAsync(link, cancellationToken);
+        var blocks = Layout(source.Length, options.BlockSize, existing);
+        var missing = blocks.Where(block => !(existing.TryGetValue(block.Id, out var size) && size == block.Length)).ToList();
+
+        var progress = new ProgressTracker<UploadProgress>(source.Length, source.Length - missing.Sum(block => (long)block.Length),
+            upload.Progress, (done, total) => new UploadProgress(done, total));
+        progress.Start();
+
+        await SendBlocksAsync(source, link, missing, progress, cancellationToken);
+
+        using var commit = await blobs.SendAsync(link, uri => BlobTransport.PutBlockList(uri, blocks.Select(block => block.Id)),
+            HttpCompletionOption.ResponseContentRead, cancellationToken);
+        await BlobTransport.EnsureSuccessAsync(commit, cancellationToken);
+    }
+
+    async Task<IReadOnlyDictionary<string, long>> GetBlockListAsync(RenewableLink link, CancellationToken cancellationToken)
+    {
+        using var response = await blobs.SendAsync(link, BlobTransport.GetBlockList, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        return await BlobTransport.ReadBlockListAsync(response, cancellationToken);
+    }
+
+    /// <summary>Workers, at most MaxConcurrency, each with one rented buffer, take the next block until none is left. The first failure stops them all.</summary>
+    async Task SendBlocksAsync(BlockSource source, RenewableLink link, IReadOnlyList<Block> blocks, ProgressTracker<UploadProgress> progress, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var next = -1;
+        var bufferSize = blocks.Count == 0 ? 0 : blocks.Max(block => block.Length);
+
+        async Task WorkAsync()
+        {
+            var buffer = options.BufferPool.Rent(bufferSize);
+            try
+            {
+                int index;
+                while ((index = Interlocked.Increment(ref next)) < blocks.Count)
+                {
+                    var block = blocks[index];
+                    var data = buffer.AsMemory(0, block.Length);
+                    await source.ReadAsync(data, block.Offset, stop.Token);
+                    var written = progress.ForPart();
+                    using var response = await blobs.SendAsync(link, uri => BlobTransport.PutBlock(uri, block.Id, new ProgressContent(data, written)),
+                        HttpCompletionOption.ResponseContentRead, stop.Token);
+                    await BlobTransport.EnsureSuccessAsync(response, stop.Token);
+                }
+            }
+            catch
+            {
+                await stop.CancelAsync();
+                throw;
+            }
+            finally
+            {
+                options.BufferPool.Return(buffer);
+            }
+        }
+
+        var workers = Enumerable.Range(0, Math.Min(options.MaxConcurrency, blocks.Count)).Select(_ => Task.Run(WorkAsync, CancellationToken.None)).ToList();
+        try
+        {
+            await Task.WhenAll(workers);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // One worker failed and cancelled the others: surface its failure, not their cancellation.
+            throw workers.Select(worker => worker.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException)
+                ?? throw new OperationCanceledException(cancellationToken);
+        }
+    }
+
+    /// <summary>SHA-256 of the whole content in one streaming pass with one small pooled buffer.</summary>
+    public static async Task<string> Sha256Async(BlockSource source, FileApiClientOptions options, CancellationToken cancellationToken)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = options.BufferPool.Rent(1024 * 1024);
+        try
+        {
+            for (long offset = 0; offset < source.Length;)
+            {
+                var chunk = buffer.AsMemory(0, (int)Math.Min(buffer.Length, source.Length - offset));
+                await source.ReadAsync(chunk, offset, cancellationToken);
+                hash.AppendData(chunk.Span);
+                offset += chunk.Length;
+            }
+        }
+        finally
+        {
+            options.BufferPool.Return(buffer);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+}
