@@ -56,6 +56,11 @@ public sealed class AuthorizationMatrixTests(MatrixFactory factory) : IClassFixt
             ("GET", "roles", WorkspaceRole.Viewer, 200),
             ("PUT", "roles/{user}-grantee", WorkspaceRole.Owner, 200),
             ("DELETE", "roles/nobody", WorkspaceRole.Owner, 404),
+            ("GET", "files?limit=10&offset=0&deleted=false", WorkspaceRole.Viewer, 200),
+            ("POST", "files/{file}/versions/{version}/complete", WorkspaceRole.Editor, 200),
+            ("DELETE", "files/path/matrix/never-{user}.txt", WorkspaceRole.Editor, 404),
+            ("DELETE", "files/{missing}", WorkspaceRole.Editor, 404),
+            ("PUT", "files/{file}?deleted=false", WorkspaceRole.Owner, 204),
         };
         var users = new (string Name, WorkspaceRole? Role)[]
         {
@@ -193,7 +198,8 @@ public sealed class AuthorizationMatrixTests(MatrixFactory factory) : IClassFixt
 
     Task<HttpResponseMessage> SendAsync(HttpClient client, string method, string path, string user)
     {
-        var relative = path.Replace("{file}", factory.ReadyFile.FileId.ToString()).Replace("{user}", user);
+        var relative = path.Replace("{file}", factory.ReadyFile.FileId.ToString()).Replace("{version}", factory.ReadyFile.VersionId)
+            .Replace("{missing}", Guid.Empty.ToString()).Replace("{user}", user);
         var url = $"/file/v2/orgs/{factory.OrganizationId}/workspaces/{factory.WorkspaceId}/{relative}".TrimEnd('/');
         var request = new HttpRequestMessage(new HttpMethod(method), url);
         if (relative.StartsWith("roles/", StringComparison.Ordinal) && method == "PUT")
