@@ -26,14 +26,15 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
 }
 
+# Installs what is missing. FILEAPI_NEED_BROWSER=1 adds headless Chromium, which only the browser tests need
+# (Playwright drives Debian's build; it never downloads a browser).
 ensure_tools() {
   local missing=()
   [ -n "$(postgres_bin)" ] || missing+=(postgresql)
   command -v node >/dev/null || missing+=(nodejs npm)
   command -v jq >/dev/null || missing+=(jq)
   command -v curl >/dev/null || missing+=(curl)
-  # Headless Chromium for the browser uploader's tests (driven by Playwright, which never downloads a browser).
-  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ "${FILEAPI_NEED_BROWSER:-}" != 1 ] || [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
   # Compare the lock file's content with the one last installed, not dates: a fresh checkout makes every
   # lock file "newer", and npm ci would then wipe a node_modules shared with another checkout.
