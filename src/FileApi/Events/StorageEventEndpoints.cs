@@ -52,7 +52,7 @@ public static class StorageEventEndpoints
     }
 
     static async Task<Results<Ok, Ok<SubscriptionValidationAnswer>, ProblemHttpResult>> Receive(
-        HttpRequest request, UploadCompletion completion, IOptions<StorageEventOptions> options, Storage.BlobStorage storage, ILoggerFactory loggers, CancellationToken ct)
+        HttpRequest request, UploadCompletion completion, Storage.BlobStorage storage, ILoggerFactory loggers, CancellationToken ct)
     {
         var logger = loggers.CreateLogger(typeof(StorageEventEndpoints));
         var body = await ReadBodyAsync(request, ct);

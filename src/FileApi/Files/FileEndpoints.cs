@@ -203,7 +203,7 @@ public static class FileEndpoints
             return Problems.Create(StatusCodes.Status409Conflict, Problems.VersionNotCommitted, "The upload is not committed.",
                 $"No committed blob exists for version {versionId}: finish the upload with Put Blob or Put Block List, then call this again.");
 
-        file = await db.Files.AsNoTracking().FirstAsync(f => f.Id == fileId, ct);
+        // Completion changes only the version; the file row read above is still current for describing it.
         return await reader.DescribeAsync(http, scope, file, versionId, includeVersions: false, TimeSpan.Zero, ct);
     }
 

@@ -15,11 +15,9 @@ public sealed class FileLinks(BlobStorage storage, IOptions<StorageOptions> opti
 
     public (Uri Upload, DateTimeOffset ExpiresAt) Upload(WorkspaceScope scope, Guid fileId, long versionId)
     {
-        var expiresAt = UploadExpiry();
+        var expiresAt = clock.GetUtcNow() + options.Value.UploadLinkLifetime;
         return (storage.CreateUploadUri(BlobNames.For(scope.OrganizationId, scope.WorkspaceId, fileId, versionId), expiresAt), expiresAt);
     }
-
-    public DateTimeOffset UploadExpiry() => clock.GetUtcNow() + options.Value.UploadLinkLifetime;
 
     public Uri Download(WorkspaceScope scope, StoredFile file, FileVersion version) =>
         storage.CreateDownloadUri(

@@ -61,7 +61,7 @@ static class FileListing
     const string DateFilter = "A bound such as gte:2026-01-01T00:00:00Z (lt, lte, gt, gte); may repeat to give a range.";
 
     public static async Task<Results<Ok<FileListResponse>, ProblemHttpResult>> ListAsync(
-        [AsParameters] ListQuery query, WorkspaceScope scope, NpgsqlDataSource dataSource, HttpContext http, CancellationToken ct)
+        [AsParameters] ListQuery query, WorkspaceScope scope, NpgsqlDataSource dataSource, FileLinks links, HttpContext http, CancellationToken ct)
     {
         var where = new StringBuilder("f.workspace_id = @workspace AND f.current_version_id IS NOT NULL");
         var parameters = new List<NpgsqlParameter> { new("workspace", scope.WorkspaceId) };
@@ -169,7 +169,7 @@ static class FileListing
                     hasMore = true;
                     break;
                 }
-                var item = ReadItem(reader, http.Request, scope);
+                var item = ReadItem(reader, links.Self(http.Request, scope, reader.GetGuid(0), reader.GetInt64(11)));
                 items.Add(item);
                 (lastKey, lastId) = (reader.IsDBNull(18) ? null : reader.GetValue(18), item.FileId);
             }
@@ -206,17 +206,12 @@ static class FileListing
             new ListLinks(new Uri(http.Request.GetEncodedUrl()), next, prev)));
     }
 
-    static FileListItem ReadItem(NpgsqlDataReader reader, HttpRequest request, WorkspaceScope scope)
-    {
-        var fileId = reader.GetGuid(0);
-        var versionId = reader.GetInt64(11);
-        var self = new Uri(string.Create(CultureInfo.InvariantCulture,
-            $"{request.Scheme}://{request.Host}{request.PathBase}/file/v2/orgs/{scope.OrganizationId}/workspaces/{scope.WorkspaceId}/files/{fileId}?version_id={versionId}"));
-        return new FileListItem(
+    static FileListItem ReadItem(NpgsqlDataReader reader, Uri self) =>
+        new(
             Name: reader.GetString(2),
             Path: reader.GetString(1),
-            FileId: fileId,
-            VersionId: FileReader.Format(versionId),
+            FileId: reader.GetGuid(0),
+            VersionId: FileReader.Format(reader.GetInt64(11)),
             Size: reader.IsDBNull(12) ? 0 : reader.GetInt64(12),
             Etag: reader.IsDBNull(14) ? "" : reader.GetString(14),
             CreatedAt: reader.GetFieldValue<DateTimeOffset>(3),
@@ -226,7 +221,6 @@ static class FileListing
             Links: new ItemLinks(self),
             DeletedAt: reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7),
             DeletedBy: reader.IsDBNull(8) ? null : new UserResponse(reader.GetString(8), NullableString(reader, 9), NullableString(reader, 10)));
-    }
 
     static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
