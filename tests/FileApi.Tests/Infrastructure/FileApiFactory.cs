@@ -33,6 +33,9 @@ public class FileApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public Guid WorkspaceId { get; } = Guid.NewGuid();
     public string ConnectionString => _connectionString;
 
+    /// <summary>False for a class that points the app at a database that is not there: nothing is created or seeded.</summary>
+    protected virtual bool UsesDatabase => true;
+
     /// <summary>Settings a test class overrides, e.g. a short upload link lifetime.</summary>
     protected virtual IEnumerable<KeyValuePair<string, string>> ExtraSettings => [];
 
@@ -43,6 +46,8 @@ public class FileApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         _tokens = LocalTokenIssuer.LoadOrCreate(_keyDirectory);
+        if (!UsesDatabase)
+            return;
         _connectionString = await (await PostgresServer.GetAsync()).CreateDatabaseAsync();
         using var scope = Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<FileApiDb>();
