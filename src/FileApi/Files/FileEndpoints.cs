@@ -148,7 +148,7 @@ public static class FileEndpoints
         AllocatedVersion allocated, RegisterRequest declaration, CallerIdentity caller, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction,
         WorkspaceScope scope, FileApiDb db, FileLinks links, CancellationToken ct)
     {
-        var (upload, expiresAt) = links.Upload(scope, allocated.FileId, allocated.VersionId);
+        var (upload, expiresAt) = await links.UploadAsync(scope, allocated.FileId, allocated.VersionId, ct);
         db.FileVersions.Add(new FileVersion
         {
             FileId = allocated.FileId,
@@ -181,7 +181,7 @@ public static class FileEndpoints
             return Problems.BadRequest(Problems.VersionNotUploading, "The version is no longer uploading.",
                 $"Version {versionId} is {status.Value.ToString().ToLowerInvariant()}; its content cannot change. Register a new version instead.");
 
-        var (upload, expiresAt) = links.Upload(scope, fileId, versionId);
+        var (upload, expiresAt) = await links.UploadAsync(scope, fileId, versionId, ct);
         await db.FileVersions
             .Where(v => v.FileId == fileId && v.VersionId == versionId && v.Status == VersionStatus.Uploading)
             .ExecuteUpdateAsync(set => set.SetProperty(v => v.UploadExpiresAt, expiresAt), ct);

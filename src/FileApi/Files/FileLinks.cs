@@ -13,16 +13,17 @@ public sealed class FileLinks(BlobStorage storage, IOptions<StorageOptions> opti
         new(string.Create(CultureInfo.InvariantCulture,
             $"{request.Scheme}://{request.Host}{request.PathBase}/file/v2/orgs/{scope.OrganizationId}/workspaces/{scope.WorkspaceId}/files/{fileId}?version_id={versionId}"));
 
-    public (Uri Upload, DateTimeOffset ExpiresAt) Upload(WorkspaceScope scope, Guid fileId, long versionId)
+    public async Task<(Uri Upload, DateTimeOffset ExpiresAt)> UploadAsync(WorkspaceScope scope, Guid fileId, long versionId, CancellationToken ct)
     {
         var expiresAt = clock.GetUtcNow() + options.Value.UploadLinkLifetime;
-        return (storage.CreateUploadUri(BlobNames.For(scope.OrganizationId, scope.WorkspaceId, fileId, versionId), expiresAt), expiresAt);
+        return (await storage.CreateUploadUriAsync(BlobNames.For(scope.OrganizationId, scope.WorkspaceId, fileId, versionId), expiresAt, ct), expiresAt);
     }
 
-    public Uri Download(WorkspaceScope scope, StoredFile file, FileVersion version) =>
-        storage.CreateDownloadUri(
+    public Task<Uri> DownloadAsync(WorkspaceScope scope, StoredFile file, FileVersion version, CancellationToken ct) =>
+        storage.CreateDownloadUriAsync(
             BlobNames.For(scope.OrganizationId, scope.WorkspaceId, file.Id, version.VersionId),
             file.Name,
             clock.GetUtcNow() + options.Value.DownloadLinkLifetime,
-            version.BlobVersionId);
+            version.BlobVersionId,
+            ct);
 }

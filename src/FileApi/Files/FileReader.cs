@@ -84,7 +84,7 @@ public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storag
             new UserResponse(file.CreatedById, file.CreatedByName, file.CreatedByEmail),
             version.CreatedAt,
             CreatorOf(version),
-            links.Download(scope, file, version),
+            await links.DownloadAsync(scope, file, version, ct),
             links.Self(http.Request, scope, file.Id, version.VersionId),
             versions,
             file.DeletedAt,

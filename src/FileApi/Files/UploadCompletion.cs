@@ -94,7 +94,8 @@ public sealed class UploadCompletion(
         ContentHashes? hashes;
         try
         {
-            hashes = await storage.HashAsync(blobName, properties.ETag, lifetime.ApplicationStopping);
+            hashes = await storage.HashAsync(blobName, properties.ETag,
+                md5: version.DeclaredMd5 is not null, sha256: version.DeclaredSha256 is not null, lifetime.ApplicationStopping);
         }
         catch (StorageRequestException changed) when (changed.Status == StatusCodes.Status412PreconditionFailed)
         {
@@ -115,14 +116,14 @@ public sealed class UploadCompletion(
 
         if (version.DeclaredMd5 is { } md5)
         {
-            if (!CryptographicOperations.FixedTimeEquals(Convert.FromBase64String(md5), hashes.Md5))
-                return (true, $"the upload's MD5 is {Convert.ToBase64String(hashes.Md5)} but {md5} was declared");
+            if (!CryptographicOperations.FixedTimeEquals(Convert.FromBase64String(md5), hashes.Md5!))
+                return (true, $"the upload's MD5 is {Convert.ToBase64String(hashes.Md5!)} but {md5} was declared");
             verified.Add("md5");
         }
         if (version.DeclaredSha256 is { } sha256)
         {
-            if (!CryptographicOperations.FixedTimeEquals(Convert.FromHexString(sha256), hashes.Sha256))
-                return (true, $"the upload's SHA-256 is {Convert.ToHexStringLower(hashes.Sha256)} but {sha256} was declared");
+            if (!CryptographicOperations.FixedTimeEquals(Convert.FromHexString(sha256), hashes.Sha256!))
+                return (true, $"the upload's SHA-256 is {Convert.ToHexStringLower(hashes.Sha256!)} but {sha256} was declared");
             verified.Add("sha256");
         }
         return (true, null);

@@ -1,72 +1,122 @@
 using System.Net;
 using System.Security.Cryptography;
-using System.Text;
-using Azure.Core;
+using Azure;
+using Azure.Storage.Blobs.Models;
 
 namespace FileApi.Storage;
 
-// Reading a blob's bytes and discarding uploads: used to verify declared checksums and to clean up
-// abandoned uploads. Kept apart from the request plumbing in BlobStorage.cs.
+// Reading a blob's bytes, discarding uploads and erasing blobs: used to verify declared checksums, to clean up
+// abandoned uploads and to purge. Kept apart from the metadata and link methods in BlobStorage.cs.
 public sealed partial class BlobStorage
 {
     /// <summary>
-    /// Streams the blob exactly as it was at <paramref name="ifMatchETag"/> and hashes it. Null when the blob
-    /// is gone; a <see cref="StorageRequestException"/> with status 412 when it has changed since.
+    /// Streams the blob exactly as it was at <paramref name="ifMatchETag"/> and hashes it with the algorithms asked
+    /// for (the others stay null). Null when the blob is gone; a <see cref="StorageRequestException"/> with status
+    /// 412 when it has changed since.
     /// </summary>
-    public async Task<ContentHashes?> HashAsync(string blobName, string ifMatchETag, CancellationToken ct)
+    public async Task<ContentHashes?> HashAsync(string blobName, string ifMatchETag, bool md5, bool sha256, CancellationToken ct)
     {
-        using var message = CreateMessage(RequestMethod.Get, BlobUri(blobName));
-        message.Request.Headers.SetValue("If-Match", ifMatchETag);
-        message.BufferResponse = false;
-        var response = await SendAsync(message, ct);
-        if (IsBlobNotFound(response))
-            return null;
-        if (response.Status != (int)HttpStatusCode.OK)
-            throw Failure(message);
-
-        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var blob = Blob(blobName);
+        using var md5Hash = md5 ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
+        using var sha256Hash = sha256 ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(256 * 1024);
         long length = 0;
         try
         {
-            await using var content = response.ContentStream ?? throw Unexpected(message, "no body");
+            // The SDK resumes a broken read with a ranged request on the same ETag, so a resumed read fails with 412
+            // rather than mixing two uploads' bytes.
+            using var download = (await blob.DownloadStreamingAsync(
+                new BlobDownloadOptions { Conditions = new BlobRequestConditions { IfMatch = new ETag(ifMatchETag) } }, ct)).Value;
             int read;
-            while ((read = await content.ReadAsync(buffer, ct)) > 0)
+            while ((read = await download.Content.ReadAsync(buffer, ct)) > 0)
             {
-                md5.AppendData(buffer, 0, read);
-                sha256.AppendData(buffer, 0, read);
+                md5Hash?.AppendData(buffer, 0, read);
+                sha256Hash?.AppendData(buffer, 0, read);
                 length += read;
             }
+        }
+        catch (RequestFailedException e) when (IsBlobNotFound(e))
+        {
+            return null;
+        }
+        catch (RequestFailedException e) when (e is not StorageRequestException)
+        {
+            throw Failure(e, blob.Uri);
         }
         finally
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
-        return new ContentHashes(length, md5.GetHashAndReset(), sha256.GetHashAndReset());
+        return new ContentHashes(length, md5Hash?.GetHashAndReset(), sha256Hash?.GetHashAndReset());
     }
 
     /// <summary>
     /// Drops an upload that was never committed: uncommitted blocks only go away with a commit, so this commits
-    /// an empty block list (refused if a committed blob exists) and deletes the resulting empty blob.
+    /// an empty block list (refused if a committed blob exists) and erases the resulting empty blob.
     /// False when a committed blob exists and nothing was touched.
     /// </summary>
     public async Task<bool> DiscardUncommittedAsync(string blobName, CancellationToken ct)
     {
-        using (var commit = CreateMessage(RequestMethod.Put, WithQuery(BlobUri(blobName), "comp=blocklist")))
+        var blob = Blob(blobName);
+        try
         {
-            commit.Request.Headers.SetValue("If-None-Match", "*");
-            commit.Request.Headers.SetValue("Content-Type", "application/xml");
-            commit.Request.Content = RequestContent.Create(Encoding.UTF8.GetBytes("<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList></BlockList>"));
-            var response = await SendAsync(commit, ct);
-            if (response.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict)
-                return false;
-            if (response.Status != (int)HttpStatusCode.Created)
-                throw Failure(commit);
+            await blob.CommitBlockListAsync([], new Azure.Storage.Blobs.Models.CommitBlockListOptions
+            {
+                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+            }, ct);
+        }
+        catch (RequestFailedException e) when (e.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict)
+        {
+            return false;
+        }
+        catch (RequestFailedException e) when (e is not StorageRequestException)
+        {
+            throw Failure(e, blob.Uri);
         }
         await DeleteIfExistsAsync(blobName, ct);
         return true;
     }
+
+    /// <summary>
+    /// Erases the blob: deletes it with its snapshots and, where the account keeps blob versions, every previous
+    /// version too (deleting a versioned blob only turns its current version into a previous one, kept and billed
+    /// forever). False when there was nothing to delete.
+    /// </summary>
+    public async Task<bool> DeleteIfExistsAsync(string blobName, CancellationToken ct)
+    {
+        var blob = Blob(blobName);
+        var deleted = (await Call(blob.Uri, () => blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: ct))).Value;
+        foreach (var versionId in await PreviousVersionsAsync(blobName, ct))
+        {
+            var version = blob.WithVersion(versionId);
+            deleted |= (await Call(version.Uri, () => version.DeleteIfExistsAsync(cancellationToken: ct))).Value;
+        }
+        if (deleted)
+            LogBlobErased(blobName);
+        return deleted;
+    }
+
+    /// <summary>
+    /// The ids of the blob's versions other than a current one. Empty where the account keeps no versions: the
+    /// service then lists blobs without version ids (Azurite, which has no versioning, does the same).
+    /// </summary>
+    internal async Task<List<string>> PreviousVersionsAsync(string blobName, CancellationToken ct)
+    {
+        List<string> versions = [];
+        // The prefix also matches longer names ("a/b" lists "a/bc"); only the exact name is this blob.
+        var listing = _container.GetBlobsAsync(new GetBlobsOptions { States = BlobStates.Version, Prefix = blobName }, ct);
+        await using var items = listing.GetAsyncEnumerator(ct);
+        while (await Call(_container.Uri, async () => await items.MoveNextAsync()))
+        {
+            if (items.Current is { VersionId: { } versionId, IsLatestVersion: not true } item && item.Name == blobName)
+                versions.Add(versionId);
+        }
+        return versions;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Erased blob {BlobName} with its snapshots and versions")]
+    private partial void LogBlobErased(string blobName);
 }
 
-public sealed record ContentHashes(long Length, byte[] Md5, byte[] Sha256);
+/// <summary>The blob's length and the hashes that were asked for; an algorithm not asked for is null.</summary>
+public sealed record ContentHashes(long Length, byte[]? Md5, byte[]? Sha256);

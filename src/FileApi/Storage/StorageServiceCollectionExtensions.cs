@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace FileApi.Storage;
 
 public static class StorageServiceCollectionExtensions
@@ -8,6 +10,7 @@ public static class StorageServiceCollectionExtensions
             .BindConfiguration(StorageOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<BlobStorage>();
         return services;
     }

@@ -208,11 +208,11 @@ public sealed class BrowserUploaderTests(BrowserFixture browser) : IClassFixture
 
         var properties = await storage.GetServicePropertiesAsync(CancellationToken.None);
 
-        var rule = Assert.Single(properties.Root!.Element("Cors")!.Elements("CorsRule"));
-        Assert.Equal(browser.Api.Origin, rule.Element("AllowedOrigins")!.Value);
-        Assert.Equal("PUT,GET,HEAD,OPTIONS", rule.Element("AllowedMethods")!.Value);
-        Assert.Equal("*", rule.Element("AllowedHeaders")!.Value);
-        Assert.Equal("ETag,x-ms-*,Content-Length,Content-Range", rule.Element("ExposedHeaders")!.Value);
+        var rule = Assert.Single(properties.Cors);
+        Assert.Equal(browser.Api.Origin, rule.AllowedOrigins);
+        Assert.Equal("PUT,GET,HEAD,OPTIONS", rule.AllowedMethods);
+        Assert.Equal("*", rule.AllowedHeaders);
+        Assert.Equal("ETag,x-ms-*,Content-Length,Content-Range", rule.ExposedHeaders);
     }
 
     async Task SignInAsync(IPage page)

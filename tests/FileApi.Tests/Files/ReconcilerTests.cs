@@ -79,7 +79,7 @@ public sealed class ReconcilerTests(ImpatientLifecycleFactory factory) : IClassF
         var kept = await factory.UploadReadyAsync(_api, "path/rec/kept.txt", [1]);
         var strangers = new[] { "not/ours.txt", BlobNames.For(factory.OrganizationId, factory.WorkspaceId, Guid.NewGuid(), 7) };
         foreach (var name in strangers)
-            Assert.Equal(HttpStatusCode.Created, (await TestData.PutBlobAsync(Storage.CreateUploadUri(name, DateTimeOffset.UtcNow.AddMinutes(5)), [6])).StatusCode);
+            Assert.Equal(HttpStatusCode.Created, (await TestData.PutBlobAsync(await Storage.CreateUploadUriAsync(name, DateTimeOffset.UtcNow.AddMinutes(5), CancellationToken.None), [6])).StatusCode);
 
         var report = await RunPassAsync(sweepOrphans: true);
 

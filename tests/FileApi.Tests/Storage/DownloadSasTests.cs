@@ -20,9 +20,9 @@ public sealed class DownloadSasTests(StorageTestContainer container) : IClassFix
     {
         var name = $"{UniqueBlobName()}/stored name ✓";
         var content = RandomBytes(2048);
-        (await _client.PutBlobAsync(_storage.CreateUploadUri(name, InAnHour), content)).EnsureSuccessStatusCode();
+        (await _client.PutBlobAsync(await _storage.CreateUploadUriAsync(name, InAnHour, CancellationToken.None), content)).EnsureSuccessStatusCode();
 
-        using var response = await _client.GetBlobAsync(_storage.CreateDownloadUri(name, fileName, InAnHour));
+        using var response = await _client.GetBlobAsync(await _storage.CreateDownloadUriAsync(name, fileName, InAnHour, null, CancellationToken.None));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(content, await response.Content.ReadAsByteArrayAsync());
@@ -34,8 +34,8 @@ public sealed class DownloadSasTests(StorageTestContainer container) : IClassFix
     {
         var name = UniqueBlobName();
         var original = RandomBytes(10);
-        (await _client.PutBlobAsync(_storage.CreateUploadUri(name, InAnHour), original)).EnsureSuccessStatusCode();
-        var sas = _storage.CreateDownloadUri(name, "file.bin", InAnHour);
+        (await _client.PutBlobAsync(await _storage.CreateUploadUriAsync(name, InAnHour, CancellationToken.None), original)).EnsureSuccessStatusCode();
+        var sas = await _storage.CreateDownloadUriAsync(name, "file.bin", InAnHour, null, CancellationToken.None);
 
         using var putBlob = await _client.PutBlobAsync(sas, RandomBytes(10));
         using var putBlock = await _client.PutBlockAsync(sas, BlockId(0), RandomBytes(10));
@@ -51,10 +51,10 @@ public sealed class DownloadSasTests(StorageTestContainer container) : IClassFix
     public async Task DownloadSasCannotReadAnotherBlob()
     {
         var other = UniqueBlobName();
-        (await _client.PutBlobAsync(_storage.CreateUploadUri(other, InAnHour), RandomBytes(10))).EnsureSuccessStatusCode();
+        (await _client.PutBlobAsync(await _storage.CreateUploadUriAsync(other, InAnHour, CancellationToken.None), RandomBytes(10))).EnsureSuccessStatusCode();
 
         using var response = await _client.GetBlobAsync(
-            ForOtherBlob(_storage.CreateDownloadUri(UniqueBlobName(), "a.txt", InAnHour), other));
+            ForOtherBlob(await _storage.CreateDownloadUriAsync(UniqueBlobName(), "a.txt", InAnHour, null, CancellationToken.None), other));
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }

@@ -17,7 +17,7 @@ public sealed class JsSdkUploadTests(StorageTestContainer container) : IClassFix
         try
         {
             await File.WriteAllBytesAsync(file, content);
-            var sas = _storage.CreateUploadUri(name, StorageTestContainer.InAnHour);
+            var sas = await _storage.CreateUploadUriAsync(name, StorageTestContainer.InAnHour, CancellationToken.None);
 
             await Node.RunScriptAsync(Path.Combine("Storage", "js", "upload-with-sdk.js"),
                 sas.AbsoluteUri, file, blockSize.ToString(), "4");
@@ -29,7 +29,7 @@ public sealed class JsSdkUploadTests(StorageTestContainer container) : IClassFix
 
         Assert.Equal(6, (await _storage.GetBlockListAsync(name, CancellationToken.None)).Committed.Count);
         using var download = await container.Client.GetBlobAsync(
-            _storage.CreateDownloadUri(name, "upload.bin", DateTimeOffset.UtcNow.AddMinutes(10)));
+            await _storage.CreateDownloadUriAsync(name, "upload.bin", DateTimeOffset.UtcNow.AddMinutes(10), null, CancellationToken.None));
         download.EnsureSuccessStatusCode();
         Assert.Equal(content, await download.Content.ReadAsByteArrayAsync());
     }

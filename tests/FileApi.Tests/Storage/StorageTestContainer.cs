@@ -1,4 +1,6 @@
 using Azure.Core.Pipeline;
+using Azure.Storage;
+using Azure.Storage.Blobs;
 using FileApi.Storage;
 using FileApi.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,6 +14,8 @@ public sealed class StorageTestContainer : IAsyncLifetime
     {
         Options = AzuriteServer.Instance.For($"test-{Guid.NewGuid():N}");
         Storage = CreateStorage(Options);
+        Service = new BlobServiceClient(Options.ServiceUri, new StorageSharedKeyCredential(Options.AccountName, Options.AccountKey),
+            new BlobClientOptions(BlobStorage.ServiceVersion));
     }
 
     public static DateTimeOffset InAnHour => DateTimeOffset.UtcNow.AddHours(1);
@@ -19,6 +23,11 @@ public sealed class StorageTestContainer : IAsyncLifetime
     public StorageOptions Options { get; }
 
     public BlobStorage Storage { get; }
+
+    /// <summary>The account through the SDK with the account key: arranges and checks what <see cref="Storage"/> does.</summary>
+    public BlobServiceClient Service { get; }
+
+    public BlobContainerClient Blobs => Service.GetBlobContainerClient(Options.Container);
 
     /// <summary>Plays the client that receives SAS links: no account key, just the URL.</summary>
     public HttpClient Client { get; } = new();
@@ -33,6 +42,6 @@ public sealed class StorageTestContainer : IAsyncLifetime
 
     public static string UniqueBlobName(string suffix = "") => $"{Guid.NewGuid():N}{suffix}";
 
-    public static BlobStorage CreateStorage(StorageOptions options, HttpPipelineTransport? transport = null) =>
-        new(Microsoft.Extensions.Options.Options.Create(options), NullLogger<BlobStorage>.Instance, transport);
+    public static BlobStorage CreateStorage(StorageOptions options, HttpPipelineTransport? transport = null, TimeProvider? time = null) =>
+        new(Microsoft.Extensions.Options.Options.Create(options), NullLogger<BlobStorage>.Instance, transport, time: time);
 }

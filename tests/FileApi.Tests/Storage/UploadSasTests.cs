@@ -17,7 +17,7 @@ public sealed class UploadSasTests(StorageTestContainer container) : IClassFixtu
         var name = UniqueBlobName();
         var content = RandomBytes(1000);
 
-        using var response = await _client.PutBlobAsync(_storage.CreateUploadUri(name, InAnHour), content, "image/png");
+        using var response = await _client.PutBlobAsync(await _storage.CreateUploadUriAsync(name, InAnHour, CancellationToken.None), content, "image/png");
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var properties = await _storage.GetPropertiesAsync(name, CancellationToken.None);
@@ -32,7 +32,7 @@ public sealed class UploadSasTests(StorageTestContainer container) : IClassFixtu
     public async Task UploadSasAcceptsPutBlockAndPutBlockList()
     {
         var name = UniqueBlobName();
-        var sas = _storage.CreateUploadUri(name, InAnHour);
+        var sas = await _storage.CreateUploadUriAsync(name, InAnHour, CancellationToken.None);
 
         using (var first = await _client.PutBlockAsync(sas, BlockId(0), RandomBytes(300)))
             Assert.Equal(HttpStatusCode.Created, first.StatusCode);
@@ -49,7 +49,7 @@ public sealed class UploadSasTests(StorageTestContainer container) : IClassFixtu
     [Fact]
     public async Task UploadSasCanReadTheBlockListIncludingUncommittedBlocks()
     {
-        var sas = _storage.CreateUploadUri(UniqueBlobName(), InAnHour);
+        var sas = await _storage.CreateUploadUriAsync(UniqueBlobName(), InAnHour, CancellationToken.None);
         (await _client.PutBlockAsync(sas, BlockId(0), RandomBytes(42))).EnsureSuccessStatusCode();
 
         using var response = await _client.GetBlockListAsync(sas);
@@ -63,7 +63,7 @@ public sealed class UploadSasTests(StorageTestContainer container) : IClassFixtu
     public async Task UploadSasCannotWriteAnotherBlob()
     {
         var other = UniqueBlobName();
-        var sas = ForOtherBlob(_storage.CreateUploadUri(UniqueBlobName(), InAnHour), other);
+        var sas = ForOtherBlob(await _storage.CreateUploadUriAsync(UniqueBlobName(), InAnHour, CancellationToken.None), other);
 
         using var putBlob = await _client.PutBlobAsync(sas, RandomBytes(10));
         using var putBlock = await _client.PutBlockAsync(sas, BlockId(0), RandomBytes(10));
@@ -78,8 +78,8 @@ public sealed class UploadSasTests(StorageTestContainer container) : IClassFixtu
     public async Task UploadSasCannotReadAnotherBlob()
     {
         var other = UniqueBlobName();
-        (await _client.PutBlobAsync(_storage.CreateUploadUri(other, InAnHour), RandomBytes(10))).EnsureSuccessStatusCode();
-        var sas = ForOtherBlob(_storage.CreateUploadUri(UniqueBlobName(), InAnHour), other);
+        (await _client.PutBlobAsync(await _storage.CreateUploadUriAsync(other, InAnHour, CancellationToken.None), RandomBytes(10))).EnsureSuccessStatusCode();
+        var sas = ForOtherBlob(await _storage.CreateUploadUriAsync(UniqueBlobName(), InAnHour, CancellationToken.None), other);
 
         using var download = await _client.GetBlobAsync(sas);
         using var blockList = await _client.GetBlockListAsync(sas);
@@ -95,7 +95,7 @@ public sealed class UploadSasTests(StorageTestContainer container) : IClassFixtu
         shortLived.UploadLinkLifetime = TimeSpan.FromSeconds(5);
         var storage = CreateStorage(shortLived);
         var expiresOn = DateTimeOffset.UtcNow + shortLived.UploadLinkLifetime;
-        var sas = storage.CreateUploadUri(UniqueBlobName(), expiresOn);
+        var sas = await storage.CreateUploadUriAsync(UniqueBlobName(), expiresOn, CancellationToken.None);
         using (var beforeExpiry = await _client.PutBlockAsync(sas, BlockId(0), RandomBytes(10)))
             Assert.Equal(HttpStatusCode.Created, beforeExpiry.StatusCode);
 
@@ -111,7 +111,7 @@ public sealed class UploadSasTests(StorageTestContainer container) : IClassFixtu
     {
         var name = $"{UniqueBlobName()}/Ünïcødé naïve résumé ✓ 文件 + & = %.pdf";
 
-        using var response = await _client.PutBlobAsync(_storage.CreateUploadUri(name, InAnHour), RandomBytes(64));
+        using var response = await _client.PutBlobAsync(await _storage.CreateUploadUriAsync(name, InAnHour, CancellationToken.None), RandomBytes(64));
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Equal(64, (await _storage.GetPropertiesAsync(name, CancellationToken.None))?.ContentLength);

@@ -1,4 +1,7 @@
 using System.Net;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Sas;
 using Azure.Core.Pipeline;
 using FileApi.Auth;
 using FileApi.Storage;
@@ -13,8 +16,8 @@ namespace FileApi.Tests.Storage;
 /// <summary>
 /// The Azure path end to end, against Azurite with <c>--oauth basic</c> over HTTPS: without an account key the
 /// client calls storage with the app's bearer token, gets a user delegation key with it, and signs links that
-/// upload and download. (Azurite 3.37 does not accept version-scoped links, <c>sr=bv</c>; their signature is
-/// checked against the JS SDK in <see cref="UserDelegationSasTests"/>.)
+/// upload and download. (Azurite 3.37 does not accept version-scoped links, <c>sr=bv</c>; their parameters are
+/// checked in <see cref="LinkParameterTests"/>, their signing is the SDK's.)
 /// </summary>
 public sealed class UserDelegationAzuriteTests : IAsyncLifetime
 {
@@ -49,10 +52,10 @@ public sealed class UserDelegationAzuriteTests : IAsyncLifetime
         var name = $"{UniqueBlobName()}/report ✓.pdf";
         var content = RandomBytes(3000);
 
-        var upload = _storage.CreateUploadUri(name, InAnHour);
+        var upload = await _storage.CreateUploadUriAsync(name, InAnHour, CancellationToken.None);
         using var put = await _client.PutBlobAsync(upload, content);
         var properties = await _storage.GetPropertiesAsync(name, CancellationToken.None);
-        using var download = await _client.GetBlobAsync(_storage.CreateDownloadUri(name, "report ✓.pdf", InAnHour));
+        using var download = await _client.GetBlobAsync(await _storage.CreateDownloadUriAsync(name, "report ✓.pdf", InAnHour, null, CancellationToken.None));
 
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
         var query = QueryHelpers.ParseQuery(upload.Query);
@@ -81,12 +84,12 @@ public sealed class UserDelegationAzuriteTests : IAsyncLifetime
     {
         var name = UniqueBlobName();
         var other = UniqueBlobName();
-        (await _client.PutBlobAsync(_storage.CreateUploadUri(name, InAnHour), RandomBytes(10))).EnsureSuccessStatusCode();
-        (await _client.PutBlobAsync(_storage.CreateUploadUri(other, InAnHour), RandomBytes(10))).EnsureSuccessStatusCode();
+        (await _client.PutBlobAsync(await _storage.CreateUploadUriAsync(name, InAnHour, CancellationToken.None), RandomBytes(10))).EnsureSuccessStatusCode();
+        (await _client.PutBlobAsync(await _storage.CreateUploadUriAsync(other, InAnHour, CancellationToken.None), RandomBytes(10))).EnsureSuccessStatusCode();
 
-        using var writeWithDownloadLink = await _client.PutBlobAsync(_storage.CreateDownloadUri(name, "a.bin", InAnHour), RandomBytes(10));
-        using var readOtherBlob = await _client.GetBlobAsync(ForOtherBlob(_storage.CreateDownloadUri(name, "a.bin", InAnHour), other));
-        using var writeOtherBlob = await _client.PutBlobAsync(ForOtherBlob(_storage.CreateUploadUri(name, InAnHour), other), RandomBytes(10));
+        using var writeWithDownloadLink = await _client.PutBlobAsync(await _storage.CreateDownloadUriAsync(name, "a.bin", InAnHour, null, CancellationToken.None), RandomBytes(10));
+        using var readOtherBlob = await _client.GetBlobAsync(ForOtherBlob(await _storage.CreateDownloadUriAsync(name, "a.bin", InAnHour, null, CancellationToken.None), other));
+        using var writeOtherBlob = await _client.PutBlobAsync(ForOtherBlob(await _storage.CreateUploadUriAsync(name, InAnHour, CancellationToken.None), other), RandomBytes(10));
 
         Assert.Equal(HttpStatusCode.Forbidden, writeWithDownloadLink.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, readOtherBlob.StatusCode);
@@ -97,13 +100,19 @@ public sealed class UserDelegationAzuriteTests : IAsyncLifetime
     public async Task ALinkSignedWithAnotherKeyIsRefused()
     {
         var name = UniqueBlobName();
-        var genuine = _storage.CreateUploadUri(name, InAnHour);
+        var genuine = await _storage.CreateUploadUriAsync(name, InAnHour, CancellationToken.None);
         var query = QueryHelpers.ParseQuery(genuine.Query);
         // The genuine key's identity, but not its value: what a forger who saw a link could produce.
-        var forgedKey = new UserDelegationKey(query["skoid"]!, query["sktid"]!, DateTimeOffset.Parse(query["skt"]!),
-            DateTimeOffset.Parse(query["ske"]!), query["sks"]!, query["skv"]!, RandomBytes(32));
-        var forged = new BlobSasBuilder(new UserDelegationSasSigner(AzuriteServer.EmulatorAccountName, _ => forgedKey), _storage.ContainerName, httpsOnly: true)
-            .Create(_storage.BlobUri(name), name, "rw", InAnHour);
+        var forgedKey = BlobsModelFactory.UserDelegationKey(query["skoid"]!, query["sktid"]!, DateTimeOffset.Parse(query["skt"]!),
+            DateTimeOffset.Parse(query["ske"]!), query["sks"]!, query["skv"]!, Convert.ToBase64String(RandomBytes(32)));
+        var forgedLink = new BlobSasBuilder(BlobSasPermissions.Read | BlobSasPermissions.Write, InAnHour)
+        {
+            BlobContainerName = _storage.ContainerName,
+            BlobName = name,
+            Resource = "b",
+            Protocol = SasProtocol.Https,
+        };
+        var forged = new BlobUriBuilder(_storage.BlobUri(name)) { Sas = forgedLink.ToSasQueryParameters(forgedKey, AzuriteServer.EmulatorAccountName) }.ToUri();
 
         using var response = await _client.PutBlobAsync(forged, RandomBytes(10));
 

@@ -1,75 +1,121 @@
+using Azure.Storage.Blobs.Models;
 using FileApi.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace FileApi.Tests.Storage;
 
-/// <summary>How the user delegation key is kept ready for the synchronous link methods, on a clock the test moves.</summary>
+/// <summary>How the user delegation key is kept ready for signing links, on a clock the test moves.</summary>
 public sealed class UserDelegationKeyCacheTests
 {
     private static readonly TimeSpan LongestLink = TimeSpan.FromMinutes(30);
 
-    private readonly ManualClock _clock = new(new DateTimeOffset(2031, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2031, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly List<(DateTimeOffset StartsOn, DateTimeOffset ExpiresOn)> _fetches = [];
     private Func<Task<UserDelegationKey>>? _nextFetch;
 
+    private DateTimeOffset Now => _clock.GetUtcNow();
+
     [Fact]
-    public void OneKeySignsEveryLinkUntilItNearsItsEnd()
+    public async Task OneKeySignsEveryLinkUntilItNearsItsEnd()
     {
         var cache = Cache();
 
-        var keys = Enumerable.Range(0, 50).Select(_ => cache.KeyFor(_clock.Now + LongestLink)).Distinct().ToList();
+        var keys = new List<UserDelegationKey>();
+        for (var i = 0; i < 50; i++)
+            keys.Add(await cache.KeyForAsync(Now + LongestLink, CancellationToken.None));
 
-        var key = Assert.Single(keys);
+        var key = Assert.Single(keys.Distinct());
         var fetch = Assert.Single(_fetches);
         // From 5 minutes ago, like the links, to a day past the longest link: half a day of use, then half a day to renew.
-        Assert.Equal((_clock.Now.AddMinutes(-5), _clock.Now + LongestLink + TimeSpan.FromDays(1)), fetch);
-        Assert.Equal(fetch.ExpiresOn, key.ExpiresOn);
+        Assert.Equal((Now.AddMinutes(-5), Now + LongestLink + TimeSpan.FromDays(1)), fetch);
+        Assert.Equal(fetch.ExpiresOn, key.SignedExpiresOn);
+    }
+
+    [Fact]
+    public async Task LinksAskingAtOnceForTheFirstKeyShareOneFetchWithoutBlocking()
+    {
+        var cache = Cache();
+        var pending = new TaskCompletionSource<UserDelegationKey>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _nextFetch = () => pending.Task;
+
+        // Each call returns at once with a task: a request thread is never held while the key is fetched.
+        var waiting = Enumerable.Range(0, 20).Select(_ => cache.KeyForAsync(Now + LongestLink, CancellationToken.None).AsTask()).ToList();
+        var renewal = cache.PendingRenewal!;
+        var neededBeforeTheFetchEnded = waiting.Count(task => task.IsCompleted);
+        pending.SetResult(KeyUntil(Now.AddDays(1)));
+        var keys = await Task.WhenAll(waiting);
+
+        Assert.Equal(0, neededBeforeTheFetchEnded);
+        Assert.Single(_fetches);
+        Assert.Single(keys.Distinct());
+        Assert.Same(await renewal, keys[0]);
+    }
+
+    [Fact]
+    public async Task ACallerThatGivesUpLeavesTheSharedFetchToTheOthers()
+    {
+        var cache = Cache();
+        var pending = new TaskCompletionSource<UserDelegationKey>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _nextFetch = () => pending.Task;
+        using var hangUp = new CancellationTokenSource();
+
+        var impatient = cache.KeyForAsync(Now + LongestLink, hangUp.Token).AsTask();
+        var patient = cache.KeyForAsync(Now + LongestLink, CancellationToken.None).AsTask();
+        await hangUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => impatient);
+        pending.SetResult(KeyUntil(Now.AddDays(1)));
+
+        Assert.Equal(Now.AddDays(1), (await patient).SignedExpiresOn);
+        Assert.Single(_fetches);
     }
 
     [Fact]
     public async Task PastTheRenewalPointLinksKeepTheCurrentKeyWhileANewOneIsFetched()
     {
-        var (cache, first, pending) = PastTheRenewalPoint();
+        var (cache, first, pending) = await PastTheRenewalPointAsync();
 
-        var duringRenewal = Enumerable.Range(0, 10).Select(_ => cache.KeyFor(_clock.Now + LongestLink)).Distinct().ToList();
+        var duringRenewal = new List<UserDelegationKey>();
+        for (var i = 0; i < 10; i++)
+            duringRenewal.Add(await cache.KeyForAsync(Now + LongestLink, CancellationToken.None));
         var renewal = cache.PendingRenewal!;
-        pending.SetResult(KeyUntil(_clock.Now.AddDays(1)));
+        pending.SetResult(KeyUntil(Now.AddDays(1)));
         await renewal;
-        var after = cache.KeyFor(_clock.Now + LongestLink);
+        var after = await cache.KeyForAsync(Now + LongestLink, CancellationToken.None);
 
-        Assert.Equal([first], duringRenewal);
+        Assert.Equal([first], duringRenewal.Distinct());
         Assert.Equal(2, _fetches.Count);
-        Assert.Equal(_clock.Now.AddDays(1), after.ExpiresOn);
+        Assert.Equal(Now.AddDays(1), after.SignedExpiresOn);
     }
 
     [Fact]
-    public void ALinkThatNoKeyCoversWaitsForANewKey()
+    public async Task ALinkThatNoKeyCoversWaitsForANewKey()
     {
         var cache = Cache();
-        var first = cache.KeyFor(_clock.Now + LongestLink);
-        _clock.Now = first.ExpiresOn - TimeSpan.FromMinutes(10);
+        var first = await cache.KeyForAsync(Now + LongestLink, CancellationToken.None);
+        _clock.SetUtcNow(first.SignedExpiresOn - TimeSpan.FromMinutes(10));
 
-        var key = cache.KeyFor(_clock.Now + LongestLink);
+        var key = await cache.KeyForAsync(Now + LongestLink, CancellationToken.None);
 
         Assert.NotEqual(first, key);
-        Assert.True(key.ExpiresOn >= _clock.Now + LongestLink);
+        Assert.True(key.SignedExpiresOn >= Now + LongestLink);
         Assert.Equal(2, _fetches.Count);
     }
 
     [Fact]
     public async Task AFailedRenewalIsRetriedAMinuteLaterNotByEveryLink()
     {
-        var (cache, first, failing) = PastTheRenewalPoint();
+        var (cache, first, failing) = await PastTheRenewalPointAsync();
 
-        Assert.Equal(first, cache.KeyFor(_clock.Now + LongestLink));
+        Assert.Equal(first, await cache.KeyForAsync(Now + LongestLink, CancellationToken.None));
         var renewal = cache.PendingRenewal!;
         failing.SetException(new StorageRequestException(503, "ServerBusy", "busy"));
         await Assert.ThrowsAsync<StorageRequestException>(() => renewal);
         _nextFetch = null;
-        Assert.Equal(first, cache.KeyFor(_clock.Now + LongestLink));
+        Assert.Equal(first, await cache.KeyForAsync(Now + LongestLink, CancellationToken.None));
         var fetchesBeforeRetry = _fetches.Count;
-        _clock.Now += TimeSpan.FromMinutes(1);
-        cache.KeyFor(_clock.Now + LongestLink);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await cache.KeyForAsync(Now + LongestLink, CancellationToken.None);
         await (cache.PendingRenewal ?? Task.CompletedTask);
 
         Assert.Equal(2, fetchesBeforeRetry);
@@ -77,23 +123,27 @@ public sealed class UserDelegationKeyCacheTests
     }
 
     [Fact]
-    public void WithoutAnyKeyTheLinkFailsWithTheStorageError()
+    public async Task WithoutAnyKeyTheLinkFailsWithTheStorageErrorAndTheNextLinkTriesAgain()
     {
         var cache = Cache();
         _nextFetch = () => Task.FromException<UserDelegationKey>(new StorageRequestException(403, "AuthorizationPermissionMismatch", "no role"));
 
-        var error = Assert.Throws<StorageRequestException>(() => cache.KeyFor(_clock.Now + LongestLink));
+        var error = await Assert.ThrowsAsync<StorageRequestException>(() => cache.KeyForAsync(Now + LongestLink, CancellationToken.None).AsTask());
+        _nextFetch = null;
+        var key = await cache.KeyForAsync(Now + LongestLink, CancellationToken.None);
 
         Assert.Equal("AuthorizationPermissionMismatch", error.ErrorCode);
+        Assert.Equal(2, _fetches.Count);
+        Assert.True(key.SignedExpiresOn >= Now + LongestLink);
     }
 
     /// <summary>A cache whose key just reached its renewal point; the next fetch waits for the test to finish it.</summary>
-    private (UserDelegationKeyCache Cache, UserDelegationKey Current, TaskCompletionSource<UserDelegationKey> NextFetch) PastTheRenewalPoint()
+    private async Task<(UserDelegationKeyCache Cache, UserDelegationKey Current, TaskCompletionSource<UserDelegationKey> NextFetch)> PastTheRenewalPointAsync()
     {
         var cache = Cache();
-        var current = cache.KeyFor(_clock.Now + LongestLink);
-        _clock.Now = current.ExpiresOn - LongestLink - UserDelegationKeyCache.RenewalMargin;
-        var next = new TaskCompletionSource<UserDelegationKey>();
+        var current = await cache.KeyForAsync(Now + LongestLink, CancellationToken.None);
+        _clock.SetUtcNow(current.SignedExpiresOn - LongestLink - UserDelegationKeyCache.RenewalMargin);
+        var next = new TaskCompletionSource<UserDelegationKey>(TaskCreationOptions.RunContinuationsAsynchronously);
         _nextFetch = () => next.Task;
         return (cache, current, next);
     }
@@ -108,12 +158,6 @@ public sealed class UserDelegationKeyCacheTests
     }
 
     private static UserDelegationKey KeyUntil(DateTimeOffset expiresOn) =>
-        new("oid", "tid", expiresOn.AddDays(-1), expiresOn, "b", "2025-11-05", Guid.NewGuid().ToByteArray());
-
-    private sealed class ManualClock(DateTimeOffset now) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = now;
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
+        BlobsModelFactory.UserDelegationKey("oid", "tid", expiresOn.AddDays(-1), expiresOn, "b", "2026-06-06",
+            Convert.ToBase64String(Guid.NewGuid().ToByteArray()));
 }

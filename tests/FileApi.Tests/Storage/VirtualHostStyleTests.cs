@@ -40,10 +40,10 @@ public sealed class VirtualHostStyleTests : IDisposable
         var content = SasRequests.RandomBytes(77);
 
         await _storage.CreateContainerIfNotExistsAsync(CancellationToken.None);
-        using var upload = await _client.PutBlobAsync(_storage.CreateUploadUri(name, StorageTestContainer.InAnHour), content);
+        using var upload = await _client.PutBlobAsync(await _storage.CreateUploadUriAsync(name, StorageTestContainer.InAnHour, CancellationToken.None), content);
         var properties = await _storage.GetPropertiesAsync(name, CancellationToken.None);
         var listed = await _storage.ListBlobsAsync(null, CancellationToken.None).ToListAsync();
-        using var download = await _client.GetBlobAsync(_storage.CreateDownloadUri(name, "v.txt", StorageTestContainer.InAnHour));
+        using var download = await _client.GetBlobAsync(await _storage.CreateDownloadUriAsync(name, "v.txt", StorageTestContainer.InAnHour, null, CancellationToken.None));
 
         Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
         Assert.StartsWith($"http://{AzuriteServer.EmulatorAccountName}.localhost:", _storage.BlobUri(name).AbsoluteUri);
