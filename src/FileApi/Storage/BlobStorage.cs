@@ -213,9 +213,19 @@ public sealed partial class BlobStorage
     private async Task<Uri> SignAsync(BlobBaseClient blob, BlobSasBuilder link, CancellationToken ct)
     {
         if (_delegationKeys is null)
-            return blob.GenerateSasUri(link);
+            return SpacesAsPercent20(blob.GenerateSasUri(link));
         var key = await _delegationKeys.KeyForAsync(link.ExpiresOn, ct);
-        return blob.GenerateUserDelegationSasUri(link, key);
+        return SpacesAsPercent20(blob.GenerateUserDelegationSasUri(link, key));
+    }
+
+    // The SDK writes a space in the query (in rscd) as '+'. Clients that re-encode the query, as the Evo SDK does,
+    // may take that for a literal '+' and break the signature; %20 is a space to every decoder. A literal '+' is
+    // already written %2B, so no other character changes.
+    private static Uri SpacesAsPercent20(Uri link)
+    {
+        var url = link.AbsoluteUri;
+        var query = url.IndexOf('?');
+        return new Uri(url[..query] + url[query..].Replace("+", "%20", StringComparison.Ordinal));
     }
 
     /// <summary>Get User Delegation Key: needs an Entra token with Storage Blob Delegator (or a data role) on the account.</summary>

@@ -12,6 +12,7 @@ public sealed class DownloadSasTests(StorageTestContainer container) : IClassFix
 
     [Theory]
     [InlineData("report.pdf", "attachment; filename=\"report.pdf\"; filename*=UTF-8''report.pdf")]
+    [InlineData("a + b.txt", "attachment; filename=\"a + b.txt\"; filename*=UTF-8''a%20%2B%20b.txt")]
     [InlineData("Résumé \"final\" v2\\3.pdf",
         "attachment; filename=\"R_sum_ _final_ v2_3.pdf\"; filename*=UTF-8''R%C3%A9sum%C3%A9%20%22final%22%20v2%5C3.pdf")]
     [InlineData("年度報告 🙂.xlsx",

@@ -43,6 +43,17 @@ public sealed class LinkParameterTests
         Assert.Equal("2031-01-01T00:00:00.0000000Z", version["versionid"]);
     }
 
+    [Fact]
+    public async Task ASpaceInTheDispositionIsPercentEncodedSoClientsThatReencodeTheQueryKeepTheSignature()
+    {
+        var link = await Storage("https://myaccount.blob.core.windows.net")
+            .CreateDownloadUriAsync("a.txt", "annual report + notes.pdf", ExpiresOn, null, CancellationToken.None);
+
+        Assert.DoesNotContain('+', link.Query);
+        Assert.Equal("attachment; filename=\"annual report + notes.pdf\"; filename*=UTF-8''annual%20report%20%2B%20notes.pdf",
+            Uri.UnescapeDataString(link.Query.Split('&').Single(p => p.StartsWith("rscd=", StringComparison.Ordinal))["rscd=".Length..]));
+    }
+
     [Theory]
     [InlineData("a/./b")]
     [InlineData("../b")]
