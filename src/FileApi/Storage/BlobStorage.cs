@@ -197,9 +197,8 @@ public sealed partial class BlobStorage
         return SignAsync(blob, link, ct);
     }
 
-    private BlobSasBuilder LinkFor(string blobName, BlobSasPermissions permissions, DateTimeOffset expiresOn)
-    {
-        var link = new BlobSasBuilder(permissions, expiresOn)
+    private BlobSasBuilder LinkFor(string blobName, BlobSasPermissions permissions, DateTimeOffset expiresOn) =>
+        new(permissions, expiresOn)
         {
             BlobContainerName = ContainerName,
             BlobName = blobName,
@@ -207,8 +206,6 @@ public sealed partial class BlobStorage
             StartsOn = _time.GetUtcNow() - ClockSkew,
             Protocol = _httpsOnly ? SasProtocol.Https : SasProtocol.HttpsAndHttp,
         };
-        return link;
-    }
 
     private async Task<Uri> SignAsync(BlobBaseClient blob, BlobSasBuilder link, CancellationToken ct)
     {
