@@ -17,6 +17,7 @@ builder.Services.AddBlobStorage();
 builder.Services.AddFiles();
 builder.Services.AddStorageEvents();
 builder.Services.AddFileApiProblemDetails();
+builder.Services.AddFileApiRequestLimits();
 builder.Services.AddFileApiHealthChecks();
 builder.Services.AddFileApiOpenApi();
 builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);

@@ -27,7 +27,7 @@ public static class StorageEventEndpoints
     public static RouteGroupBuilder MapStorageEvents(this IEndpointRouteBuilder endpoints)
     {
         var events = endpoints.MapGroup("/events").WithTags("Events").AddEndpointFilter<WebhookAuthenticationFilter>();
-        events.MapPost("/storage", Receive)
+        events.MapPost("/storage", Receive).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxBodyBytes))
             .Accepts<JsonElement>("application/json", "application/cloudevents+json", "application/cloudevents-batch+json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Text;
 
 namespace FileApi.Files;
@@ -11,9 +12,11 @@ public static class FilePathLimits
 }
 
 /// <summary>
-/// A file path in normal form: Unicode NFC, '/' separators, no empty, "." or ".." segments, no control
-/// characters, bounded lengths. Paths are case-preserving; lookups and uniqueness are case-insensitive
-/// (<see cref="Key"/>), so "Report.pdf" and "report.pdf" are the same file, as on Windows and macOS.
+/// A file path in normal form: Unicode NFC, '/' separators, no empty, "." or ".." segments, bounded lengths, and
+/// only names that Windows, macOS and Linux can all hold and that show what they are: no control, format
+/// (invisible, bidi) or private characters, none of <c>&lt;&gt;:"|?*\</c>, no trailing dot or space, no reserved
+/// device name. Paths are case-preserving; lookups and uniqueness go through <see cref="Key"/>, which folds case
+/// as NTFS and APFS compare names, so two paths that would collide on a synced Windows or macOS disk are one file.
 /// </summary>
 public sealed record FilePath
 {
@@ -23,7 +26,7 @@ public sealed record FilePath
         var lastSlash = value.LastIndexOf('/');
         Name = value[(lastSlash + 1)..];
         Folder = lastSlash < 0 ? "/" : "/" + value[..(lastSlash + 1)];
-        Key = value.ToLowerInvariant();
+        Key = FoldCase(value);
     }
 
     /// <summary>The path without a leading slash: "a/b/c.txt".</summary>
@@ -37,6 +40,24 @@ public sealed record FilePath
 
     /// <summary>The case-folded form used for lookups.</summary>
     public string Key { get; }
+
+    /// <summary>
+    /// Unicode case folding of an NFC string: each character upper-cased then lower-cased (simple folding, so
+    /// "\u03C3", "\u03C2" and "\u03A3" meet, and the Kelvin sign meets "k"), and the sharp s folded to "ss" as
+    /// APFS's full folding does. Lower-casing alone leaves "\u03C2" apart from "\u03C3".
+    /// </summary>
+    public static string FoldCase(string value)
+    {
+        var folded = new StringBuilder(value.Length);
+        foreach (var rune in value.EnumerateRunes())
+        {
+            if (rune.Value is 0x00DF or 0x1E9E)
+                folded.Append("ss");
+            else
+                folded.Append(Rune.ToLowerInvariant(Rune.ToUpperInvariant(rune)).ToString());
+        }
+        return folded.ToString();
+    }
 
     public override string ToString() => Value;
 
@@ -104,6 +125,14 @@ public sealed record FilePath
         return true;
     }
 
+    // Names Windows reserves for devices, with or without an extension ("CON", "con.txt", "COM\u00B9").
+    static readonly HashSet<string> ReservedDeviceNames = new(
+        ["CON", "PRN", "AUX", "NUL", .. Enumerable.Range(0, 10).SelectMany(n => new[] { $"COM{n}", $"LPT{n}" }),
+         "COM\u00B9", "COM\u00B2", "COM\u00B3", "LPT\u00B9", "LPT\u00B2", "LPT\u00B3", "CONIN$", "CONOUT$"],
+        StringComparer.OrdinalIgnoreCase);
+
+    const string WindowsForbidden = "<>:\"|?*\\";
+
     static bool TryValidateSegment(string segment, [NotNullWhen(false)] out string? error)
     {
         error = segment switch
@@ -111,21 +140,36 @@ public sealed record FilePath
             "" => "The file path has an empty segment ('//').",
             "." or ".." => $"The file path has a '{segment}' segment; relative segments are not allowed.",
             { Length: > FilePathLimits.MaxSegmentLength } => $"A segment of the file path is longer than {FilePathLimits.MaxSegmentLength} characters.",
+            _ when segment.EndsWith('.') || segment.EndsWith(' ') =>
+                $"The name '{segment}' ends with a dot or a space, which Windows drops, so it would collide with another name there.",
+            _ when ReservedDeviceNames.Contains(segment.Split('.')[0].TrimEnd(' ')) =>
+                $"The name '{segment}' is a device name reserved by Windows (CON, PRN, AUX, NUL, COM0-9, LPT0-9).",
             _ => null,
         };
         if (error is not null)
             return false;
 
-        foreach (var c in segment)
+        foreach (var rune in segment.EnumerateRunes())
         {
-            if (char.IsControl(c))
-            {
-                error = $"The file path contains the control character U+{(int)c:X4}.";
-                return false;
-            }
-            if (c == '\\')
+            if (rune.Value == '\\')
             {
                 error = "The file path contains '\\'; use '/' to separate folders.";
+                return false;
+            }
+            if (rune.IsAscii && WindowsForbidden.Contains((char)rune.Value))
+            {
+                error = $"The file path contains '{(char)rune.Value}', which Windows does not allow in names (none of <>:\"|?* are).";
+                return false;
+            }
+            // Control characters; format characters (zero-width, bidi overrides and isolates, the byte order mark),
+            // which make a name look like another; private-use and unassigned code points, which show as nothing.
+            var category = Rune.GetUnicodeCategory(rune);
+            if (category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.PrivateUse
+                or UnicodeCategory.OtherNotAssigned or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator)
+            {
+                error = category == UnicodeCategory.Control
+                    ? $"The file path contains the control character U+{rune.Value:X4}."
+                    : $"The file path contains U+{rune.Value:X4}, an invisible or unassigned character ({category}); names must show what they are.";
                 return false;
             }
         }

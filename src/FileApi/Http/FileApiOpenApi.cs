@@ -28,7 +28,8 @@ public static class FileApiOpenApi
 
     public static WebApplication MapFileApiOpenApi(this WebApplication app)
     {
-        app.MapOpenApi();
+        // One document at a fixed route: the default "{documentName}" pattern answers other names with a bare-text 404.
+        app.MapOpenApi(DocumentUrl);
         app.UseSwaggerUI(ui =>
         {
             ui.SwaggerEndpoint(DocumentUrl, "FileApi v1");

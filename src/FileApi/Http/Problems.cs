@@ -37,6 +37,8 @@ public static class Problems
     public const string MethodNotAllowed = Prefix + "method-not-allowed";
     public const string RateLimited = Prefix + "rate-limited";
     public const string StorageUnavailable = Prefix + "storage-unavailable";
+    public const string DatabaseUnavailable = Prefix + "database-unavailable";
+    public const string BodyTooLarge = Prefix + "body-too-large";
     public const string Internal = Prefix + "internal";
 
     public static ProblemHttpResult BadRequest(string type, string title, string detail) => Create(StatusCodes.Status400BadRequest, type, title, detail);
@@ -54,8 +56,13 @@ public static class Problems
         });
 
     /// <summary>Problem details for responses the framework produces itself (404 for unknown routes, 405, 500...).</summary>
-    public static IServiceCollection AddFileApiProblemDetails(this IServiceCollection services) =>
-        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+    public static IServiceCollection AddFileApiProblemDetails(this IServiceCollection services)
+    {
+        // Binding failures throw in every environment (not only Development), so KnownFailures answers each one
+        // with the same problem body instead of a bare 400.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.AddExceptionHandler<KnownFailures>();
+        return services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             var problem = context.ProblemDetails;
             if (problem.Type is not null && problem.Type.StartsWith(Prefix, StringComparison.Ordinal))
@@ -67,10 +74,13 @@ public static class Problems
                 StatusCodes.Status403Forbidden => (Forbidden, "You do not have permission for this."),
                 StatusCodes.Status404NotFound => (RouteNotFound, "Nothing is here."),
                 StatusCodes.Status405MethodNotAllowed => (MethodNotAllowed, "That method is not allowed here."),
+                StatusCodes.Status413PayloadTooLarge => (BodyTooLarge, "The request body is too large."),
+                StatusCodes.Status415UnsupportedMediaType => (InvalidRequest, "The request's content type is not supported."),
                 StatusCodes.Status429TooManyRequests => (RateLimited, "Too many requests."),
                 _ => (Internal, "Something went wrong on our side."),
             };
             problem.Extensions.Remove("exception");
             problem.Extensions["trace_id"] = System.Diagnostics.Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
         });
+    }
 }

@@ -19,15 +19,16 @@ public sealed class UnreachableDatabaseFactory : FileApiFactory
 public sealed class DatabaseOutageTests(UnreachableDatabaseFactory factory) : IClassFixture<UnreachableDatabaseFactory>
 {
     [Fact]
-    public async Task ARequestWhileTheDatabaseIsDownIs500ProblemJsonWithoutInternals()
+    public async Task ARequestWhileTheDatabaseIsDownIs503ProblemJsonWithRetryAfterAndWithoutInternals()
     {
         using var response = await factory.CreateClientFor(FileApiFactory.Owner).PutAsync($"{factory.FilesBase}/path/down.txt", null);
 
-        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
         var body = await response.Content.ReadAsStringAsync();
-        Assert.Contains("urn:fileapi:problem:internal", body);
-        Assert.Contains("trace_id", body);
+        using var problem = System.Text.Json.JsonDocument.Parse(body, new System.Text.Json.JsonDocumentOptions { AllowDuplicateProperties = false });
+        Assert.Equal("urn:fileapi:problem:database-unavailable", problem.RootElement.GetProperty("type").GetString());
         Assert.DoesNotContain("Npgsql", body);
         Assert.DoesNotContain("   at ", body);
     }
@@ -39,7 +40,7 @@ public sealed class DatabaseOutageTests(UnreachableDatabaseFactory factory) : IC
 
         using var response = await factory.DeliverEventsAsync(TestData.BlobCreated(factory.Container, blob));
 
-        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
     }
 
     [Fact]

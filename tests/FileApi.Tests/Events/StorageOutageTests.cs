@@ -14,16 +14,18 @@ public sealed class UnreachableStorageFactory : FileApiFactory
 public sealed class StorageOutageTests(UnreachableStorageFactory factory) : IClassFixture<UnreachableStorageFactory>
 {
     [Fact]
-    public async Task AnEventWhileStorageIsDownIs5xxSoEventGridRetriesAndNothingChanges()
+    public async Task AnEventWhileStorageIsDownIs503SoEventGridRetriesAndNothingChanges()
     {
         var upload = await factory.CreateClientFor(FileApiFactory.Owner).RegisterAsync($"{factory.FilesBase}/path/outage/o.txt");
 
         using var response = await factory.DeliverEventsAsync(TestData.BlobCreated(factory.Container, TestData.BlobNameOf(factory, upload)));
 
-        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(response.Headers.RetryAfter);
         var body = await response.Content.ReadAsStringAsync();
-        Assert.Contains("urn:fileapi:problem:internal", body);
+        using var problem = System.Text.Json.JsonDocument.Parse(body, new System.Text.Json.JsonDocumentOptions { AllowDuplicateProperties = false });
+        Assert.Equal("urn:fileapi:problem:storage-unavailable", problem.RootElement.GetProperty("type").GetString());
         Assert.DoesNotContain("StorageRequestException", body);
         Assert.Equal(VersionStatus.Uploading, (await factory.VersionAsync(upload)).Status);
     }

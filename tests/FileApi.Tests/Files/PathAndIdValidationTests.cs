@@ -35,6 +35,64 @@ public sealed class FilePathTests
         Assert.Contains(reason, error);
     }
 
+    [Theory]
+    [InlineData("a.txt.", "dot or a space")]
+    [InlineData("a.txt ", "dot or a space")]
+    [InlineData("folder./a.txt", "dot or a space")]
+    [InlineData("CON", "device name")]
+    [InlineData("docs/con.txt", "device name")]
+    [InlineData("LPT1.log", "device name")]
+    [InlineData("COM\u00B9.txt", "device name")]
+    [InlineData("a:b.txt", "':'")]
+    [InlineData("a<b.txt", "'<'")]
+    [InlineData("a|b.txt", "'|'")]
+    [InlineData("a?.txt", "'?'")]
+    [InlineData("a*.txt", "'*'")]
+    [InlineData("a\"b.txt", "'\"'")]
+    [InlineData("evil\u202Etxt.exe", "U+202E")]
+    [InlineData("zero\u200Bwidth.txt", "U+200B")]
+    [InlineData("\uFEFFbom.txt", "U+FEFF")]
+    [InlineData("isolate\u2066.txt", "U+2066")]
+    [InlineData("private\uE000.txt", "U+E000")]
+    [InlineData("line\u2028sep.txt", "U+2028")]
+    public void NamesThatWindowsCannotHoldOrThatHideWhatTheyAreAreRefused(string raw, string reason)
+    {
+        Assert.False(FilePath.TryParse(raw, out _, out var error));
+        Assert.Contains(reason, error);
+    }
+
+    [Theory]
+    [InlineData("console.txt")]
+    [InlineData("CONFIG")]
+    [InlineData("nul-results.csv")]
+    [InlineData(".gitignore")]
+    [InlineData("caf\u00e9 \U0001F600.txt")]
+    [InlineData("\u05E9\u05DC\u05D5\u05DD.txt")]
+    public void OrdinaryNamesThatMerelyResembleRefusedOnesAreAccepted(string raw) =>
+        Assert.True(FilePath.TryParse(raw, out _, out _));
+
+    [Theory]
+    [InlineData("\u03C3.txt", "\u03C2.txt")]
+    [InlineData("\u03A3.txt", "\u03C2.txt")]
+    [InlineData("stra\u00DFe.txt", "STRASSE.txt")]
+    [InlineData("\u1E9E.txt", "ss.txt")]
+    [InlineData("\u212A.txt", "k.txt")]
+    [InlineData("\u00C9t\u00E9.txt", "E\u0301TE\u0301.TXT")]
+    public void NamesThatCollideOnACaseInsensitiveDiskShareOneKey(string first, string second)
+    {
+        Assert.True(FilePath.TryParse(first, out var a, out _));
+        Assert.True(FilePath.TryParse(second, out var b, out _));
+        Assert.Equal(a.Key, b.Key);
+    }
+
+    [Fact]
+    public void NamesThatDifferOnEveryDiskKeepDifferentKeys()
+    {
+        Assert.True(FilePath.TryParse("a.txt", out var a, out _));
+        Assert.True(FilePath.TryParse("\u00E4.txt", out var b, out _));
+        Assert.NotEqual(a.Key, b.Key);
+    }
+
     [Fact]
     public void ALoneSurrogateIsRefusedRatherThanReplaced()
     {
