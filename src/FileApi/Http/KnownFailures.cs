@@ -63,8 +63,8 @@ sealed partial class KnownFailures(IProblemDetailsService problems, ILogger<Know
                 case NpgsqlException { InnerException: SocketException or IOException or TimeoutException }:
                     return (StatusCodes.Status503ServiceUnavailable, Problems.DatabaseUnavailable, "The database is unavailable.",
                         "The service cannot reach its database right now. Try again shortly.");
+                // Storage.StorageRequestException is one too.
                 case Azure.RequestFailedException { Status: 0 or >= 500 }:
-                case Storage.StorageRequestException { Status: 0 or >= 500 }:
                     return (StatusCodes.Status503ServiceUnavailable, Problems.StorageUnavailable, "Blob storage is unavailable.",
                         "The service cannot reach blob storage right now. Try again shortly.");
             }
