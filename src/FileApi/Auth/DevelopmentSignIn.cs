@@ -29,8 +29,9 @@ public sealed record DevelopmentSignInRequest([property: Description("A local us
 public sealed record DevelopmentSignInResponse(string AccessToken, string TokenType, int ExpiresIn, string UserId, string UserName);
 
 /// <summary>
-/// <c>POST /dev/sign-in</c>: a token for any local user, for the browser uploader in development. Mapped only when
-/// <c>DevelopmentSignIn:Enabled</c> is true, and the app refuses to start with it on unless tokens are checked against
+/// <c>POST /dev/sign-in</c>: a token for any local user, for the browser uploader in development. Mapped only in the
+/// Development environment when <c>DevelopmentSignIn:Enabled</c> is true; the app refuses to start with it on in any
+/// other environment, or unless tokens are checked against
 /// a local key file (<c>Auth:LocalSigningKeysPath</c>), so a deployment that trusts Entra can never mint its own.
 /// </summary>
 public static partial class DevelopmentSignIn
