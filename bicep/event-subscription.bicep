@@ -13,7 +13,10 @@ param containerName string
 
 param deadLetterContainerName string
 
-@description('The webhook: https://<app>/events/storage.')
+// No secret is in it: Event Grid delivers with an Entra token. Event Grid still treats an endpoint URL as secret
+// (it can carry one), and @secure keeps it out of the deployment's recorded inputs.
+@secure()
+@description('The webhook: https://<app>/events/storage, with no secret in it.')
 param webhookUrl string
 
 @description('Application (client) id of the API\'s app registration: the audience of Event Grid\'s token (Auth:ClientId).')

@@ -30,7 +30,7 @@ param apiClientId string
 param appServiceSkuName string = 'B1'
 
 @description('More browser origins allowed to upload and download (CORS), besides the app\'s own.')
-param extraCorsOrigins array = []
+param extraCorsOrigins string[] = []
 
 var tags = { 'azd-env-name': environmentName }
 

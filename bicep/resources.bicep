@@ -2,14 +2,14 @@
 // with its user-assigned managed identity, signs links with a user delegation key, and Event Grid delivers with
 // an Entra token. Names get a token derived from the subscription, the group and the environment.
 param location string
-param tags object
+param tags { *: string }
 param environmentName string
 param principalId string
 param principalName string
 param principalType string
 param apiClientId string
 param appServiceSkuName string
-param extraCorsOrigins array
+param extraCorsOrigins string[]
 
 @description('Container that holds every file version\'s blob (Storage:Container).')
 param containerName string = 'files'
@@ -155,10 +155,11 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05
   }
 }
 
-// Read and write blobs, and get the user delegation key that signs links.
+// Read, write and delete the files container's blobs (links signed with the delegation key can do no more than
+// this), and nothing in any other container.
 resource appBlobDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: storage
-  name: guid(storage.id, appIdentity.id, storageBlobDataContributor)
+  scope: filesContainer
+  name: guid(filesContainer.id, appIdentity.id, storageBlobDataContributor)
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributor)
     principalId: appIdentity.properties.principalId
@@ -166,6 +167,7 @@ resource appBlobDataContributor 'Microsoft.Authorization/roleAssignments@2022-04
   }
 }
 
+// Get the user delegation key that signs links: an account-level action, and all this role allows.
 resource appBlobDelegator 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: storage
   name: guid(storage.id, appIdentity.id, storageBlobDelegator)
@@ -239,7 +241,7 @@ resource app 'Microsoft.Web/sites@2023-12-01' = {
       linuxFxVersion: 'DOTNETCORE|10.0'
       appCommandLine: 'dotnet FileApi.dll'
       alwaysOn: true
-      healthCheckPath: '/healthz'
+      healthCheckPath: '/healthz/ready'
       http20Enabled: true
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
@@ -262,9 +264,8 @@ var appSettings = {
   Events__RequiredAppRole: eventGridSubscriberRole
   // App Service terminates TLS; this makes the app see the original scheme and client address.
   ASPNETCORE_FORWARDEDHEADERS_ENABLED: 'true'
+  // The app's OpenTelemetry exports traces, metrics and logs here (Telemetry/TelemetryExtensions.cs); no App Service agent.
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
-  // Application Insights without an SDK in the app: App Service's agent instruments ASP.NET Core.
-  ApplicationInsightsAgent_EXTENSION_VERSION: '~3'
   // azd deploys the output of `dotnet publish`; nothing is built on the server.
   SCM_DO_BUILD_DURING_DEPLOYMENT: 'false'
 }
@@ -314,9 +315,10 @@ resource systemTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
   }
 }
 
+// Write dead letters, into their own container only.
 resource topicDeadLetterWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: storage
-  name: guid(storage.id, systemTopic.id, storageBlobDataContributor)
+  scope: deadLetterContainer
+  name: guid(deadLetterContainer.id, systemTopic.id, storageBlobDataContributor)
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributor)
     principalId: systemTopic.identity.principalId

@@ -12,12 +12,12 @@ need AZURE_RESOURCE_GROUP SERVICE_API_URI AZURE_API_CLIENT_ID AZURE_EVENTGRID_SY
 need_command az curl
 use_azd_subscription
 
-# /healthz answers 200 once the app runs and reaches its database.
-log "Waiting for $SERVICE_API_URI/healthz..."
+# /healthz/ready answers 200 once the app runs and reaches its database (migrated) and blob storage.
+log "Waiting for $SERVICE_API_URI/healthz/ready..."
 attempt=0
-until curl -fsS --max-time 10 "$SERVICE_API_URI/healthz" >/dev/null 2>&1; do
+until curl -fsS --max-time 10 "$SERVICE_API_URI/healthz/ready" >/dev/null 2>&1; do
   attempt=$((attempt + 1))
-  [ "$attempt" -lt 60 ] || fail "$SERVICE_API_URI/healthz did not answer 200 within 10 minutes; see the app's logs (docs/azure.md)."
+  [ "$attempt" -lt 60 ] || fail "$SERVICE_API_URI/healthz/ready did not answer 200 within 10 minutes; see the app's logs (docs/azure.md)."
   sleep 10
 done
 

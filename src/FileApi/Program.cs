@@ -5,13 +5,16 @@ using FileApi.Events;
 using FileApi.Files;
 using FileApi.Http;
 using FileApi.Storage;
+using FileApi.Telemetry;
 using FileApi.Workspaces;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddFileApiData();
+builder.AddFileApiTelemetry();
 builder.Services.AddJwtAuthentication();
 builder.Services.AddDevelopmentSignIn();
+builder.Services.AddLocalTokenIssuerGuard();
 builder.Services.AddFileApiRateLimiting();
 builder.Services.AddBlobStorage();
 builder.Services.AddFiles();
@@ -34,7 +37,7 @@ app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
 
-app.MapHealthChecks("/healthz");
+app.MapFileApiHealthChecks();
 app.MapFileApiOpenApi();
 app.MapDevelopmentSignIn();
 app.MapWorkspaces();

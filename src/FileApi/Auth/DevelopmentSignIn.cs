@@ -29,8 +29,9 @@ public sealed record DevelopmentSignInRequest([property: Description("A local us
 public sealed record DevelopmentSignInResponse(string AccessToken, string TokenType, int ExpiresIn, string UserId, string UserName);
 
 /// <summary>
-/// <c>POST /dev/sign-in</c>: a token for any local user, for the browser uploader in development. Mapped only when
-/// <c>DevelopmentSignIn:Enabled</c> is true, and the app refuses to start with it on unless tokens are checked against
+/// <c>POST /dev/sign-in</c>: a token for any local user, for the browser uploader in development. Mapped only in the
+/// Development environment when <c>DevelopmentSignIn:Enabled</c> is true; the app refuses to start with it on in any
+/// other environment, or unless tokens are checked against
 /// a local key file (<c>Auth:LocalSigningKeysPath</c>), so a deployment that trusts Entra can never mint its own.
 /// </summary>
 public static partial class DevelopmentSignIn
@@ -41,12 +42,14 @@ public static partial class DevelopmentSignIn
     {
         services.AddOptions<DevelopmentSignInOptions>().BindConfiguration(DevelopmentSignInOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<DevelopmentSignInOptions>, RequiresLocalSigningKeys>();
+        services.AddSingleton<IValidateOptions<DevelopmentSignInOptions>, RequiresDevelopmentEnvironment>();
         return services;
     }
 
     public static IEndpointRouteBuilder MapDevelopmentSignIn(this IEndpointRouteBuilder endpoints)
     {
-        if (!endpoints.ServiceProvider.GetRequiredService<IOptions<DevelopmentSignInOptions>>().Value.Enabled)
+        if (!endpoints.ServiceProvider.GetRequiredService<IHostEnvironment>().IsDevelopment()
+            || !endpoints.ServiceProvider.GetRequiredService<IOptions<DevelopmentSignInOptions>>().Value.Enabled)
             return endpoints;
         endpoints.MapPost(Path, SignIn).AllowAnonymous().WithTags("Development")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -68,6 +71,17 @@ public static partial class DevelopmentSignIn
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex UserName();
+
+    // Whatever else is set: outside Development the route is never mapped, and asking for it stops the start.
+    sealed class RequiresDevelopmentEnvironment(IHostEnvironment environment) : IValidateOptions<DevelopmentSignInOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, DevelopmentSignInOptions options) =>
+            options.Enabled && !environment.IsDevelopment()
+                ? ValidateOptionsResult.Fail(
+                    $"DevelopmentSignIn:Enabled is allowed only in the Development environment, and this is {environment.EnvironmentName}: " +
+                    "remove the setting (or run with ASPNETCORE_ENVIRONMENT=Development on a developer machine).")
+                : ValidateOptionsResult.Success;
+    }
 
     sealed class RequiresLocalSigningKeys(IConfiguration configuration) : IValidateOptions<DevelopmentSignInOptions>
     {

@@ -71,6 +71,7 @@ public static class StorageEventEndpoints
 
         foreach (var storageEvent in events)
         {
+            using var span = Telemetry.FileApiTelemetry.StartStorageEvent();
             switch (storageEvent)
             {
                 case StorageEvent.Validation validation:
@@ -79,6 +80,7 @@ public static class StorageEventEndpoints
 
                 case StorageEvent.BlobCreated created when BlobSubject.TryParse(created.Subject, out var container, out var blobName) && container == storage.ContainerName:
                     var outcome = await completion.CompleteAsync(blobName, ct);
+                    Telemetry.FileApiTelemetry.StorageEventHandled(created.Id, outcome.ToString());
                     if (outcome == CompletionOutcome.UnknownBlob)
                         logger.LogWarning("BlobCreated for blob {BlobName}, which no version owns; acknowledged", blobName);
                     else
@@ -86,6 +88,7 @@ public static class StorageEventEndpoints
                     break;
 
                 case StorageEvent.BlobCreated created:
+                    Telemetry.FileApiTelemetry.StorageEventHandled(created.Id, "OutsideContainer");
                     logger.LogWarning("BlobCreated {EventId} for {Subject}, outside the files container; acknowledged", created.Id, created.Subject);
                     break;
             }

@@ -148,6 +148,7 @@ public static class FileEndpoints
         AllocatedVersion allocated, RegisterRequest declaration, CallerIdentity caller, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction,
         WorkspaceScope scope, FileApiDb db, FileLinks links, CancellationToken ct)
     {
+        using var span = Telemetry.FileApiTelemetry.StartRegistration(allocated.FileId, allocated.VersionId);
         var (upload, expiresAt) = await links.UploadAsync(scope, allocated.FileId, allocated.VersionId, ct);
         db.FileVersions.Add(new FileVersion
         {
@@ -165,6 +166,7 @@ public static class FileEndpoints
         });
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+        Telemetry.FileApiTelemetry.VersionRegistered();
         return TypedResults.Ok(new UploadResponse(allocated.FileId, FileReader.Format(allocated.VersionId), upload, expiresAt));
     }
 

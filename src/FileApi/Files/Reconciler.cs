@@ -69,6 +69,7 @@ public sealed class Reconciler(
                 await ExpireAbandonedAsync(ct),
                 await PurgeDeletedAsync(ct),
                 sweepOrphans ? await DeleteOrphansAsync(ct) : 0);
+            Telemetry.FileApiTelemetry.ReconcilerRepaired(report);
             if (report is not { Completed: 0, Expired: 0, Purged: 0, OrphansDeleted: 0 })
                 logger.LogInformation("Reconciled: {Completed} uploads completed without an event, {Expired} abandoned uploads expired, {Purged} deleted files purged, {Orphans} orphan blobs deleted",
                     report.Completed, report.Expired, report.Purged, report.OrphansDeleted);

@@ -31,6 +31,7 @@ public sealed class UploadCompletion(
     {
         if (!BlobNames.TryParse(blobName, out var blob))
             return CompletionOutcome.UnknownBlob;
+        using var span = Telemetry.FileApiTelemetry.StartCompletion(blob.FileId, blob.VersionId);
 
         var version = await (
             from v in db.FileVersions.AsNoTracking()
@@ -160,6 +161,7 @@ public sealed class UploadCompletion(
         await transaction.CommitAsync(cancellationToken);
 
         waiters.Finished(version.FileId, version.VersionId);
+        Telemetry.FileApiTelemetry.VersionReady(properties.ContentLength, properties.LastModified, now);
         logger.LogInformation("Version {VersionId} of file {FileId} is ready: {Size} bytes, verified {Verified}",
             version.VersionId, version.FileId, properties.ContentLength, verified.Count == 0 ? "nothing declared" : string.Join(", ", verified));
         return CompletionOutcome.MarkedReady;
@@ -177,6 +179,7 @@ public sealed class UploadCompletion(
             return CompletionOutcome.AlreadyReady;
 
         waiters.Finished(version.FileId, version.VersionId);
+        Telemetry.FileApiTelemetry.VersionFailed(reason);
         logger.LogWarning("Version {VersionId} of file {FileId} failed: {Reason}", version.VersionId, version.FileId, reason);
         // The reconciler deletes blobs of failed versions too, should this not get through.
         await storage.DeleteIfExistsAsync(blobName, cancellationToken);

@@ -19,6 +19,10 @@ public static class Commands
         var user = OptionValue(args, "--user") ?? DevelopmentSeed.DefaultUser;
         switch (args.FirstOrDefault())
         {
+            // They mint tokens with the local issuer's key, which only a developer machine trusts.
+            case "dev-seed" or "dev-token" when !app.Environment.AllowsLocalIssuer():
+                throw new InvalidOperationException($"'{args[0]}' runs only in the Development environment; this is {app.Environment.EnvironmentName}.");
+
             case "migrate":
                 await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
                 return true;

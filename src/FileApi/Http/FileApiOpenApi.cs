@@ -1,9 +1,19 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 
 namespace FileApi.Http;
+
+/// <summary><c>OpenApi</c> settings.</summary>
+public sealed class FileApiOpenApiOptions
+{
+    public const string SectionName = "OpenApi";
+
+    /// <summary>Swagger UI at /swagger/. Unset: on, except in Production, where it is off unless set to true.</summary>
+    public bool? SwaggerUi { get; set; }
+}
 
 /// <summary>
 /// The OpenAPI document at <c>/openapi/v1.json</c>, built from the endpoints' own metadata, and Swagger UI at
@@ -19,17 +29,23 @@ public static class FileApiOpenApi
     public const string WebhookCodeScheme = "WebhookCode";
     const string ProblemJson = "application/problem+json";
 
-    public static IServiceCollection AddFileApiOpenApi(this IServiceCollection services) =>
-        services.AddOpenApi(options =>
+    public static IServiceCollection AddFileApiOpenApi(this IServiceCollection services)
+    {
+        services.AddOptions<FileApiOpenApiOptions>().BindConfiguration(FileApiOpenApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        return services.AddOpenApi(options =>
         {
             options.AddDocumentTransformer(DescribeDocument);
             options.AddOperationTransformer(DescribeCredentials);
         });
+    }
 
     public static WebApplication MapFileApiOpenApi(this WebApplication app)
     {
         // One document at a fixed route: the default "{documentName}" pattern answers other names with a bare-text 404.
         app.MapOpenApi(DocumentUrl);
+        // A browsable console of every route is for developers; production shows it only when asked to.
+        if (!(app.Services.GetRequiredService<IOptions<FileApiOpenApiOptions>>().Value.SwaggerUi ?? !app.Environment.IsProduction()))
+            return app;
         app.UseSwaggerUI(ui =>
         {
             ui.SwaggerEndpoint(DocumentUrl, "FileApi v1");
@@ -76,22 +92,10 @@ public static class FileApiOpenApi
 
         // MapHealthChecks maps a plain request delegate, which API descriptions do not see.
         document.Paths ??= new OpenApiPaths();
-        document.Paths["/healthz"] = new OpenApiPathItem
-        {
-            Operations = new Dictionary<HttpMethod, OpenApiOperation>
-            {
-                [HttpMethod.Get] = new()
-                {
-                    Summary = "Health: 200 Healthy when the database answers, 503 Unhealthy when it does not.",
-                    Tags = new HashSet<OpenApiTagReference> { new("Health", document) },
-                    Responses = new OpenApiResponses
-                    {
-                        ["200"] = PlainText("Healthy"),
-                        ["503"] = PlainText("Unhealthy"),
-                    },
-                },
-            },
-        };
+        document.Paths[HealthChecks.LivePath] = HealthPath(document, "Liveness: 200 Healthy while the process answers; it checks nothing else.");
+        document.Paths[HealthChecks.ReadyPath] = HealthPath(document,
+            "Readiness: 200 Healthy when the database (with every migration applied) and the blob service answer, 503 Unhealthy when either does not.");
+        document.Paths[HealthChecks.LegacyPath] = HealthPath(document, "The readiness probe under its first name (same answers as /healthz/ready).");
         document.Tags ??= new HashSet<OpenApiTag>();
         document.Tags.Add(new OpenApiTag { Name = "Health" });
         return Task.CompletedTask;
@@ -138,6 +142,23 @@ public static class FileApiOpenApi
         }
         return Task.CompletedTask;
     }
+
+    static OpenApiPathItem HealthPath(OpenApiDocument document, string summary) => new()
+    {
+        Operations = new Dictionary<HttpMethod, OpenApiOperation>
+        {
+            [HttpMethod.Get] = new()
+            {
+                Summary = summary,
+                Tags = new HashSet<OpenApiTagReference> { new("Health", document) },
+                Responses = new OpenApiResponses
+                {
+                    ["200"] = PlainText("Healthy"),
+                    ["503"] = PlainText("Unhealthy"),
+                },
+            },
+        },
+    };
 
     static OpenApiSecurityRequirement Requirement(string scheme, OpenApiDocument document) =>
         new() { [new OpenApiSecuritySchemeReference(scheme, document)] = [] };

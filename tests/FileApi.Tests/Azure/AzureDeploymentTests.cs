@@ -18,9 +18,9 @@ using Microsoft.Extensions.Options;
 namespace FileApi.Tests.AzureDeployment;
 
 /// <summary>
-/// The deployment files against the app, since neither azd nor the bicep compiler runs here: the settings bicep
-/// gives the app are the ones it reads and enough for it to start, and azure.yaml, the hooks, the parameters and
-/// the outputs name things that exist.
+/// The deployment files against the app (azd itself cannot run here): the settings the compiled template gives the
+/// app are the ones it reads and enough for it to start, and azure.yaml, the hooks, the parameters and the outputs
+/// name things that exist. BicepTemplateTests checks the rest of the compiled template.
 /// </summary>
 public sealed partial class AzureDeploymentTests
 {
@@ -29,9 +29,13 @@ public sealed partial class AzureDeploymentTests
     private static readonly string EventSubscription = File.ReadAllText(Path.Combine(Repository.Root, "bicep/event-subscription.bicep"));
     private static readonly string Parameters = File.ReadAllText(Path.Combine(Repository.Root, "bicep/main.parameters.json"));
 
-    // Settings for App Service and its agents rather than for the app's options.
+    // Settings for App Service and the libraries the app uses (ASP.NET Core, the Azure Monitor exporter) rather than
+    // for the app's options.
     private static readonly string[] PlatformSettings =
-        ["ASPNETCORE_FORWARDEDHEADERS_ENABLED", "APPLICATIONINSIGHTS_CONNECTION_STRING", "ApplicationInsightsAgent_EXTENSION_VERSION", "SCM_DO_BUILD_DURING_DEPLOYMENT"];
+        ["ASPNETCORE_FORWARDEDHEADERS_ENABLED", "APPLICATIONINSIGHTS_CONNECTION_STRING", "SCM_DO_BUILD_DURING_DEPLOYMENT"];
+
+    // The App Service agent would instrument the app a second time, beside its own OpenTelemetry.
+    private static readonly string[] AgentSettings = ["ApplicationInsightsAgent_EXTENSION_VERSION", "XDT_MicrosoftApplicationInsights_Mode"];
 
     // Required only in Azure, so no [Required] says so: the app validates them in code, or they select the
     // Entra paths that make the missing account key and database password right.
@@ -64,14 +68,14 @@ public sealed partial class AzureDeploymentTests
         ["Events__RequiredAppRole"] = "AzureEventGridSecureWebhookSubscriber",
         ["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true",
         ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/",
-        ["ApplicationInsightsAgent_EXTENSION_VERSION"] = "~3",
         ["SCM_DO_BUILD_DURING_DEPLOYMENT"] = "false",
     };
 
     [Fact]
-    public void BicepSetsEverySettingTheAppRequiresInAzureUnderTheNameTheAppReads()
+    public async Task BicepSetsEverySettingTheAppRequiresInAzureUnderTheNameTheAppReads()
     {
-        var settings = AppSettingNames().Select(ConfigurationKey).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var appSettings = await AppSettingsAsync();
+        var settings = appSettings.Keys.Select(ConfigurationKey).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var required = RequiredByOptions().Concat(RequiredInAzure).ToList();
 
         var missing = required.Where(key => !settings.Contains(key)).ToList();
@@ -79,17 +83,20 @@ public sealed partial class AzureDeploymentTests
         // Every setting names something the app reads: a misspelt one would be ignored in silence.
         var known = OptionsTypes().SelectMany(type => type.GetProperties().Select(p => $"{SectionOf(type)}:{p.Name}"))
             .Append("ConnectionStrings:FileApi").ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var unknown = AppSettingNames().Where(name => !PlatformSettings.Contains(name) && !known.Contains(ConfigurationKey(name))).ToList();
+        var unknown = appSettings.Keys.Where(name => !PlatformSettings.Contains(name) && !known.Contains(ConfigurationKey(name))).ToList();
         Assert.Empty(unknown);
         var secrets = Secrets.Where(settings.Contains).ToList();
         Assert.Empty(secrets);
-        Assert.DoesNotContain("password", Regex.Match(Resources, "ConnectionStrings__FileApi: '([^']*)'").Groups[1].Value, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("password", appSettings["ConnectionStrings__FileApi"], StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(appSettings.Keys, AgentSettings.Contains);
+        // The app exports its own telemetry there (Telemetry/TelemetryExtensions.cs).
+        Assert.Equal("[reference('appInsights').ConnectionString]", appSettings["APPLICATIONINSIGHTS_CONNECTION_STRING"]);
     }
 
     [Fact]
     public async Task TheAppStartsInProductionWithExactlyTheSettingsBicepSets()
     {
-        Assert.Equal(AppSettingNames().Order(), AzureLikeValues.Keys.Order());
+        Assert.Equal((await AppSettingsAsync()).Keys.Order(), AzureLikeValues.Keys.Order());
         await using var app = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.UseEnvironment(Environments.Production);
@@ -193,12 +200,12 @@ public sealed partial class AzureDeploymentTests
     [GeneratedRegex(@"\b(?<name>(?:AZURE|SERVICE)_[A-Z0-9_]+)\b(?<assigned>=)?")]
     private static partial Regex AzdVariable();
 
-    /// <summary>The names in resources.bicep's appSettings object.</summary>
-    private static List<string> AppSettingNames()
+    /// <summary>The app settings in the compiled template (name to ARM expression or value), as App Service receives them.</summary>
+    private static async Task<Dictionary<string, string>> AppSettingsAsync()
     {
-        var block = Regex.Match(Resources, @"^var appSettings = \{\n(.*?)^\}", RegexOptions.Multiline | RegexOptions.Singleline);
-        Assert.True(block.Success, "resources.bicep has no 'var appSettings = { ... }'");
-        return Regex.Matches(block.Groups[1].Value, @"^\s*(\w+):", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToList();
+        var config = Assert.Single(await BicepTemplateTests.DeployedResourcesAsync(), r => r["type"]!.GetValue<string>() == "Microsoft.Web/sites/config");
+        Assert.Contains("'appsettings'", config["name"]!.GetValue<string>());
+        return config["properties"]!.AsObject().ToDictionary(setting => setting.Key, setting => setting.Value!.GetValue<string>());
     }
 
     /// <summary>The app's options classes: those with a configuration section, and any with a [Required] setting.</summary>

@@ -21,6 +21,8 @@ public sealed class KestrelFileApiFactory : FileApiFactory
 
     public int Port { get; }
 
+    protected override string HostEnvironment => Microsoft.Extensions.Hosting.Environments.Development;
+
     public string Origin => $"http://127.0.0.1:{Port}";
 
     protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings =>

@@ -5,12 +5,15 @@ using System.Text.Json;
 using FileApi.Auth;
 using FileApi.Tests.Infrastructure;
 using FileApi.Workspaces;
+using Microsoft.Extensions.Hosting;
 
 namespace FileApi.Tests.Browser;
 
 /// <summary>The API as scripts/dev runs it for the uploader page: development sign-in on.</summary>
 public sealed class DevelopmentSignInFactory : FileApiFactory
 {
+    protected override string HostEnvironment => Environments.Development;
+
     protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings => [new("DevelopmentSignIn:Enabled", "true")];
 }
 
@@ -99,6 +102,8 @@ public sealed class DevelopmentSignInOffTests(FileApiFactory factory) : IClassFi
     /// <summary>Tokens from Entra (a tenant, no local key file) with development sign-in switched on by mistake.</summary>
     sealed class EntraWithDevelopmentSignInFactory : FileApiFactory
     {
+        protected override string HostEnvironment => Environments.Development;
+
         protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings =>
         [
             new("DevelopmentSignIn:Enabled", "true"),

@@ -36,6 +36,12 @@ public class FileApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>False for a class that points the app at a database that is not there: nothing is created or seeded.</summary>
     protected virtual bool UsesDatabase => true;
 
+    /// <summary>
+    /// The host environment. Testing by default; Development for a class that turns on what only a developer machine
+    /// may run (development sign-in), Production for one that proves it cannot.
+    /// </summary>
+    protected virtual string HostEnvironment => "Testing";
+
     /// <summary>Settings a test class overrides, e.g. a short upload link lifetime.</summary>
     protected virtual IEnumerable<KeyValuePair<string, string>> ExtraSettings => [];
 
@@ -101,7 +107,7 @@ public class FileApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         var azurite = AzuriteServer.Instance;
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(HostEnvironment);
         builder.UseContentRoot(Path.Combine(Repository.Root, "src", "FileApi"));
         builder.UseSetting("ConnectionStrings:FileApi", _connectionString);
         builder.UseSetting("Database:MigrateOnStartup", "true");

@@ -11,6 +11,8 @@ namespace FileApi.Tests.OpenApi;
 /// <summary>The API with every optional route mapped, so the document can be checked against all of them.</summary>
 public sealed class OpenApiFactory : FileApiFactory
 {
+    protected override string HostEnvironment => Microsoft.Extensions.Hosting.Environments.Development;
+
     protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings => [new("DevelopmentSignIn:Enabled", "true")];
 }
 
@@ -38,6 +40,8 @@ public sealed partial class OpenApiDocumentTests(OpenApiFactory factory) : IClas
         Assert.Equal(mapped, described);
         Assert.Contains($"PUT {Workspace}/files/path/{{file_path}}", described);
         Assert.Contains("GET /healthz", described);
+        Assert.Contains("GET /healthz/live", described);
+        Assert.Contains("GET /healthz/ready", described);
         Assert.Contains("POST /dev/sign-in", described);
     }
 
@@ -58,7 +62,7 @@ public sealed partial class OpenApiDocumentTests(OpenApiFactory factory) : IClas
                 : [];
             string[] expected = route switch
             {
-                "GET /healthz" or "POST /dev/sign-in" => [],
+                "GET /healthz" or "GET /healthz/live" or "GET /healthz/ready" or "POST /dev/sign-in" => [],
                 _ when route.Contains("/events/storage", StringComparison.Ordinal) => ["Bearer", "WebhookSecret", "WebhookCode"],
                 _ => ["Bearer"],
             };

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using FileApi.Files;
+
+namespace FileApi.Telemetry;
+
+/// <summary>
+/// FileApi's own spans and metrics: one <see cref="ActivitySource"/> and one <see cref="Meter"/>, both named
+/// <see cref="Name"/>, exported with the platform's by <see cref="TelemetryExtensions.AddFileApiTelemetry"/>.
+/// Attributes carry ids, sizes and outcomes only, never a link, token or secret: links carry a signature.
+/// Static, so the code that records stays one line wherever it is.
+/// </summary>
+public static class FileApiTelemetry
+{
+    public const string Name = "FileApi";
+
+    public const string FileIdAttribute = "fileapi.file.id";
+    public const string VersionIdAttribute = "fileapi.version.id";
+    public const string OutcomeAttribute = "fileapi.outcome";
+    public const string ReasonAttribute = "fileapi.failure.reason";
+    public const string RepairAttribute = "fileapi.repair";
+
+    public static readonly ActivitySource Source = new(Name);
+    static readonly Meter Meter = new(Name);
+
+    static readonly Counter<long> Registered = Meter.CreateCounter<long>("fileapi.versions.registered", "{version}",
+        "File versions registered: each is handed an upload link.");
+    static readonly Counter<long> Ready = Meter.CreateCounter<long>("fileapi.versions.ready", "{version}", "File versions marked ready.");
+    static readonly Counter<long> Failed = Meter.CreateCounter<long>("fileapi.versions.failed", "{version}",
+        "File versions that will never be ready, by reason (fileapi.failure.reason).");
+    static readonly Counter<long> BytesReady = Meter.CreateCounter<long>("fileapi.versions.ready.bytes", "By", "Bytes of the versions marked ready.");
+    static readonly Histogram<double> CommitToReady = Meter.CreateHistogram("fileapi.versions.commit_to_ready.duration", "s",
+        "From the blob's commit (its Last-Modified) to the version being ready.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 3600] });
+    static readonly Counter<long> EventsHandled = Meter.CreateCounter<long>("fileapi.webhook.events", "{event}",
+        "Storage events the webhook handled, by outcome (fileapi.outcome).");
+    static readonly Counter<long> Repairs = Meter.CreateCounter<long>("fileapi.reconciler.repairs", "{repair}",
+        "What reconciler passes repaired, by kind (fileapi.repair).");
+
+    static Func<long>? _verificationQueueLength;
+
+    static FileApiTelemetry() =>
+        Meter.CreateObservableGauge("fileapi.verification.queue.length",
+            () => _verificationQueueLength is { } length ? [new Measurement<long>(length())] : Array.Empty<Measurement<long>>(),
+            "{version}", "Versions waiting for their checksums to be verified.");
+
+    /// <summary>The verification queue reports its length here; the gauge reads it at each collection.</summary>
+    public static void ObserveVerificationQueue(Func<long> length) => _verificationQueueLength = length;
+
+    public static Activity? StartRegistration(Guid fileId, long versionId) => StartVersionSpan("fileapi.register", fileId, versionId);
+
+    public static void VersionRegistered() => Registered.Add(1);
+
+    public static Activity? StartCompletion(Guid fileId, long versionId) => StartVersionSpan("fileapi.complete", fileId, versionId);
+
+    public static void VersionReady(long size, DateTimeOffset committedAt, DateTimeOffset readyAt)
+    {
+        Ready.Add(1);
+        BytesReady.Add(size);
+        CommitToReady.Record(Math.Max(0, (readyAt - committedAt).TotalSeconds));
+        Activity.Current?.SetTag(OutcomeAttribute, nameof(CompletionOutcome.MarkedReady));
+    }
+
+    /// <summary>Counts a failed version under a reason of few values, made from the reason text the version keeps.</summary>
+    public static void VersionFailed(string reason)
+    {
+        var kind = ReasonKind(reason);
+        Failed.Add(1, new KeyValuePair<string, object?>(ReasonAttribute, kind));
+        Activity.Current?.SetTag(OutcomeAttribute, nameof(CompletionOutcome.Failed)).SetTag(ReasonAttribute, kind);
+    }
+
+    /// <summary>One span per event of a delivery; <see cref="StorageEventHandled"/> gives it its outcome.</summary>
+    public static Activity? StartStorageEvent() => Source.StartActivity("fileapi.storage_event", ActivityKind.Internal);
+
+    public static void StorageEventHandled(string eventId, string outcome)
+    {
+        EventsHandled.Add(1, new KeyValuePair<string, object?>(OutcomeAttribute, outcome));
+        Activity.Current?.SetTag("fileapi.event.id", eventId).SetTag(OutcomeAttribute, outcome);
+    }
+
+    public static void ReconcilerRepaired(ReconcileReport report)
+    {
+        Repair("completed", report.Completed);
+        Repair("expired", report.Expired);
+        Repair("purged", report.Purged);
+        Repair("orphan_deleted", report.OrphansDeleted);
+        // Expiring fails the version without UploadCompletion, so it is counted as a failure here.
+        if (report.Expired > 0)
+            Failed.Add(report.Expired, new KeyValuePair<string, object?>(ReasonAttribute, "link_expired"));
+    }
+
+    static void Repair(string kind, int count)
+    {
+        if (count > 0)
+            Repairs.Add(count, new KeyValuePair<string, object?>(RepairAttribute, kind));
+    }
+
+    static Activity? StartVersionSpan(string name, Guid fileId, long versionId) =>
+        Source.StartActivity(name, ActivityKind.Internal)?.SetTag(FileIdAttribute, fileId.ToString()).SetTag(VersionIdAttribute, versionId.ToString());
+
+    // The reason text names a number or a digest; a metric attribute needs one of a few values.
+    static string ReasonKind(string reason) => reason switch
+    {
+        _ when reason.Contains("maximum file size", StringComparison.Ordinal) => "too_large",
+        _ when reason.Contains("MD5", StringComparison.Ordinal) => "md5_mismatch",
+        _ when reason.Contains("SHA-256", StringComparison.Ordinal) => "sha256_mismatch",
+        _ when reason.Contains("declared", StringComparison.Ordinal) => "size_mismatch",
+        _ when reason.Contains("expired", StringComparison.Ordinal) => "link_expired",
+        _ => "other",
+    };
+}
