@@ -13,11 +13,11 @@ public sealed class FileLinks(BlobStorage storage, IOptions<StorageOptions> opti
         new(string.Create(CultureInfo.InvariantCulture,
             $"{request.Scheme}://{request.Host}{request.PathBase}/file/v2/orgs/{scope.OrganizationId}/workspaces/{scope.WorkspaceId}/files/{fileId}?version_id={versionId}"));
 
-    public (Uri Upload, DateTimeOffset ExpiresAt) Upload(WorkspaceScope scope, Guid fileId, long versionId)
-    {
-        var expiresAt = clock.GetUtcNow() + options.Value.UploadLinkLifetime;
-        return (storage.CreateUploadUri(BlobNames.For(scope.OrganizationId, scope.WorkspaceId, fileId, versionId), expiresAt), expiresAt);
-    }
+    /// <summary>When an upload link handed out now stops working; the version's row records it before the link exists.</summary>
+    public DateTimeOffset UploadExpiry() => clock.GetUtcNow() + options.Value.UploadLinkLifetime;
+
+    public Uri Upload(WorkspaceScope scope, Guid fileId, long versionId, DateTimeOffset expiresAt) =>
+        storage.CreateUploadUri(BlobNames.For(scope.OrganizationId, scope.WorkspaceId, fileId, versionId), expiresAt);
 
     public Uri Download(WorkspaceScope scope, StoredFile file, FileVersion version) =>
         storage.CreateDownloadUri(
