@@ -19,24 +19,25 @@ public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storag
     /// </summary>
     public async Task<bool> WaitUntilFinishedAsync(Guid fileId, long versionId, TimeSpan wait, CancellationToken ct)
     {
-        var version = await FindVersionAsync(fileId, versionId, ct);
-        var deadline = clock.GetUtcNow() + wait;
+        // Listening before the first read means a version finishing in between still wakes us.
+        var finished = waiters.WhenFinished(fileId, versionId);
         try
         {
+            var deadline = clock.GetUtcNow() + wait;
+            var version = await FindVersionAsync(fileId, versionId, ct);
             while (version is { Status: VersionStatus.Uploading } && clock.GetUtcNow() < deadline)
             {
                 var remaining = deadline - clock.GetUtcNow();
-                await Task.WhenAny(waiters.WhenFinished(fileId, versionId), Task.Delay(remaining < PollInterval ? remaining : PollInterval, clock, ct));
+                await Task.WhenAny(finished, Task.Delay(remaining < PollInterval ? remaining : PollInterval, clock, ct));
                 ct.ThrowIfCancellationRequested();
                 version = await FindVersionAsync(fileId, versionId, ct);
             }
+            return version is not { Status: VersionStatus.Uploading };
         }
         finally
         {
-            if (wait > TimeSpan.Zero)
-                waiters.Forget(fileId, versionId);
+            waiters.Forget(fileId, versionId);
         }
-        return version is not { Status: VersionStatus.Uploading };
     }
 
     public async Task<Results<Ok<FileResponse>, ProblemHttpResult>> DescribeAsync(
