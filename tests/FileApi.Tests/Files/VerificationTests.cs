@@ -135,8 +135,14 @@ public sealed class VerificationTests(KestrelVerificationFactory factory) : ICla
     static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
     readonly HttpClient _api = factory.SocketClientFor(FileApiFactory.Owner);
+    // Event Grid presents the webhook secret, not a user's token.
+    readonly HttpClient _eventGrid = new() { BaseAddress = factory.ServerAddress };
 
-    public void Dispose() => _api.Dispose();
+    public void Dispose()
+    {
+        _api.Dispose();
+        _eventGrid.Dispose();
+    }
 
     [Fact]
     public async Task ACallerThatHangsUpOnCompleteStillLeavesTheVersionReadyOnceTheHashIsDone()
@@ -181,7 +187,7 @@ public sealed class VerificationTests(KestrelVerificationFactory factory) : ICla
             await gate.Entered.WaitAsync(Bound);
         }
 
-        using var redelivery = await _api.SendAsync(factory.Delivery(blobName));
+        using var redelivery = await _eventGrid.SendAsync(factory.Delivery(blobName));
         Assert.Equal(HttpStatusCode.OK, redelivery.StatusCode);
         gate.Open();
         using var poll = await _api.GetAsync($"{factory.FilesBase}/{upload.FileId}?version_id={upload.VersionId}&wait=60");
@@ -225,7 +231,7 @@ public sealed class VerificationTests(KestrelVerificationFactory factory) : ICla
     {
         var (upload, gate) = await UploadWithChecksumAsync("claims/once.bin");
         var blobName = TestData.BlobNameOf(factory, upload);
-        using (var delivered = await _api.SendAsync(factory.Delivery(blobName)))
+        using (var delivered = await _eventGrid.SendAsync(factory.Delivery(blobName)))
             Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
         await gate.Entered.WaitAsync(Bound);
         var claimedAt = (await factory.VersionAsync(upload)).VerificationClaimedAt;
@@ -241,7 +247,7 @@ public sealed class VerificationTests(KestrelVerificationFactory factory) : ICla
         // Another instance's worker, and another delivery, both find the claim alive and do not hash.
         await using (var scope = factory.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<VersionLifecycle>().VerifyAsync(blobName, CancellationToken.None);
-        using (var again = await _api.SendAsync(factory.Delivery(blobName)))
+        using (var again = await _eventGrid.SendAsync(factory.Delivery(blobName)))
             Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Equal(1, gate.Hashes);
 
@@ -268,7 +274,8 @@ public sealed class VerificationTests(KestrelVerificationFactory factory) : ICla
                     .SetProperty(v => v.VerificationClaimedAt, stale));
         }
 
-        using var delivered = await _api.SendAsync(factory.Delivery(TestData.BlobNameOf(factory, upload)));
+        using var delivered = await _eventGrid.SendAsync(factory.Delivery(TestData.BlobNameOf(factory, upload)));
+        Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
         using var poll = await _api.GetAsync($"{factory.FilesBase}/{upload.FileId}?version_id={upload.VersionId}&wait=60");
 
         Assert.Equal(HttpStatusCode.OK, poll.StatusCode);
