@@ -188,7 +188,12 @@ public static class WorkspaceEndpoints
         var tenantId = caller.TenantId ?? "";
         var role = await db.WorkspaceMembers.Where(m => m.WorkspaceId == scope.WorkspaceId && m.TenantId == tenantId && m.UserId == caller.Id)
             .Select(m => (WorkspaceRole?)m.Role).FirstOrDefaultAsync(ct);
-        return role == WorkspaceRole.Owner ? null : WorkspaceScopeFilter.Forbidden(WorkspaceRole.Owner, role ?? WorkspaceRole.Viewer);
+        return role switch
+        {
+            WorkspaceRole.Owner => null,
+            null => WorkspaceScopeFilter.WorkspaceNotFound(scope.OrganizationId, scope.WorkspaceId),
+            _ => WorkspaceScopeFilter.Forbidden(WorkspaceRole.Owner, role.Value),
+        };
     }
 
     static async Task<bool> IsLastOwnerAsync(FileApiDb db, Guid workspaceId, CancellationToken ct) =>
