@@ -56,8 +56,9 @@ public static class WorkspaceEndpoints
     }
 
     static async Task<Results<Created<WorkspaceResponse>, ProblemHttpResult>> CreateWorkspace(
-        string org_id, CreateWorkspaceRequest request, ClaimsPrincipal user, FileApiDb db, TimeProvider clock, CancellationToken ct)
+        string org_id, CreateWorkspaceRequest request, [AsParameters] CallerServices services)
     {
+        var (user, db, clock, ct) = (services.User, services.Db, services.Clock, services.Cancellation);
         if (!Guid.TryParse(org_id, out var organizationId))
             return Problems.BadRequest(Problems.InvalidId, "The organisation id is not valid.", "org_id must be a UUID.");
         if (!TryValidateName(request.Name, out var name, out var problem))
@@ -221,3 +222,6 @@ public static class WorkspaceEndpoints
 
 /// <summary>What the role handlers need, bound with [AsParameters].</summary>
 public sealed record RoleChangeServices(WorkspaceScope Scope, ClaimsPrincipal User, FileApiDb Db, TimeProvider Clock, CancellationToken Cancellation);
+
+/// <summary>What a handler acting for the caller outside a workspace needs, bound with [AsParameters].</summary>
+public sealed record CallerServices(ClaimsPrincipal User, FileApiDb Db, TimeProvider Clock, CancellationToken Cancellation);
