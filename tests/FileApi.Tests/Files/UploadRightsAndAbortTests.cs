@@ -138,6 +138,17 @@ public sealed class UploadRightsAndAbortTests(UploadRightsFactory factory) : ICl
         Assert.Equal(VersionStatus.Uploading, (await factory.VersionAsync(pending)).Status);
     }
 
+    [Fact]
+    public async Task ARegisteredVersionIsCreatedAtTheTimeItsIdSays()
+    {
+        var byPath = await _me.RegisterAsync($"{factory.FilesBase}/path/rights/created.txt");
+        var byId = await _me.RegisterAsync($"{factory.FilesBase}/{byPath.FileId}");
+
+        foreach (var upload in new[] { byPath, byId })
+            Assert.Equal(VersionIds.CreatedAt(long.Parse(upload.VersionId)), (await factory.VersionAsync(upload)).CreatedAt);
+        Assert.True(long.Parse(byId.VersionId) > long.Parse(byPath.VersionId));
+    }
+
     string RenewUrl(UploadResponse upload) => $"{factory.FilesBase}/{upload.FileId}?version_id={upload.VersionId}";
 
     string CompleteUrl(UploadResponse upload) => $"{factory.FilesBase}/{upload.FileId}/versions/{upload.VersionId}/complete";
