@@ -72,7 +72,11 @@ public sealed class FileVersion
     public long? Size { get; set; }
     public string? ETag { get; set; }
     public DateTimeOffset? ReadyAt { get; set; }
+    /// <summary>Why the version failed, in words for people; <see cref="FailureCode"/> is the stable code.</summary>
     public string? FailureReason { get; set; }
+
+    /// <summary>Stable reason code of a failure (see <c>Files.FailureCodes</c>), e.g. "aborted", "expired".</summary>
+    public string? FailureCode { get; set; }
 
     /// <summary>What the uploader declared at registration; a committed blob must match it.</summary>
     public long? DeclaredSize { get; set; }
@@ -85,8 +89,11 @@ public sealed class FileVersion
     /// <summary>The blob service's version of the blob at readiness (Azure blob versioning); downloads are pinned to it.</summary>
     public string? BlobVersionId { get; set; }
 
-    /// <summary>Set while one instance hashes the blob, so duplicate deliveries do not hash it again.</summary>
-    public DateTimeOffset? VerificationStartedAt { get; set; }
+    // A verification claim: which instance hashes the blob, the token only that run knows, and when the claim was
+    // taken or last renewed (its heartbeat). Only the holder of the token may finish or release it.
+    public string? VerificationOwner { get; set; }
+    public Guid? VerificationToken { get; set; }
+    public DateTimeOffset? VerificationClaimedAt { get; set; }
 
     /// <summary>When the reconciler last looked for this upload's blob.</summary>
     public DateTimeOffset? LastCheckedAt { get; set; }

@@ -71,6 +71,8 @@ sealed class FileVersionConfiguration : IEntityTypeConfiguration<FileVersion>
         version.Property(v => v.CreatedByEmail).HasMaxLength(256);
         version.Property(v => v.ETag).HasMaxLength(128);
         version.Property(v => v.FailureReason).HasMaxLength(1000);
+        version.Property(v => v.FailureCode).HasMaxLength(32);
+        version.Property(v => v.VerificationOwner).HasMaxLength(128);
         version.Property(v => v.DeclaredMd5).HasMaxLength(32);
         version.Property(v => v.DeclaredSha256).HasMaxLength(64);
         version.Property(v => v.Verified).HasMaxLength(64);

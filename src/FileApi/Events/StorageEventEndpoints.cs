@@ -15,7 +15,9 @@ namespace FileApi.Events;
 
 /// <summary>
 /// The Event Grid webhook. Accepts the Event Grid schema and CloudEvents 1.0, answers both subscription
-/// handshakes, and hands each BlobCreated for our container to <see cref="UploadCompletion"/>.
+/// handshakes, and hands each BlobCreated for our container to <see cref="VersionLifecycle"/>. A checksum is verified
+/// in the background: the delivery is answered 200 ("in progress") and the version becomes ready when the hash is done,
+/// whether or not Event Grid is still connected.
 /// Event Grid delivers at least once, late and out of order; completion is idempotent, so any of
 /// that leaves the same state as one delivery. An error answer makes Event Grid retry.
 /// </summary>
@@ -52,7 +54,7 @@ public static class StorageEventEndpoints
     }
 
     static async Task<Results<Ok, Ok<SubscriptionValidationAnswer>, ProblemHttpResult>> Receive(
-        HttpRequest request, UploadCompletion completion, Storage.BlobStorage storage, ILoggerFactory loggers, CancellationToken ct)
+        HttpRequest request, VersionLifecycle lifecycle, Storage.BlobStorage storage, ILoggerFactory loggers, CancellationToken ct)
     {
         var logger = loggers.CreateLogger(typeof(StorageEventEndpoints));
         var body = await ReadBodyAsync(request, ct);
@@ -79,7 +81,7 @@ public static class StorageEventEndpoints
                     return TypedResults.Ok(new SubscriptionValidationAnswer(validation.Code));
 
                 case StorageEvent.BlobCreated created when BlobSubject.TryParse(created.Subject, out var container, out var blobName) && container == storage.ContainerName:
-                    var outcome = await completion.CompleteAsync(blobName, ct);
+                    var outcome = await lifecycle.CompleteAsync(blobName, ct);
                     Telemetry.FileApiTelemetry.StorageEventHandled(created.Id, outcome.ToString());
                     if (outcome == CompletionOutcome.UnknownBlob)
                         logger.LogWarning("BlobCreated for blob {BlobName}, which no version owns; acknowledged", blobName);

@@ -30,8 +30,15 @@ public static class FileEndpoints
                 + "taken meanwhile and it was restored as 'name (restored).ext'; 409 restore-conflict when no free name was found.");
         files.MapPost("/{file_id}/versions/{version_id}/complete", Complete).RequireWorkspaceRole(WorkspaceRole.Editor)
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .WithSummary("Tell the API the upload is committed: the version is checked and marked ready at once.")
-            .WithDescription("409 version-not-committed before Put Blob or Put Block List; 409 version-failed (with reason) when the blob breaks what was declared.");
+            .ProducesProblem(StatusCodes.Status410Gone)
+            .WithSummary("Tell the API the upload is committed (its uploader or an owner): the version is checked and marked ready.")
+            .WithDescription("200 with the file when it is ready at once or within a short wait; 202 Accepted (Retry-After, Location: the version) "
+                + "with {file_id, version_id, state: verifying} while a declared checksum is verified in the background; poll the Location with wait=. "
+                + "409 version-not-committed before Put Blob or Put Block List; 409 version-failed (with reason) when the blob breaks what was declared.");
+        files.MapDelete("/{file_id}/versions/{version_id}", Abort).RequireWorkspaceRole(WorkspaceRole.Editor)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Abort an upload (its uploader or an owner): the version fails with reason 'aborted' and its uploaded blocks are dropped.")
+            .WithDescription("204 also when it was already aborted or failed; 409 version-not-uploading for a ready version (delete the file instead).");
         files.MapGet("/path/{**file_path}", GetByPath)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("The latest ready version of the file at a path, or one version (version_id=, wait=).")
@@ -56,222 +63,223 @@ public static class FileEndpoints
         "With version_id: 409 version-not-ready (Retry-After) while it uploads, 409 version-failed (with reason) if it never will be ready, "
         + "404 version-not-found. 409 version-content-changed when the stored bytes changed after readiness.";
 
-    sealed record AllocatedVersion(Guid FileId, long VersionId);
-
     static async Task<Results<Ok<UploadResponse>, ProblemHttpResult>> RegisterByPath(
         [Description("The file's path in the workspace, e.g. reports/2026/q1.csv.")] string file_path,
         [FromQuery(Name = "version_id"), Description(RenewDescription)] string? version_id,
         [FromBody, Description(RegisterBodyDescription)] RegisterRequest? request,
-        WorkspaceScope scope, ClaimsPrincipal user, FileApiDb db, FileLinks links, TimeProvider clock, IOptions<FilesOptions> options, CancellationToken ct)
+        [AsParameters] FileHandlerServices services)
     {
         if (!FilePath.TryParse(file_path, out var path, out var pathError))
             return InvalidPath(pathError);
         if (!FileQuery.TryParseVersionId(version_id, out var renewVersionId, out var problem))
             return problem;
 
-        var file = await db.Files.AsNoTracking()
-            .Where(f => f.WorkspaceId == scope.WorkspaceId && f.PathKey == path.Key && f.DeletedAt == null)
-            .Select(f => new { f.Id }).FirstOrDefaultAsync(ct);
         if (renewVersionId is { } existingVersionId)
-            return file is null ? FileNotFound(path.Value) : await RenewUpload(file.Id, existingVersionId, scope, db, links, ct);
-        if (!TryReadDeclaration(request, options.Value, out var declaration, out problem))
+        {
+            var file = await services.Db.Files.AsNoTracking()
+                .Where(f => f.WorkspaceId == services.Scope.WorkspaceId && f.PathKey == path.Key && f.DeletedAt == null)
+                .Select(f => new { f.Id }).FirstOrDefaultAsync(services.Cancellation);
+            return file is null ? FileNotFound(path.Value) : await RenewAsync(file.Id, existingVersionId, services);
+        }
+        if (!TryReadDeclaration(request, services.Options.Value, out var declaration, out problem))
             return problem;
 
-        var caller = user.GetCaller();
-        var now = clock.GetUtcNow();
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-
-        // One statement creates the file or bumps its version counter, so concurrent first uploads to
-        // the same path agree on one file and still get distinct, increasing version ids.
-        var allocated = (await db.Database.SqlQuery<AllocatedVersion>($"""
-            INSERT INTO files (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id, created_by_name, created_by_email)
-            VALUES ({Guid.CreateVersion7(now)}, {scope.WorkspaceId}, {path.Folder}, {path.Name}, {path.Key}, {VersionIds.Candidate(now)}, {now}, {caller.Id}, {caller.Name}, {caller.Email})
-            ON CONFLICT (workspace_id, path_key) WHERE deleted_at IS NULL
-            DO UPDATE SET latest_version_id = GREATEST(EXCLUDED.latest_version_id, files.latest_version_id + {VersionIds.Step})
-            RETURNING id AS "FileId", latest_version_id AS "VersionId"
-            """).ToListAsync(ct)).Single();
-
-        return await AddVersion(allocated, declaration, caller, transaction, scope, db, links, ct);
+        var expiresAt = services.Links.UploadExpiry();
+        var allocated = await services.Lifecycle.RegisterAtPathAsync(services.Scope, path, services.User.GetCaller(), declaration, expiresAt, services.Cancellation);
+        return await UploadAnswerAsync(allocated.FileId, allocated.VersionId, expiresAt, services);
     }
 
+    /// <summary>One route, three requests told apart by the query: restore (deleted=false), renew (version_id=) or a new version.</summary>
     static async Task<Results<Ok<UploadResponse>, NoContent, JsonHttpResult<FileResponse>, ProblemHttpResult>> RegisterById(
         [Description("The file id (a UUID).")] string file_id,
         [FromQuery(Name = "version_id"), Description(RenewDescription)] string? version_id,
         [FromQuery(Name = "deleted"), Description("false restores a deleted file (owners).")] string? deleted,
         [FromBody, Description(RegisterBodyDescription)] RegisterRequest? request,
-        WorkspaceScope scope, ClaimsPrincipal user, FileApiDb db, FileLinks links, FileReader reader, TimeProvider clock, IOptions<FilesOptions> options,
-        HttpContext http, CancellationToken ct)
+        [AsParameters] FileHandlerServices services)
     {
         if (!TryParseFileId(file_id, out var fileId, out var problem)
             || !FileQuery.TryParseVersionId(version_id, out var renewVersionId, out problem)
             || !FileQuery.TryParseBool(deleted, "deleted", out var restoreFlag, out problem))
             return problem;
 
-        if (restoreFlag is not null)
+        if (restoreFlag is { } restore)
         {
-            if (restoreFlag.Value)
+            if (restore)
                 return FileQuery.Invalid("deleted=true is not a change.", "To delete a file, send DELETE; to restore it, PUT with deleted=false.");
-            return await FileRestore.RestoreAsync(fileId, scope, user, db, reader, http, ct);
+            var restored = await FileRestore.RestoreAsync(fileId, services);
+            return restored.Result switch
+            {
+                NoContent done => done,
+                JsonHttpResult<FileResponse> moved => moved,
+                _ => (ProblemHttpResult)restored.Result,
+            };
         }
 
-        var state = await db.Files.AsNoTracking()
-            .Where(f => f.Id == fileId && f.WorkspaceId == scope.WorkspaceId)
-            .Select(f => new { Deleted = f.DeletedAt != null }).FirstOrDefaultAsync(ct);
-        if (state is null)
-            return FileNotFound(fileId.ToString());
-        if (state.Deleted)
-            return FileDeletedProblem(fileId);
-        if (renewVersionId is { } existingVersionId)
-            return Widen(await RenewUpload(fileId, existingVersionId, scope, db, links, ct));
-        if (!TryReadDeclaration(request, options.Value, out var declaration, out problem))
-            return problem;
-
-        var caller = user.GetCaller();
-        var now = clock.GetUtcNow();
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var allocated = (await db.Database.SqlQuery<AllocatedVersion>($"""
-            UPDATE files SET latest_version_id = GREATEST({VersionIds.Candidate(now)}, latest_version_id + {VersionIds.Step})
-            WHERE id = {fileId} AND workspace_id = {scope.WorkspaceId} AND deleted_at IS NULL
-            RETURNING id AS "FileId", latest_version_id AS "VersionId"
-            """).ToListAsync(ct)).SingleOrDefault();
-
-        if (allocated is null)
-            return FileNotFound(fileId.ToString());
-
-        return Widen(await AddVersion(allocated, declaration, caller, transaction, scope, db, links, ct));
+        var registered = renewVersionId is { } existingVersionId
+            ? await RenewByIdAsync(fileId, existingVersionId, services)
+            : await AddVersionAsync(fileId, request, services);
+        return registered.Result is Ok<UploadResponse> ok ? ok : (ProblemHttpResult)registered.Result;
     }
 
-    static Results<Ok<UploadResponse>, NoContent, JsonHttpResult<FileResponse>, ProblemHttpResult> Widen(Results<Ok<UploadResponse>, ProblemHttpResult> result) =>
-        result.Result is Ok<UploadResponse> ok ? ok : (ProblemHttpResult)result.Result;
-
-    static async Task<Results<Ok<UploadResponse>, ProblemHttpResult>> AddVersion(
-        AllocatedVersion allocated, RegisterRequest declaration, CallerIdentity caller, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction,
-        WorkspaceScope scope, FileApiDb db, FileLinks links, CancellationToken ct)
+    static async Task<Results<Ok<UploadResponse>, ProblemHttpResult>> AddVersionAsync(Guid fileId, RegisterRequest? request, FileHandlerServices services)
     {
-        using var span = Telemetry.FileApiTelemetry.StartRegistration(allocated.FileId, allocated.VersionId);
-        var (upload, expiresAt) = await links.UploadAsync(scope, allocated.FileId, allocated.VersionId, ct);
-        db.FileVersions.Add(new FileVersion
-        {
-            FileId = allocated.FileId,
-            VersionId = allocated.VersionId,
-            Status = VersionStatus.Uploading,
-            CreatedAt = VersionIds.CreatedAt(allocated.VersionId),
-            CreatedById = caller.Id,
-            CreatedByName = caller.Name,
-            CreatedByEmail = caller.Email,
-            UploadExpiresAt = expiresAt,
-            DeclaredSize = declaration.Size,
-            DeclaredMd5 = declaration.ContentMd5,
-            DeclaredSha256 = declaration.ContentSha256,
-        });
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
-        Telemetry.FileApiTelemetry.VersionRegistered();
-        return TypedResults.Ok(new UploadResponse(allocated.FileId, FileReader.Format(allocated.VersionId), upload, expiresAt));
+        if (!TryReadDeclaration(request, services.Options.Value, out var declaration, out var problem))
+            return problem;
+        var expiresAt = services.Links.UploadExpiry();
+        var allocated = await services.Lifecycle.RegisterForFileAsync(services.Scope, fileId, services.User.GetCaller(), declaration, expiresAt, services.Cancellation);
+        return allocated is null
+            ? await FileGoneAsync(fileId, services)
+            : await UploadAnswerAsync(allocated.FileId, allocated.VersionId, expiresAt, services);
+    }
+
+    static async Task<Results<Ok<UploadResponse>, ProblemHttpResult>> RenewByIdAsync(Guid fileId, long versionId, FileHandlerServices services)
+    {
+        var live = await services.Db.Files.AnyAsync(f => f.Id == fileId && f.WorkspaceId == services.Scope.WorkspaceId && f.DeletedAt == null, services.Cancellation);
+        return live ? await RenewAsync(fileId, versionId, services) : await FileGoneAsync(fileId, services);
     }
 
     /// <summary>A fresh link for the same version and blob: blocks already uploaded are kept.</summary>
-    static async Task<Results<Ok<UploadResponse>, ProblemHttpResult>> RenewUpload(
-        Guid fileId, long versionId, WorkspaceScope scope, FileApiDb db, FileLinks links, CancellationToken ct)
+    static async Task<Results<Ok<UploadResponse>, ProblemHttpResult>> RenewAsync(Guid fileId, long versionId, FileHandlerServices services)
     {
-        var status = await db.FileVersions
-            .Where(v => v.FileId == fileId && v.VersionId == versionId)
-            .Select(v => (VersionStatus?)v.Status).FirstOrDefaultAsync(ct);
-        if (status is null)
-            return FileReader.VersionNotFound(fileId, versionId);
-        if (status != VersionStatus.Uploading)
-            return Problems.BadRequest(Problems.VersionNotUploading, "The version is no longer uploading.",
-                $"Version {versionId} is {status.Value.ToString().ToLowerInvariant()}; its content cannot change. Register a new version instead.");
-
-        var (upload, expiresAt) = await links.UploadAsync(scope, fileId, versionId, ct);
-        await db.FileVersions
-            .Where(v => v.FileId == fileId && v.VersionId == versionId && v.Status == VersionStatus.Uploading)
-            .ExecuteUpdateAsync(set => set.SetProperty(v => v.UploadExpiresAt, expiresAt), ct);
-        return TypedResults.Ok(new UploadResponse(fileId, FileReader.Format(versionId), upload, expiresAt));
+        var expiresAt = services.Links.UploadExpiry();
+        var outcome = await services.Lifecycle.RenewAsync(services.Scope, fileId, versionId, services.User.GetCaller(), expiresAt, services.Cancellation);
+        return outcome switch
+        {
+            TransitionOutcome.Done => await UploadAnswerAsync(fileId, versionId, expiresAt, services),
+            TransitionOutcome.VersionNotFound => FileReader.VersionNotFound(fileId, versionId),
+            TransitionOutcome.NotUploader => NotUploader(versionId, services.Scope),
+            _ => Problems.BadRequest(Problems.VersionNotUploading, "The version is no longer uploading.",
+                $"Version {versionId} is ready, failed, or was abandoned when its link expired; its content cannot change. Register a new version instead."),
+        };
     }
 
-    static async Task<Results<Ok<FileResponse>, ProblemHttpResult>> Complete(
-        string file_id, string version_id, WorkspaceScope scope, FileApiDb db, UploadCompletion completion, FileReader reader, HttpContext http, CancellationToken ct)
+    // The link is signed after the version's row is written, outside any transaction.
+    static async Task<Ok<UploadResponse>> UploadAnswerAsync(Guid fileId, long versionId, DateTimeOffset expiresAt, FileHandlerServices services) =>
+        TypedResults.Ok(new UploadResponse(fileId, FileReader.Format(versionId),
+            await services.Links.UploadAsync(services.Scope, fileId, versionId, expiresAt, services.Cancellation), expiresAt));
+
+    /// <summary>
+    /// 200 with the file when the version is ready at once or within <see cref="FilesOptions.CompletionWait"/>;
+    /// otherwise 202 while its checksum is verified in the background, which no hang-up can stop.
+    /// </summary>
+    static async Task<Results<Ok<FileResponse>, Accepted<VerificationAccepted>, ProblemHttpResult>> Complete(
+        string file_id, string version_id, [AsParameters] FileHandlerServices services)
     {
-        if (!TryParseFileId(file_id, out var fileId, out var problem) || !FileQuery.TryParseVersionId(version_id, out var versionId, out problem))
+        if (!TryParseFileId(file_id, out var fileId, out var problem) || !FileQuery.TryParseVersionId(version_id, out var parsedVersionId, out problem))
             return problem;
+        var (scope, db, ct) = (services.Scope, services.Db, services.Cancellation);
+        var versionId = parsedVersionId!.Value;
 
         var file = await db.Files.AsNoTracking().FirstOrDefaultAsync(f => f.Id == fileId && f.WorkspaceId == scope.WorkspaceId, ct);
         if (file is null)
             return FileNotFound(fileId.ToString());
+        if (file.DeletedAt is not null)
+            return FileDeletedProblem(fileId);
+        var uploader = await db.FileVersions.Where(v => v.FileId == fileId && v.VersionId == versionId).Select(v => v.CreatedById).FirstOrDefaultAsync(ct);
+        if (uploader is null)
+            return FileReader.VersionNotFound(fileId, versionId);
+        if (scope.Role != WorkspaceRole.Owner && uploader != services.User.GetCaller().Id)
+            return NotUploader(versionId, scope);
 
-        var outcome = await completion.CompleteAsync(BlobNames.For(scope.OrganizationId, scope.WorkspaceId, fileId, versionId!.Value), ct);
+        var outcome = await services.Lifecycle.CompleteAsync(BlobNames.For(scope.OrganizationId, scope.WorkspaceId, fileId, versionId), ct);
         if (outcome == CompletionOutcome.NotCommitted)
             return Problems.Create(StatusCodes.Status409Conflict, Problems.VersionNotCommitted, "The upload is not committed.",
                 $"No committed blob exists for version {versionId}: finish the upload with Put Blob or Put Block List, then call this again.");
+        if (outcome == CompletionOutcome.VerificationInProgress && !await services.Reader.WaitUntilFinishedAsync(fileId, versionId, services.Options.Value.CompletionWait, ct))
+        {
+            services.Http.Response.Headers.RetryAfter = "2";
+            return TypedResults.Accepted(services.Links.Self(services.Http.Request, scope, fileId, versionId),
+                new VerificationAccepted(fileId, FileReader.Format(versionId), VerificationAccepted.Verifying));
+        }
 
         // Completion changes only the version; the file row read above is still current for describing it.
-        return await reader.DescribeAsync(http, scope, file, versionId, includeVersions: false, TimeSpan.Zero, ct);
+        var described = await services.Reader.DescribeAsync(services.Http, scope, file, versionId, includeVersions: false, TimeSpan.Zero, ct);
+        return described.Result is Ok<FileResponse> ready ? ready : (ProblemHttpResult)described.Result;
     }
 
-    static async Task<Results<Ok<FileResponse>, ProblemHttpResult>> GetByPath(
-        string file_path, [AsParameters] FileQuery query, WorkspaceScope scope, FileApiDb db, FileReader reader, IOptions<FilesOptions> options, HttpContext http, CancellationToken ct)
+    /// <summary>Gives up an upload: uploading → failed (aborted), blocks dropped. Idempotent; a ready version is history (409).</summary>
+    static async Task<Results<NoContent, ProblemHttpResult>> Abort(string file_id, string version_id, [AsParameters] FileHandlerServices services)
+    {
+        if (!TryParseFileId(file_id, out var fileId, out var problem) || !FileQuery.TryParseVersionId(version_id, out var parsedVersionId, out problem))
+            return problem;
+        var versionId = parsedVersionId!.Value;
+        var outcome = await services.Lifecycle.AbortAsync(services.Scope, fileId, versionId, services.User.GetCaller(), services.Cancellation);
+        return outcome switch
+        {
+            TransitionOutcome.Done or TransitionOutcome.AlreadyFailed => TypedResults.NoContent(),
+            TransitionOutcome.VersionNotFound => FileReader.VersionNotFound(fileId, versionId),
+            TransitionOutcome.NotUploader => NotUploader(versionId, services.Scope),
+            _ => Problems.Create(StatusCodes.Status409Conflict, Problems.VersionNotUploading, "The version is not uploading.",
+                $"Version {versionId} is ready; versions are history. To remove the file, send DELETE on the file."),
+        };
+    }
+
+    static async Task<Results<Ok<FileResponse>, ProblemHttpResult>> GetByPath(string file_path, [AsParameters] FileQuery query, [AsParameters] FileHandlerServices services)
     {
         if (!FilePath.TryParse(file_path, out var path, out var pathError))
             return InvalidPath(pathError);
-        if (!query.TryParse(options.Value.MaxWaitSeconds, out var parsed, out var problem))
+        if (!query.TryParse(services.Options.Value.MaxWaitSeconds, out var parsed, out var problem))
             return problem;
 
         // A path names the live file; with deleted=true, the one most recently deleted there.
-        var candidates = db.Files.AsNoTracking().Where(f => f.WorkspaceId == scope.WorkspaceId && f.PathKey == path.Key);
+        var candidates = services.Db.Files.AsNoTracking().Where(f => f.WorkspaceId == services.Scope.WorkspaceId && f.PathKey == path.Key);
         var file = parsed.Deleted == true
-            ? await candidates.Where(f => f.DeletedAt != null).OrderByDescending(f => f.DeletedAt).FirstOrDefaultAsync(ct)
-            : await candidates.FirstOrDefaultAsync(f => f.DeletedAt == null, ct);
+            ? await candidates.Where(f => f.DeletedAt != null).OrderByDescending(f => f.DeletedAt).FirstOrDefaultAsync(services.Cancellation)
+            : await candidates.FirstOrDefaultAsync(f => f.DeletedAt == null, services.Cancellation);
         return file is null
             ? FileNotFound(path.Value)
-            : await reader.DescribeAsync(http, scope, file, parsed.VersionId, parsed.IncludeVersions, parsed.Wait, ct);
+            : await services.Reader.DescribeAsync(services.Http, services.Scope, file, parsed.VersionId, parsed.IncludeVersions, parsed.Wait, services.Cancellation);
     }
 
-    static async Task<Results<Ok<FileResponse>, ProblemHttpResult>> GetById(
-        string file_id, [AsParameters] FileQuery query, WorkspaceScope scope, FileApiDb db, FileReader reader, IOptions<FilesOptions> options, HttpContext http, CancellationToken ct)
+    static async Task<Results<Ok<FileResponse>, ProblemHttpResult>> GetById(string file_id, [AsParameters] FileQuery query, [AsParameters] FileHandlerServices services)
     {
-        if (!TryParseFileId(file_id, out var fileId, out var problem) || !query.TryParse(options.Value.MaxWaitSeconds, out var parsed, out problem))
+        if (!TryParseFileId(file_id, out var fileId, out var problem) || !query.TryParse(services.Options.Value.MaxWaitSeconds, out var parsed, out problem))
             return problem;
 
-        var file = await db.Files.AsNoTracking().FirstOrDefaultAsync(f => f.Id == fileId && f.WorkspaceId == scope.WorkspaceId, ct);
+        var file = await services.Db.Files.AsNoTracking().FirstOrDefaultAsync(f => f.Id == fileId && f.WorkspaceId == services.Scope.WorkspaceId, services.Cancellation);
         if (file is null)
             return FileNotFound(fileId.ToString());
         if (file.DeletedAt is not null && parsed.Deleted != true)
             return FileDeletedProblem(fileId);
-        return await reader.DescribeAsync(http, scope, file, parsed.VersionId, parsed.IncludeVersions, parsed.Wait, ct);
+        return await services.Reader.DescribeAsync(services.Http, services.Scope, file, parsed.VersionId, parsed.IncludeVersions, parsed.Wait, services.Cancellation);
     }
 
-    static async Task<Results<NoContent, ProblemHttpResult>> DeleteByPath(
-        string file_path, WorkspaceScope scope, ClaimsPrincipal user, FileApiDb db, TimeProvider clock, CancellationToken ct)
+    static async Task<Results<NoContent, ProblemHttpResult>> DeleteByPath(string file_path, [AsParameters] FileHandlerServices services)
     {
         if (!FilePath.TryParse(file_path, out var path, out var pathError))
             return InvalidPath(pathError);
-        var deleted = await SoftDeleteAsync(db.Files.Where(f => f.WorkspaceId == scope.WorkspaceId && f.PathKey == path.Key), user, clock, ct);
-        return deleted ? TypedResults.NoContent() : FileNotFound(path.Value);
+        var atPath = services.Db.Files.Where(f => f.WorkspaceId == services.Scope.WorkspaceId && f.PathKey == path.Key);
+        if (await services.Lifecycle.DeleteFileAsync(atPath, services.User.GetCaller(), services.Cancellation))
+            return TypedResults.NoContent();
+        // A file already deleted at that path: a retried DELETE is harmless.
+        return await atPath.AnyAsync(services.Cancellation) ? TypedResults.NoContent() : FileNotFound(path.Value);
     }
 
-    static async Task<Results<NoContent, ProblemHttpResult>> DeleteById(
-        string file_id, WorkspaceScope scope, ClaimsPrincipal user, FileApiDb db, TimeProvider clock, CancellationToken ct)
+    static async Task<Results<NoContent, ProblemHttpResult>> DeleteById(string file_id, [AsParameters] FileHandlerServices services)
     {
         if (!TryParseFileId(file_id, out var fileId, out var problem))
             return problem;
-        var files = db.Files.Where(f => f.Id == fileId && f.WorkspaceId == scope.WorkspaceId);
-        if (await SoftDeleteAsync(files, user, clock, ct))
+        var files = services.Db.Files.Where(f => f.Id == fileId && f.WorkspaceId == services.Scope.WorkspaceId);
+        if (await services.Lifecycle.DeleteFileAsync(files, services.User.GetCaller(), services.Cancellation))
             return TypedResults.NoContent();
         // Deleting what is already deleted changes nothing and succeeds, so a retried DELETE is harmless.
-        return await files.AnyAsync(ct) ? TypedResults.NoContent() : FileNotFound(fileId.ToString());
+        return await files.AnyAsync(services.Cancellation) ? TypedResults.NoContent() : FileNotFound(fileId.ToString());
     }
 
-    static async Task<bool> SoftDeleteAsync(IQueryable<StoredFile> files, ClaimsPrincipal user, TimeProvider clock, CancellationToken ct)
-    {
-        var caller = user.GetCaller();
-        var now = clock.GetUtcNow();
-        return await files.Where(f => f.DeletedAt == null).ExecuteUpdateAsync(set => set
-            .SetProperty(f => f.DeletedAt, now)
-            .SetProperty(f => f.DeletedById, caller.Id)
-            .SetProperty(f => f.DeletedByName, caller.Name)
-            .SetProperty(f => f.DeletedByEmail, caller.Email), ct) > 0;
-    }
+    /// <summary>Why a file id took no new version: it is not in the workspace, or it was deleted.</summary>
+    static async Task<ProblemHttpResult> FileGoneAsync(Guid fileId, FileHandlerServices services) =>
+        await services.Db.Files.AnyAsync(f => f.Id == fileId && f.WorkspaceId == services.Scope.WorkspaceId, services.Cancellation)
+            ? FileDeletedProblem(fileId)
+            : FileNotFound(fileId.ToString());
+
+    static ProblemHttpResult NotUploader(long versionId, WorkspaceScope scope) =>
+        Problems.Create(StatusCodes.Status403Forbidden, Problems.Forbidden, "Only the uploader or an owner may change this upload.",
+            $"Version {versionId} was registered by someone else; only they or a workspace owner may renew, complete or abort it.",
+            new Dictionary<string, object?>
+            {
+                ["permitted_roles"] = new[] { RoleNames.Format(WorkspaceRole.Owner) },
+                ["your_role"] = RoleNames.Format(scope.Role),
+            });
 
     static bool TryReadDeclaration(RegisterRequest? request, FilesOptions options, out RegisterRequest declaration, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ProblemHttpResult? problem)
     {
@@ -310,7 +318,18 @@ public static class FileEndpoints
     internal static ProblemHttpResult FileNotFound(string pathOrId) =>
         Problems.NotFound(Problems.FileNotFound, "File not found.", $"There is no file {pathOrId} in this workspace.");
 
-    static ProblemHttpResult FileDeletedProblem(Guid fileId) =>
+    internal static ProblemHttpResult FileDeletedProblem(Guid fileId) =>
         Problems.Create(StatusCodes.Status410Gone, Problems.FileDeleted, "The file was deleted.",
             $"File {fileId} was deleted. An owner can restore it with PUT ...?deleted=false; GET with deleted=true shows it.");
+}
+
+/// <summary>What file handlers need besides their route and query values, bound with [AsParameters].</summary>
+public sealed record FileHandlerServices(
+    WorkspaceScope Scope, ClaimsPrincipal User, FileApiDb Db, VersionLifecycle Lifecycle, FileReader Reader, FileLinks Links,
+    IOptions<FilesOptions> Options, HttpContext Http, CancellationToken Cancellation);
+
+/// <summary>Body of a 202 from <c>complete</c>: the version is being verified; GET its Location (with wait=) for the outcome.</summary>
+public sealed record VerificationAccepted(Guid FileId, string VersionId, string State)
+{
+    public const string Verifying = "verifying";
 }

@@ -13,11 +13,11 @@ public sealed class FileLinks(BlobStorage storage, IOptions<StorageOptions> opti
         new(string.Create(CultureInfo.InvariantCulture,
             $"{request.Scheme}://{request.Host}{request.PathBase}/file/v2/orgs/{scope.OrganizationId}/workspaces/{scope.WorkspaceId}/files/{fileId}?version_id={versionId}"));
 
-    public async Task<(Uri Upload, DateTimeOffset ExpiresAt)> UploadAsync(WorkspaceScope scope, Guid fileId, long versionId, CancellationToken ct)
-    {
-        var expiresAt = clock.GetUtcNow() + options.Value.UploadLinkLifetime;
-        return (await storage.CreateUploadUriAsync(BlobNames.For(scope.OrganizationId, scope.WorkspaceId, fileId, versionId), expiresAt, ct), expiresAt);
-    }
+    /// <summary>When an upload link handed out now stops working; the version's row records it before the link exists.</summary>
+    public DateTimeOffset UploadExpiry() => clock.GetUtcNow() + options.Value.UploadLinkLifetime;
+
+    public Task<Uri> UploadAsync(WorkspaceScope scope, Guid fileId, long versionId, DateTimeOffset expiresAt, CancellationToken ct) =>
+        storage.CreateUploadUriAsync(BlobNames.For(scope.OrganizationId, scope.WorkspaceId, fileId, versionId), expiresAt, ct);
 
     public Task<Uri> DownloadAsync(WorkspaceScope scope, StoredFile file, FileVersion version, CancellationToken ct) =>
         storage.CreateDownloadUriAsync(

@@ -61,8 +61,9 @@ static class FileListing
     const string DateFilter = "A bound such as gte:2026-01-01T00:00:00Z (lt, lte, gt, gte); may repeat to give a range.";
 
     public static async Task<Results<Ok<FileListResponse>, ProblemHttpResult>> ListAsync(
-        [AsParameters] ListQuery query, WorkspaceScope scope, NpgsqlDataSource dataSource, FileLinks links, HttpContext http, CancellationToken ct)
+        [AsParameters] ListQuery query, WorkspaceScope scope, NpgsqlDataSource dataSource, FileLinks links, HttpContext http)
     {
+        var ct = http.RequestAborted;
         var where = new StringBuilder("f.workspace_id = @workspace AND f.current_version_id IS NOT NULL");
         var parameters = new List<NpgsqlParameter> { new("workspace", scope.WorkspaceId) };
 
@@ -121,6 +122,9 @@ static class FileListing
             return problem;
 
         var sort = Sorts[sortName];
+        // A row comparison with a NULL key is never true, so a cursor past a NULL would end the listing early:
+        // a column that may be NULL here (deleted_at of live files) sorts by a key that never is.
+        var sortKey = sort.KeyExpression(mayBeNull: sortName == "deleted_at" && deleted != true);
         var direction = descending ? "DESC" : "ASC";
         var pageWhere = new StringBuilder(where.ToString());
         var pageParameters = new List<NpgsqlParameter>(parameters.Select(p => p.Clone()));
@@ -128,7 +132,7 @@ static class FileListing
         {
             if (!sort.TryParseKey(cursor.Key, out var key))
                 return FileQuery.Invalid("The cursor is not valid.", "Use the cursor from links.next as it is.");
-            pageWhere.Append(CultureInfo.InvariantCulture, $" AND ({sort.Column}, f.id) {(descending ? "<" : ">")} (@after_key, @after_id)");
+            pageWhere.Append(CultureInfo.InvariantCulture, $" AND ({sortKey}, f.id) {(descending ? "<" : ">")} (@after_key, @after_id)");
             pageParameters.Add(new("after_key", key));
             pageParameters.Add(new("after_id", cursor.Id));
         }
@@ -140,10 +144,10 @@ static class FileListing
                    f.deleted_at, f.deleted_by_id, f.deleted_by_name, f.deleted_by_email,
                    f.current_version_id, f.current_size, f.modified_at,
                    v.etag, v.created_by_id, v.created_by_name, v.created_by_email, f.sort_key
-              FROM (SELECT f.*, {sort.Column} AS sort_key
+              FROM (SELECT f.*, {sortKey} AS sort_key
                       FROM files f
                      WHERE {pageWhere}
-                     ORDER BY {sort.Column} {direction}, f.id {direction}
+                     ORDER BY {sortKey} {direction}, f.id {direction}
                      LIMIT @limit{(cursor is null ? " OFFSET @offset" : "")}) f
               JOIN file_versions v ON v.file_id = f.id AND v.version_id = f.current_version_id
              ORDER BY f.sort_key {direction}, f.id {direction}
@@ -284,6 +288,15 @@ static class FileListing
 
     sealed record SortColumn(string Column, SortKind Kind)
     {
+        /// <summary>The column, or for one that may be NULL, the column with NULL read as the lowest key of its kind
+        /// (-infinity reads back as DateTime.MinValue and is written again as -infinity, so the cursor round-trips).</summary>
+        public string KeyExpression(bool mayBeNull) => !mayBeNull ? Column : Kind switch
+        {
+            SortKind.Time => $"COALESCE({Column}, timestamptz '-infinity')",
+            SortKind.Number => $"COALESCE({Column}, {long.MinValue})",
+            _ => $"COALESCE({Column}, '')",
+        };
+
         public string FormatKey(object key) => key switch
         {
             DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)).UtcTicks.ToString(CultureInfo.InvariantCulture),

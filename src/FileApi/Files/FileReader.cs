@@ -9,9 +9,36 @@ using Microsoft.EntityFrameworkCore;
 namespace FileApi.Files;
 
 /// <summary>Turns a file and one of its versions into the answer of a GET, with its download link.</summary>
-public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storage, VersionWaiters waiters)
+public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storage, VersionWaiters waiters, TimeProvider clock)
 {
     static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Waits up to <paramref name="wait"/> for a version to leave uploading, woken at once when it finishes in this
+    /// instance and re-reading the database on a short interval for other instances. True when it has.
+    /// </summary>
+    public async Task<bool> WaitUntilFinishedAsync(Guid fileId, long versionId, TimeSpan wait, CancellationToken ct)
+    {
+        // Listening before the first read means a version finishing in between still wakes us.
+        var finished = waiters.WhenFinished(fileId, versionId);
+        try
+        {
+            var deadline = clock.GetUtcNow() + wait;
+            var version = await FindVersionAsync(fileId, versionId, ct);
+            while (version is { Status: VersionStatus.Uploading } && clock.GetUtcNow() < deadline)
+            {
+                var remaining = deadline - clock.GetUtcNow();
+                await Task.WhenAny(finished, Task.Delay(remaining < PollInterval ? remaining : PollInterval, clock, ct));
+                ct.ThrowIfCancellationRequested();
+                version = await FindVersionAsync(fileId, versionId, ct);
+            }
+            return version is not { Status: VersionStatus.Uploading };
+        }
+        finally
+        {
+            waiters.Forget(fileId, versionId);
+        }
+    }
 
     public async Task<Results<Ok<FileResponse>, ProblemHttpResult>> DescribeAsync(
         HttpContext http, WorkspaceScope scope, StoredFile file, long? versionId, bool includeVersions, TimeSpan wait, CancellationToken ct)
@@ -19,22 +46,9 @@ public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storag
         FileVersion? version;
         if (versionId is { } requested)
         {
+            if (wait > TimeSpan.Zero)
+                await WaitUntilFinishedAsync(file.Id, requested, wait, ct);
             version = await FindVersionAsync(file.Id, requested, ct);
-            var deadline = DateTimeOffset.UtcNow + wait;
-            try
-            {
-                while (version is { Status: VersionStatus.Uploading } && DateTimeOffset.UtcNow < deadline)
-                {
-                    var remaining = deadline - DateTimeOffset.UtcNow;
-                    await Task.WhenAny(waiters.WhenFinished(file.Id, requested), Task.Delay(remaining < PollInterval ? remaining : PollInterval, ct));
-                    version = await FindVersionAsync(file.Id, requested, ct);
-                }
-            }
-            finally
-            {
-                if (wait > TimeSpan.Zero)
-                    waiters.Forget(file.Id, requested);
-            }
 
             switch (version?.Status)
             {
@@ -44,11 +58,11 @@ public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storag
                     http.Response.Headers.RetryAfter = "1";
                     return Problems.Create(StatusCodes.Status409Conflict, Problems.VersionNotReady, "The version is still uploading.",
                         $"Version {requested} has been registered but its upload has not finished. Try again shortly.",
-                        new Dictionary<string, object?> { ["status"] = "uploading", ["upload_expires_at"] = version.UploadExpiresAt });
+                        new Dictionary<string, object?> { ["version_status"] = "uploading", ["upload_expires_at"] = version.UploadExpiresAt });
                 case VersionStatus.Failed:
                     return Problems.Create(StatusCodes.Status409Conflict, Problems.VersionFailed, "The version failed.",
                         $"Version {requested} will never become ready: {version.FailureReason}.",
-                        new Dictionary<string, object?> { ["status"] = "failed", ["reason"] = version.FailureReason });
+                        new Dictionary<string, object?> { ["version_status"] = "failed", ["reason"] = version.FailureCode ?? "unspecified" });
             }
         }
         else

@@ -1,9 +1,7 @@
-using System.Security.Claims;
 using FileApi.Data;
 using FileApi.Workspaces;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace FileApi.Files;
 
@@ -16,13 +14,13 @@ static class FileRestore
 {
     const int MaxRenames = 100;
 
-    public static async Task<Results<Ok<UploadResponse>, NoContent, JsonHttpResult<FileResponse>, ProblemHttpResult>> RestoreAsync(
-        Guid fileId, WorkspaceScope scope, ClaimsPrincipal user, FileApiDb db, FileReader reader, HttpContext http, CancellationToken ct)
+    public static async Task<Results<NoContent, JsonHttpResult<FileResponse>, ProblemHttpResult>> RestoreAsync(Guid fileId, FileHandlerServices services)
     {
+        var (scope, db, ct) = (services.Scope, services.Db, services.Cancellation);
         if (scope.Role < WorkspaceRole.Owner)
             return WorkspaceScopeFilter.Forbidden(WorkspaceRole.Owner, scope.Role);
 
-        var file = await db.Files.FirstOrDefaultAsync(f => f.Id == fileId && f.WorkspaceId == scope.WorkspaceId, ct);
+        var file = await db.Files.AsNoTracking().FirstOrDefaultAsync(f => f.Id == fileId && f.WorkspaceId == scope.WorkspaceId, ct);
         if (file is null)
             return FileEndpoints.FileNotFound(fileId.ToString());
         if (file.DeletedAt is null)
@@ -34,27 +32,25 @@ static class FileRestore
             var name = attempt == 0 ? originalName : RestoredName(originalName, attempt);
             if (!FilePath.TryParse(file.Folder.TrimStart('/') + name, out var path, out _))
                 continue;
+            // Looking first keeps taken names from costing a failed statement each; the restore itself still decides.
             if (await db.Files.AnyAsync(f => f.WorkspaceId == scope.WorkspaceId && f.PathKey == path.Key && f.DeletedAt == null, ct))
                 continue;
 
-            (file.Name, file.PathKey) = (path.Name, path.Key);
-            (file.DeletedAt, file.DeletedById, file.DeletedByName, file.DeletedByEmail) = (null, null, null, null);
-            try
+            switch (await services.Lifecycle.RestoreFileAsync(scope, fileId, path, ct))
             {
-                await db.SaveChangesAsync(ct);
+                case RestoreOutcome.PathTaken:
+                    continue; // taken between our look and our write
+                case RestoreOutcome.NotDeleted:
+                    return TypedResults.NoContent(); // restored meanwhile by someone else
             }
-            catch (DbUpdateException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-            {
-                continue; // taken between our look and our write
-            }
-
             if (attempt == 0)
                 return TypedResults.NoContent();
 
-            var described = await reader.DescribeAsync(http, scope, file, versionId: null, includeVersions: false, TimeSpan.Zero, ct);
+            var restoredFile = await db.Files.AsNoTracking().FirstAsync(f => f.Id == fileId, ct);
+            var described = await services.Reader.DescribeAsync(services.Http, scope, restoredFile, versionId: null, includeVersions: false, TimeSpan.Zero, ct);
             if (described.Result is not Ok<FileResponse> { Value: { } restored })
                 return (ProblemHttpResult)described.Result;
-            http.Response.Headers.Location = restored.Self.AbsoluteUri.Split('?')[0];
+            services.Http.Response.Headers.Location = restored.Self.AbsoluteUri.Split('?')[0];
             return TypedResults.Json(restored, (System.Text.Json.JsonSerializerOptions?)null, contentType: null, statusCode: StatusCodes.Status303SeeOther);
         }
 

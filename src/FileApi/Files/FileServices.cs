@@ -12,7 +12,10 @@ public static class FileServices
         services.AddOptions<FilesOptions>().BindConfiguration("Files").ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<FileLinks>();
         services.AddSingleton<VersionWaiters>();
-        services.AddScoped<UploadCompletion>();
+        services.AddSingleton<VerificationQueue>();
+        services.AddSingleton<VerificationHooks>();
+        services.AddHostedService<VerificationWorker>();
+        services.AddScoped<VersionLifecycle>();
         services.AddScoped<FileReader>();
         services.AddOptions<LifecycleOptions>().BindConfiguration("Lifecycle").ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<Reconciler>();

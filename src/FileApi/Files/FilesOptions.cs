@@ -8,9 +8,24 @@ public sealed class FilesOptions
     [Range(1, long.MaxValue)]
     public long MaxFileSize { get; set; } = 200L * 1024 * 1024 * 1024;
 
-    /// <summary>How long one instance may take to hash a blob before another may try again.</summary>
+    /// <summary>
+    /// How long a verification claim lasts without a heartbeat. The instance hashing renews it every third of
+    /// this, so only a claim whose instance stopped may be taken over.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan VerificationTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Blobs this instance hashes at once; more wait in the queue.</summary>
+    [Range(1, 64)]
+    public int VerificationConcurrency { get; set; } = 2;
+
+    /// <summary>Verifications that may wait for a hasher; beyond it, one is left to the reconciler.</summary>
+    [Range(1, 100_000)]
+    public int VerificationQueueCapacity { get; set; } = 1000;
+
+    /// <summary>How long <c>complete</c> waits for a hash before answering 202 Accepted.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan CompletionWait { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Longest <c>wait=</c> a poll may ask for, in seconds.</summary>
     [Range(0, 300)]

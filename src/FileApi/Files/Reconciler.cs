@@ -48,7 +48,7 @@ public sealed record ReconcileReport(bool Ran, int Completed, int Expired, int P
 /// instance work at a time; every step is conditional, so a pass interrupted anywhere is safe to repeat.
 /// </summary>
 public sealed class Reconciler(
-    FileApiDb db, BlobStorage storage, UploadCompletion completion, NpgsqlDataSource dataSource,
+    FileApiDb db, BlobStorage storage, VersionLifecycle lifecycle, NpgsqlDataSource dataSource,
     IOptions<LifecycleOptions> options, TimeProvider clock, ILogger<Reconciler> logger)
 {
     internal const long LockKey = 0x46696c6552656331; // "FileRec1"
@@ -97,10 +97,9 @@ public sealed class Reconciler(
         var completed = 0;
         foreach (var upload in pending)
         {
-            if (await completion.CompleteAsync(upload.BlobName, ct) == CompletionOutcome.MarkedReady)
+            if (await lifecycle.CompleteAsync(upload.BlobName, ct) == CompletionOutcome.MarkedReady)
                 completed++;
-            await db.FileVersions.Where(v => v.FileId == upload.Version.FileId && v.VersionId == upload.Version.VersionId)
-                .ExecuteUpdateAsync(set => set.SetProperty(v => v.LastCheckedAt, now), ct);
+            await lifecycle.RecordCheckedAsync(upload.Version.FileId, upload.Version.VersionId, ct);
         }
         return completed;
     }
@@ -118,17 +117,11 @@ public sealed class Reconciler(
         foreach (var upload in abandoned)
         {
             // It may have been committed at the last moment: then it completes instead.
-            if (await completion.CompleteAsync(upload.BlobName, ct) != CompletionOutcome.NotCommitted)
+            if (await lifecycle.CompleteAsync(upload.BlobName, ct) != CompletionOutcome.NotCommitted)
                 continue;
-            var failed = await db.FileVersions
-                .Where(v => v.FileId == upload.Version.FileId && v.VersionId == upload.Version.VersionId && v.Status == VersionStatus.Uploading)
-                .ExecuteUpdateAsync(set => set
-                    .SetProperty(v => v.Status, VersionStatus.Failed)
-                    .SetProperty(v => v.FailureReason, "the upload link expired before the upload was committed"), ct);
-            if (failed == 0)
-                continue;
-            await storage.DiscardUncommittedAsync(upload.BlobName, ct);
-            expired++;
+            // Fails it only if its link is still past the cutoff now: a renewal since the list above wins.
+            if (await lifecycle.ExpireAsync(upload.BlobName, ct))
+                expired++;
         }
         return expired;
     }
@@ -149,7 +142,7 @@ public sealed class Reconciler(
             // Blobs first: should this stop halfway, the rows still name the blobs for the next pass.
             foreach (var versionId in versionIds)
                 await storage.DeleteIfExistsAsync(BlobNames.For(file.OrganizationId, file.WorkspaceId, file.Id, versionId), ct);
-            await db.Files.Where(f => f.Id == file.Id && f.DeletedAt < deletedBefore).ExecuteDeleteAsync(ct);
+            await lifecycle.PurgeFileAsync(file.Id, deletedBefore, ct);
         }
         return files.Count;
     }

@@ -47,9 +47,14 @@ public static class FileApiTelemetry
     /// <summary>The verification queue reports its length here; the gauge reads it at each collection.</summary>
     public static void ObserveVerificationQueue(Func<long> length) => _verificationQueueLength = length;
 
-    public static Activity? StartRegistration(Guid fileId, long versionId) => StartVersionSpan("fileapi.register", fileId, versionId);
+    /// <summary>Registration learns its ids from the statement that allocates them; <see cref="VersionRegistered"/> tags the span.</summary>
+    public static Activity? StartRegistration() => Source.StartActivity("fileapi.register", ActivityKind.Internal);
 
-    public static void VersionRegistered() => Registered.Add(1);
+    public static void VersionRegistered(Guid fileId, long versionId)
+    {
+        Registered.Add(1);
+        Activity.Current?.SetTag(FileIdAttribute, fileId.ToString()).SetTag(VersionIdAttribute, versionId.ToString());
+    }
 
     public static Activity? StartCompletion(Guid fileId, long versionId) => StartVersionSpan("fileapi.complete", fileId, versionId);
 
@@ -61,12 +66,11 @@ public static class FileApiTelemetry
         Activity.Current?.SetTag(OutcomeAttribute, nameof(CompletionOutcome.MarkedReady));
     }
 
-    /// <summary>Counts a failed version under a reason of few values, made from the reason text the version keeps.</summary>
-    public static void VersionFailed(string reason)
+    /// <summary>Counts a failed version under its failure code (<see cref="FailureCodes"/>), one of a few values.</summary>
+    public static void VersionFailed(string failureCode)
     {
-        var kind = ReasonKind(reason);
-        Failed.Add(1, new KeyValuePair<string, object?>(ReasonAttribute, kind));
-        Activity.Current?.SetTag(OutcomeAttribute, nameof(CompletionOutcome.Failed)).SetTag(ReasonAttribute, kind);
+        Failed.Add(1, new KeyValuePair<string, object?>(ReasonAttribute, failureCode));
+        Activity.Current?.SetTag(OutcomeAttribute, nameof(CompletionOutcome.Failed)).SetTag(ReasonAttribute, failureCode);
     }
 
     /// <summary>One span per event of a delivery; <see cref="StorageEventHandled"/> gives it its outcome.</summary>
@@ -84,9 +88,9 @@ public static class FileApiTelemetry
         Repair("expired", report.Expired);
         Repair("purged", report.Purged);
         Repair("orphan_deleted", report.OrphansDeleted);
-        // Expiring fails the version without UploadCompletion, so it is counted as a failure here.
+        // Expiry fails versions in bulk, so it is counted as failures here rather than one by one.
         if (report.Expired > 0)
-            Failed.Add(report.Expired, new KeyValuePair<string, object?>(ReasonAttribute, "link_expired"));
+            Failed.Add(report.Expired, new KeyValuePair<string, object?>(ReasonAttribute, FailureCodes.Expired));
     }
 
     static void Repair(string kind, int count)
@@ -98,14 +102,4 @@ public static class FileApiTelemetry
     static Activity? StartVersionSpan(string name, Guid fileId, long versionId) =>
         Source.StartActivity(name, ActivityKind.Internal)?.SetTag(FileIdAttribute, fileId.ToString()).SetTag(VersionIdAttribute, versionId.ToString());
 
-    // The reason text names a number or a digest; a metric attribute needs one of a few values.
-    static string ReasonKind(string reason) => reason switch
-    {
-        _ when reason.Contains("maximum file size", StringComparison.Ordinal) => "too_large",
-        _ when reason.Contains("MD5", StringComparison.Ordinal) => "md5_mismatch",
-        _ when reason.Contains("SHA-256", StringComparison.Ordinal) => "sha256_mismatch",
-        _ when reason.Contains("declared", StringComparison.Ordinal) => "size_mismatch",
-        _ when reason.Contains("expired", StringComparison.Ordinal) => "link_expired",
-        _ => "other",
-    };
 }

@@ -56,8 +56,9 @@ public static class WorkspaceEndpoints
     }
 
     static async Task<Results<Created<WorkspaceResponse>, ProblemHttpResult>> CreateWorkspace(
-        string org_id, CreateWorkspaceRequest request, ClaimsPrincipal user, FileApiDb db, TimeProvider clock, CancellationToken ct)
+        string org_id, CreateWorkspaceRequest request, [AsParameters] CallerServices services)
     {
+        var (user, db, clock, ct) = (services.User, services.Db, services.Clock, services.Cancellation);
         if (!Guid.TryParse(org_id, out var organizationId))
             return Problems.BadRequest(Problems.InvalidId, "The organisation id is not valid.", "org_id must be a UUID.");
         if (!TryValidateName(request.Name, out var name, out var problem))
@@ -127,42 +128,73 @@ public static class WorkspaceEndpoints
     }
 
     static async Task<Results<Ok<MemberResponse>, ProblemHttpResult>> GrantRole(
-        string user_id, GrantRoleRequest request, WorkspaceScope scope, ClaimsPrincipal user, FileApiDb db, TimeProvider clock, CancellationToken ct)
+        string user_id, GrantRoleRequest request, [AsParameters] RoleChangeServices services)
     {
         if (string.IsNullOrWhiteSpace(user_id) || user_id.Length > 128)
             return Problems.BadRequest(Problems.InvalidId, "The user id is not valid.", "user_id must be 1 to 128 characters (an Entra object id).");
         if (!RoleNames.TryParse(request.Role, out var role))
             return Problems.BadRequest(Problems.InvalidBody, "The role is not valid.", $"role must be owner, editor or viewer; got '{request.Role}'.");
 
-        var caller = user.GetCaller();
+        var (db, ct) = (services.Db, services.Cancellation);
+        var caller = services.User.GetCaller();
         var tenantId = request.TenantId ?? caller.TenantId ?? "";
-        var member = await db.WorkspaceMembers.FindAsync([scope.WorkspaceId, tenantId, user_id], ct);
-        if (member is not null && member.Role == WorkspaceRole.Owner && role != WorkspaceRole.Owner && await IsLastOwnerAsync(db, scope.WorkspaceId, ct))
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        if (await LockRolesAsync(services) is { } refused)
+            return refused;
+        var member = await db.WorkspaceMembers.FindAsync([services.Scope.WorkspaceId, tenantId, user_id], ct);
+        if (member is not null && member.Role == WorkspaceRole.Owner && role != WorkspaceRole.Owner && await IsLastOwnerAsync(db, services.Scope.WorkspaceId, ct))
             return LastOwner();
 
-        member ??= db.WorkspaceMembers.Add(new WorkspaceMember { WorkspaceId = scope.WorkspaceId, TenantId = tenantId, UserId = user_id, GrantedById = caller.Id }).Entity;
+        member ??= db.WorkspaceMembers.Add(new WorkspaceMember { WorkspaceId = services.Scope.WorkspaceId, TenantId = tenantId, UserId = user_id, GrantedById = caller.Id }).Entity;
         member.Role = role;
         member.Name = request.Name ?? member.Name;
         member.Email = request.Email ?? member.Email;
-        member.GrantedAt = clock.GetUtcNow();
+        member.GrantedAt = services.Clock.GetUtcNow();
         member.GrantedById = caller.Id;
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return TypedResults.Ok(ToResponse(member));
     }
 
     static async Task<Results<NoContent, ProblemHttpResult>> RevokeRole(
-        string user_id, [FromQuery(Name = "tenant_id")] string? tenant_id, WorkspaceScope scope, ClaimsPrincipal user, FileApiDb db, CancellationToken ct)
+        string user_id, [FromQuery(Name = "tenant_id")] string? tenant_id, [AsParameters] RoleChangeServices services)
     {
-        var tenantId = tenant_id ?? user.GetCaller().TenantId ?? "";
-        var member = await db.WorkspaceMembers.FindAsync([scope.WorkspaceId, tenantId, user_id], ct);
+        var (db, ct) = (services.Db, services.Cancellation);
+        var tenantId = tenant_id ?? services.User.GetCaller().TenantId ?? "";
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        if (await LockRolesAsync(services) is { } refused)
+            return refused;
+        var member = await db.WorkspaceMembers.FindAsync([services.Scope.WorkspaceId, tenantId, user_id], ct);
         if (member is null)
             return Problems.NotFound(Problems.MemberNotFound, "No such member.", $"User {user_id} has no role in this workspace.");
-        if (member.Role == WorkspaceRole.Owner && await IsLastOwnerAsync(db, scope.WorkspaceId, ct))
+        if (member.Role == WorkspaceRole.Owner && await IsLastOwnerAsync(db, services.Scope.WorkspaceId, ct))
             return LastOwner();
 
         db.WorkspaceMembers.Remove(member);
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Role changes in one workspace take turns on its row, so the owner count a change checks is the count it
+    /// writes against: two owners demoting each other at once leave one of them an owner. Under the lock the caller
+    /// must still be an owner, since the other change may just have demoted them.
+    /// </summary>
+    static async Task<ProblemHttpResult?> LockRolesAsync(RoleChangeServices services)
+    {
+        var (scope, db, ct) = (services.Scope, services.Db, services.Cancellation);
+        await db.Database.ExecuteSqlAsync($"SELECT id FROM workspaces WHERE id = {scope.WorkspaceId} FOR UPDATE", ct);
+        var caller = services.User.GetCaller();
+        var tenantId = caller.TenantId ?? "";
+        var role = await db.WorkspaceMembers.Where(m => m.WorkspaceId == scope.WorkspaceId && m.TenantId == tenantId && m.UserId == caller.Id)
+            .Select(m => (WorkspaceRole?)m.Role).FirstOrDefaultAsync(ct);
+        return role switch
+        {
+            WorkspaceRole.Owner => null,
+            null => WorkspaceScopeFilter.WorkspaceNotFound(scope.OrganizationId, scope.WorkspaceId),
+            _ => WorkspaceScopeFilter.Forbidden(WorkspaceRole.Owner, role.Value),
+        };
     }
 
     static async Task<bool> IsLastOwnerAsync(FileApiDb db, Guid workspaceId, CancellationToken ct) =>
@@ -187,3 +219,9 @@ public static class WorkspaceEndpoints
     static MemberResponse ToResponse(WorkspaceMember member) =>
         new(member.UserId, member.TenantId, RoleNames.Format(member.Role), member.Name, member.Email, member.GrantedAt, member.GrantedById);
 }
+
+/// <summary>What the role handlers need, bound with [AsParameters].</summary>
+public sealed record RoleChangeServices(WorkspaceScope Scope, ClaimsPrincipal User, FileApiDb Db, TimeProvider Clock, CancellationToken Cancellation);
+
+/// <summary>What a handler acting for the caller outside a workspace needs, bound with [AsParameters].</summary>
+public sealed record CallerServices(ClaimsPrincipal User, FileApiDb Db, TimeProvider Clock, CancellationToken Cancellation);

@@ -81,10 +81,15 @@ public sealed class CompletionAndIntegrityTests(SmallLimitFactory factory) : ICl
     {
         var upload = await RegisterAndPutAsync("integrity/sha.txt", [1, 2, 3], new { content_sha256 = Convert.ToHexString(SHA256.HashData([1, 2, 4])) });
 
-        await factory.DeliverEventsAsync(TestData.BlobCreated(factory.Container, TestData.BlobNameOf(factory, upload)));
+        using var delivered = await factory.DeliverEventsAsync(TestData.BlobCreated(factory.Container, TestData.BlobNameOf(factory, upload)));
+        // The hash runs in the background; the long-poll answers when it is done.
+        using var outcome = await _api.GetAsync($"{factory.FilesBase}/{upload.FileId}?version_id={upload.VersionId}&wait=30");
 
+        Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, outcome.StatusCode);
         var version = await VersionAsync(upload);
         Assert.Equal(VersionStatus.Failed, version.Status);
+        Assert.Equal(FailureCodes.Sha256Mismatch, version.FailureCode);
         Assert.Contains("SHA-256", version.FailureReason);
         using var visible = await _api.GetAsync($"{factory.FilesBase}/path/integrity/sha.txt");
         Assert.Equal(HttpStatusCode.NotFound, visible.StatusCode);

@@ -104,11 +104,13 @@ public sealed class DeleteRestoreTests(FileApiFactory factory) : IClassFixture<F
 
         using var first = await _api.DeleteAsync($"{factory.FilesBase}/{upload.FileId}");
         using var second = await _api.DeleteAsync($"{factory.FilesBase}/{upload.FileId}");
+        using var againByPath = await _api.DeleteAsync($"{factory.FilesBase}/path/del/twice.txt");
         using var missing = await _api.DeleteAsync($"{factory.FilesBase}/{Guid.NewGuid()}");
-        using var missingPath = await _api.DeleteAsync($"{factory.FilesBase}/path/del/twice.txt");
+        using var missingPath = await _api.DeleteAsync($"{factory.FilesBase}/path/del/never-was.txt");
 
         Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, second.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, againByPath.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, missingPath.StatusCode);
     }

@@ -110,15 +110,15 @@ public sealed partial class TelemetryTests(CapturedTelemetryFactory factory) : I
     }
 
     [Fact]
-    public void AFailureIsCountedUnderAReasonOfFewValues()
+    public void AFailureIsCountedUnderItsFailureCode()
     {
         using var listener = new MeterCapture("fileapi.versions.failed");
 
-        FileApiTelemetry.VersionFailed("the upload is 12 bytes but 10 were declared");
-        FileApiTelemetry.VersionFailed("the upload's SHA-256 is 00ff but 11aa was declared");
-        FileApiTelemetry.VersionFailed("the upload is 99 bytes, over the maximum file size of 10 bytes");
+        FileApiTelemetry.VersionFailed(FailureCodes.SizeMismatch);
+        FileApiTelemetry.VersionFailed(FailureCodes.Sha256Mismatch);
+        FileApiTelemetry.VersionFailed(FailureCodes.TooLarge);
 
-        Assert.Equal(["size_mismatch", "sha256_mismatch", "too_large"], listener.Reasons);
+        Assert.Equal(["size-mismatch", "sha256-mismatch", "too-large"], listener.Reasons);
     }
 
     static string Signature(Uri link) => HttpUtility.ParseQueryString(link.Query)["sig"] ?? throw new InvalidOperationException($"{link} has no signature");

@@ -57,7 +57,8 @@ public sealed class AuthorizationMatrixTests(MatrixFactory factory) : IClassFixt
             ("PUT", "roles/{user}-grantee", WorkspaceRole.Owner, 200),
             ("DELETE", "roles/nobody", WorkspaceRole.Owner, 404),
             ("GET", "files?limit=10&offset=0&deleted=false", WorkspaceRole.Viewer, 200),
-            ("POST", "files/{file}/versions/{version}/complete", WorkspaceRole.Editor, 200),
+            // The owner uploaded it: editors may complete only their own uploads, so here only owners may.
+            ("POST", "files/{file}/versions/{version}/complete", WorkspaceRole.Owner, 200),
             ("DELETE", "files/path/matrix/never-{user}.txt", WorkspaceRole.Editor, 404),
             ("DELETE", "files/{missing}", WorkspaceRole.Editor, 404),
             ("PUT", "files/{file}?deleted=false", WorkspaceRole.Owner, 204),

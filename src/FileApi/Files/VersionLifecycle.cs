@@ -1,0 +1,526 @@
+using System.Security.Cryptography;
+using FileApi.Auth;
+using FileApi.Data;
+using FileApi.Storage;
+using FileApi.Workspaces;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace FileApi.Files;
+
+public enum CompletionOutcome
+{
+    MarkedReady,
+    AlreadyReady,
+    Failed,
+    NotCommitted,
+    VerificationInProgress,
+    UnknownBlob,
+}
+
+/// <summary>The answer of a transition a user asked for, when it did not simply happen.</summary>
+public enum TransitionOutcome
+{
+    Done,
+    VersionNotFound,
+    NotUploader,
+    NotUploading,
+    AlreadyFailed,
+}
+
+public enum RestoreOutcome
+{
+    Restored,
+    NotDeleted,
+    PathTaken,
+}
+
+/// <summary>Stable codes for why a version failed, answered as <c>reason</c> in version-failed problems.</summary>
+public static class FailureCodes
+{
+    public const string Aborted = "aborted";
+    public const string Expired = "expired";
+    public const string TooLarge = "too-large";
+    public const string SizeMismatch = "size-mismatch";
+    public const string Md5Mismatch = "md5-mismatch";
+    public const string Sha256Mismatch = "sha256-mismatch";
+}
+
+public sealed record AllocatedVersion(Guid FileId, long VersionId);
+
+/// <summary>
+/// Every change of a version's state, and of a file's deletion, happens here and nowhere else. Each
+/// transition is one conditional statement whose predicate names everything it depends on (status, expiry,
+/// claim, uploader, deletion), so its row count is the answer and concurrent transitions cannot both win.
+/// Endpoints, the webhook, the verification worker and the reconciler only call these.
+/// Size and etag come from the blob service, never from a notification, which can be stale or reordered.
+/// </summary>
+public sealed class VersionLifecycle(
+    FileApiDb db, BlobStorage storage, VersionWaiters waiters, VerificationQueue queue, VerificationHooks hooks,
+    IOptions<FilesOptions> options, IOptions<LifecycleOptions> lifecycleOptions, TimeProvider clock, ILogger<VersionLifecycle> logger)
+{
+    const string UploadingStatus = nameof(VersionStatus.Uploading);
+
+    // ---- register and renew (uploader) -------------------------------------------------------------------
+
+    /// <summary>
+    /// Creates the file at a path or bumps its version counter, and inserts the uploading version, in one
+    /// statement: concurrent first uploads to one path agree on one file and get distinct, increasing ids.
+    /// </summary>
+    public async Task<AllocatedVersion> RegisterAtPathAsync(
+        WorkspaceScope scope, FilePath path, CallerIdentity caller, RegisterRequest declaration, DateTimeOffset uploadExpiresAt, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        using var span = Telemetry.FileApiTelemetry.StartRegistration();
+        return Registered((await db.Database.SqlQuery<AllocatedVersion>($"""
+            WITH allocated AS (
+                INSERT INTO files (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id, created_by_name, created_by_email)
+                VALUES ({Guid.CreateVersion7(now)}, {scope.WorkspaceId}, {path.Folder}, {path.Name}, {path.Key}, {VersionIds.Candidate(now)}, {now},
+                        {caller.Id}, CAST({caller.Name} AS varchar), CAST({caller.Email} AS varchar))
+                ON CONFLICT (workspace_id, path_key) WHERE deleted_at IS NULL
+                DO UPDATE SET latest_version_id = GREATEST(EXCLUDED.latest_version_id, files.latest_version_id + {VersionIds.Step})
+                RETURNING id, latest_version_id)
+            INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
+                                       upload_expires_at, declared_size, declared_md5, declared_sha256)
+            SELECT id, latest_version_id, {UploadingStatus}, timestamptz 'epoch' + (latest_version_id / {VersionIds.Step}) * interval '1 microsecond',
+                   {caller.Id}, CAST({caller.Name} AS varchar), CAST({caller.Email} AS varchar), {uploadExpiresAt},
+                   CAST({declaration.Size} AS bigint), CAST({declaration.ContentMd5} AS varchar), CAST({declaration.ContentSha256} AS varchar)
+              FROM allocated
+            RETURNING file_id AS "FileId", version_id AS "VersionId"
+            """).ToListAsync(ct)).Single());
+    }
+
+    /// <summary>A new uploading version of a live file, in one statement; null when the file is not live in the workspace.</summary>
+    public async Task<AllocatedVersion?> RegisterForFileAsync(
+        WorkspaceScope scope, Guid fileId, CallerIdentity caller, RegisterRequest declaration, DateTimeOffset uploadExpiresAt, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        using var span = Telemetry.FileApiTelemetry.StartRegistration();
+        var allocated = (await db.Database.SqlQuery<AllocatedVersion>($"""
+            WITH allocated AS (
+                UPDATE files SET latest_version_id = GREATEST({VersionIds.Candidate(now)}, latest_version_id + {VersionIds.Step})
+                 WHERE id = {fileId} AND workspace_id = {scope.WorkspaceId} AND deleted_at IS NULL
+                RETURNING id, latest_version_id)
+            INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
+                                       upload_expires_at, declared_size, declared_md5, declared_sha256)
+            SELECT id, latest_version_id, {UploadingStatus}, timestamptz 'epoch' + (latest_version_id / {VersionIds.Step}) * interval '1 microsecond',
+                   {caller.Id}, CAST({caller.Name} AS varchar), CAST({caller.Email} AS varchar), {uploadExpiresAt},
+                   CAST({declaration.Size} AS bigint), CAST({declaration.ContentMd5} AS varchar), CAST({declaration.ContentSha256} AS varchar)
+              FROM allocated
+            RETURNING file_id AS "FileId", version_id AS "VersionId"
+            """).ToListAsync(ct)).SingleOrDefault();
+        return allocated is null ? null : Registered(allocated);
+    }
+
+    static AllocatedVersion Registered(AllocatedVersion allocated)
+    {
+        Telemetry.FileApiTelemetry.VersionRegistered(allocated.FileId, allocated.VersionId);
+        return allocated;
+    }
+
+    /// <summary>
+    /// Extends the link of a version still uploading and not abandoned, for its uploader or an owner. Expiry
+    /// fails only versions whose link is past the same cutoff, so a renewal and an expiry never both win.
+    /// </summary>
+    public async Task<TransitionOutcome> RenewAsync(
+        WorkspaceScope scope, Guid fileId, long versionId, CallerIdentity caller, DateTimeOffset uploadExpiresAt, CancellationToken ct)
+    {
+        var abandonedBefore = AbandonedBefore();
+        var isOwner = scope.Role == WorkspaceRole.Owner;
+        var renewed = await db.FileVersions
+            .Where(v => v.FileId == fileId && v.VersionId == versionId && v.Status == VersionStatus.Uploading
+                && v.UploadExpiresAt >= abandonedBefore
+                && (isOwner || v.CreatedById == caller.Id)
+                && db.Files.Any(f => f.Id == v.FileId && f.WorkspaceId == scope.WorkspaceId && f.DeletedAt == null))
+            .ExecuteUpdateAsync(set => set.SetProperty(v => v.UploadExpiresAt, uploadExpiresAt), ct);
+        return renewed == 1 ? TransitionOutcome.Done : await ExplainAsync(scope, fileId, versionId, caller, ct);
+    }
+
+    // ---- abort (uploader) ---------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Gives up an upload for good: the version fails with <see cref="FailureCodes.Aborted"/> and its blocks are
+    /// dropped. Aborting a failed version again only repeats the cleanup, so a retried DELETE is harmless.
+    /// </summary>
+    public async Task<TransitionOutcome> AbortAsync(WorkspaceScope scope, Guid fileId, long versionId, CallerIdentity caller, CancellationToken ct)
+    {
+        var isOwner = scope.Role == WorkspaceRole.Owner;
+        var aborted = await db.FileVersions
+            .Where(v => v.FileId == fileId && v.VersionId == versionId && v.Status == VersionStatus.Uploading
+                && (isOwner || v.CreatedById == caller.Id)
+                && db.Files.Any(f => f.Id == v.FileId && f.WorkspaceId == scope.WorkspaceId))
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(v => v.Status, VersionStatus.Failed)
+                .SetProperty(v => v.FailureCode, FailureCodes.Aborted)
+                .SetProperty(v => v.FailureReason, "the upload was aborted")
+                .SetProperty(v => v.VerificationOwner, (string?)null)
+                .SetProperty(v => v.VerificationToken, (Guid?)null)
+                .SetProperty(v => v.VerificationClaimedAt, (DateTimeOffset?)null), ct);
+
+        var outcome = aborted == 1 ? TransitionOutcome.Done : await ExplainAsync(scope, fileId, versionId, caller, ct);
+        if (outcome is TransitionOutcome.Done or TransitionOutcome.AlreadyFailed)
+        {
+            if (aborted == 1)
+            {
+                waiters.Finished(fileId, versionId);
+                Telemetry.FileApiTelemetry.VersionFailed(FailureCodes.Aborted);
+                logger.LogInformation("Version {VersionId} of file {FileId} was aborted by {UserId}", versionId, fileId, caller.Id);
+            }
+            await DropBlobAsync(BlobNames.For(scope.OrganizationId, scope.WorkspaceId, fileId, versionId), ct);
+        }
+        return outcome;
+    }
+
+    /// <summary>Why a user's transition on a version matched no row.</summary>
+    async Task<TransitionOutcome> ExplainAsync(WorkspaceScope scope, Guid fileId, long versionId, CallerIdentity caller, CancellationToken ct)
+    {
+        var version = await db.FileVersions.AsNoTracking()
+            .Where(v => v.FileId == fileId && v.VersionId == versionId && db.Files.Any(f => f.Id == v.FileId && f.WorkspaceId == scope.WorkspaceId))
+            .Select(v => new { v.Status, v.CreatedById }).FirstOrDefaultAsync(ct);
+        if (version is null)
+            return TransitionOutcome.VersionNotFound;
+        if (scope.Role != WorkspaceRole.Owner && version.CreatedById != caller.Id)
+            return TransitionOutcome.NotUploader;
+        return version.Status == VersionStatus.Failed ? TransitionOutcome.AlreadyFailed : TransitionOutcome.NotUploading;
+    }
+
+    // ---- completion and verification (uploader, Event Grid, reconciler) ------------------------------------
+
+    /// <summary>
+    /// Finishes a version once its blob is committed. Any number of calls in any order leave one outcome. A blob
+    /// that breaks the declared size or the size limit fails at once; declared checksums mean reading the bytes,
+    /// which the verification worker does in the background, so the caller hears "in progress" and may hang up.
+    /// </summary>
+    public async Task<CompletionOutcome> CompleteAsync(string blobName, CancellationToken ct)
+    {
+        if (!BlobNames.TryParse(blobName, out var blob))
+            return CompletionOutcome.UnknownBlob;
+        using var span = Telemetry.FileApiTelemetry.StartCompletion(blob.FileId, blob.VersionId);
+        var version = await FindAsync(blob, ct);
+        switch (version?.Status)
+        {
+            case null:
+                return CompletionOutcome.UnknownBlob;
+            case VersionStatus.Ready:
+                return CompletionOutcome.AlreadyReady;
+            case VersionStatus.Failed:
+                return CompletionOutcome.Failed;
+        }
+
+        var properties = await storage.GetPropertiesAsync(blobName, ct);
+        if (properties is null)
+            return CompletionOutcome.NotCommitted;
+        if (SizeProblem(version!, properties) is { } sizeProblem)
+            return await FailAsync(version!, blobName, sizeProblem.Code, sizeProblem.Reason, claim: null, ct);
+        if (version!.DeclaredMd5 is null && version.DeclaredSha256 is null)
+            return await MarkReadyAsync(version, properties, Verified(version, hashed: []), claim: null, ct);
+
+        if (!queue.TryEnqueue(blobName))
+            logger.LogWarning("The verification queue is full; version {VersionId} of file {FileId} is left to the reconciler", blob.VersionId, blob.FileId);
+        return CompletionOutcome.VerificationInProgress;
+    }
+
+    /// <summary>
+    /// Hashes a committed blob under an owned claim and finishes the version. Runs in the verification worker on
+    /// the app's token, so no caller's hang-up can lose the result. The claim is renewed while the hash lasts; if
+    /// it is lost anyway (this instance stalled past the timeout and another took over), the hash stops, so two
+    /// verifications of one blob never run at once.
+    /// </summary>
+    public async Task VerifyAsync(string blobName, CancellationToken ct)
+    {
+        if (!BlobNames.TryParse(blobName, out var blob) || await FindAsync(blob, ct) is not { Status: VersionStatus.Uploading } version)
+            return;
+        var properties = await storage.GetPropertiesAsync(blobName, ct);
+        if (properties is null)
+            return;
+        if (SizeProblem(version, properties) is { } sizeProblem)
+        {
+            await FailAsync(version, blobName, sizeProblem.Code, sizeProblem.Reason, claim: null, ct);
+            return;
+        }
+
+        var claim = Guid.NewGuid();
+        if (!await ClaimAsync(version, claim, ct))
+            return; // another run holds a live claim; it finishes the version
+
+        using var claimLost = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var hashingDone = new CancellationTokenSource();
+        var heartbeat = HeartbeatAsync(version, claim, claimLost, hashingDone.Token);
+        ContentHashes? hashes;
+        try
+        {
+            await hooks.BeforeHashAsync(blobName, claimLost.Token);
+            hashes = await storage.HashAsync(blobName, properties.ETag, md5: version.DeclaredMd5 is not null, sha256: version.DeclaredSha256 is not null, claimLost.Token);
+        }
+        catch (StorageRequestException changed) when (changed.Status == StatusCodes.Status412PreconditionFailed)
+        {
+            hashes = null; // it changed while we read it; the commit that changed it brings its own notice
+        }
+        catch (OperationCanceledException) when (claimLost.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            logger.LogWarning("Lost the verification claim on version {VersionId} of file {FileId}; another run finishes it", version.VersionId, version.FileId);
+            return;
+        }
+        catch
+        {
+            // A failed or interrupted read must not hold the claim until it times out: the next try may start at once.
+            await StopAsync(hashingDone, heartbeat);
+            await ReleaseAsync(version, claim);
+            throw;
+        }
+        await StopAsync(hashingDone, heartbeat);
+
+        if (hashes is null)
+        {
+            await ReleaseAsync(version, claim);
+            return;
+        }
+        // Whatever happens to the app from here, a finished hash is written.
+        if (ChecksumProblem(version, hashes) is { } mismatch)
+            await FailAsync(version, blobName, mismatch.Code, mismatch.Reason, claim, CancellationToken.None);
+        else
+            await MarkReadyAsync(version, properties, Verified(version, hashed: HashedAlgorithms(version)), claim, CancellationToken.None);
+    }
+
+    /// <summary>Takes the claim if nobody holds it or its holder stopped heartbeating.</summary>
+    async Task<bool> ClaimAsync(FileVersion version, Guid claim, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var staleBefore = now - options.Value.VerificationTimeout;
+        return await db.FileVersions
+            .Where(v => v.FileId == version.FileId && v.VersionId == version.VersionId && v.Status == VersionStatus.Uploading
+                && (v.VerificationToken == null || v.VerificationClaimedAt == null || v.VerificationClaimedAt < staleBefore))
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(v => v.VerificationOwner, VerificationQueue.InstanceId)
+                .SetProperty(v => v.VerificationToken, claim)
+                .SetProperty(v => v.VerificationClaimedAt, now), ct) == 1;
+    }
+
+    /// <summary>Renews the claim every third of the timeout until hashing is done; cancels the hash when the claim is gone.</summary>
+    async Task HeartbeatAsync(FileVersion version, Guid claim, CancellationTokenSource claimLost, CancellationToken done)
+    {
+        using var timer = new PeriodicTimer(options.Value.VerificationTimeout / 3, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(done))
+            {
+                var now = clock.GetUtcNow();
+                var renewed = await db.FileVersions
+                    .Where(v => v.FileId == version.FileId && v.VersionId == version.VersionId && v.Status == VersionStatus.Uploading && v.VerificationToken == claim)
+                    .ExecuteUpdateAsync(set => set.SetProperty(v => v.VerificationClaimedAt, now), done);
+                if (renewed == 0)
+                {
+                    await claimLost.CancelAsync();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (done.IsCancellationRequested)
+        {
+        }
+    }
+
+    static async Task StopAsync(CancellationTokenSource hashingDone, Task heartbeat)
+    {
+        await hashingDone.CancelAsync();
+        await heartbeat;
+    }
+
+    Task ReleaseAsync(FileVersion version, Guid claim) =>
+        db.FileVersions
+            .Where(v => v.FileId == version.FileId && v.VersionId == version.VersionId && v.VerificationToken == claim)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(v => v.VerificationOwner, (string?)null)
+                .SetProperty(v => v.VerificationToken, (Guid?)null)
+                .SetProperty(v => v.VerificationClaimedAt, (DateTimeOffset?)null), CancellationToken.None);
+
+    /// <summary>
+    /// Uploading → ready, and the file's current version moved to it unless a newer one is ready, in one statement.
+    /// With a claim, only its holder may; without, only while no live claim is held.
+    /// </summary>
+    async Task<CompletionOutcome> MarkReadyAsync(FileVersion version, BlobProperties properties, string? verified, Guid? claim, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var staleBefore = now - options.Value.VerificationTimeout;
+        var (claimed, token) = (claim is not null, claim ?? Guid.Empty);
+        var updated = (await db.Database.SqlQuery<int>($"""
+            WITH ready AS (
+                UPDATE file_versions
+                   SET status = {nameof(VersionStatus.Ready)}, size = {properties.ContentLength}, etag = {properties.ETag},
+                       blob_version_id = CAST({properties.VersionId} AS varchar), verified = CAST({verified} AS varchar), ready_at = {now},
+                       verification_owner = NULL, verification_token = NULL, verification_claimed_at = NULL
+                 WHERE file_id = {version.FileId} AND version_id = {version.VersionId} AND status = {UploadingStatus}
+                   AND (({claimed} AND verification_token = {token})
+                        OR (NOT {claimed} AND (verification_token IS NULL OR verification_claimed_at < {staleBefore})))
+                RETURNING file_id, version_id, size, created_at),
+            current AS (
+                UPDATE files f SET current_version_id = ready.version_id, current_size = ready.size, modified_at = ready.created_at
+                  FROM ready
+                 WHERE f.id = ready.file_id AND (f.current_version_id IS NULL OR f.current_version_id < ready.version_id)
+                RETURNING f.id)
+            SELECT count(*)::int AS "Value" FROM ready
+            """).ToListAsync(ct)).Single();
+        if (updated == 0)
+            return CompletionOutcome.AlreadyReady;
+
+        waiters.Finished(version.FileId, version.VersionId);
+        Telemetry.FileApiTelemetry.VersionReady(properties.ContentLength, properties.LastModified, now);
+        logger.LogInformation("Version {VersionId} of file {FileId} is ready: {Size} bytes, verified {Verified}",
+            version.VersionId, version.FileId, properties.ContentLength, verified ?? "nothing declared");
+        return CompletionOutcome.MarkedReady;
+    }
+
+    /// <summary>Uploading → failed for a blob that breaks what was declared; the blob is deleted, it never becomes ready.</summary>
+    async Task<CompletionOutcome> FailAsync(FileVersion version, string blobName, string code, string reason, Guid? claim, CancellationToken ct)
+    {
+        var staleBefore = clock.GetUtcNow() - options.Value.VerificationTimeout;
+        var token = claim ?? Guid.Empty;
+        var claimed = claim is not null;
+        var updated = await db.FileVersions
+            .Where(v => v.FileId == version.FileId && v.VersionId == version.VersionId && v.Status == VersionStatus.Uploading
+                && ((claimed && v.VerificationToken == token) || (!claimed && (v.VerificationToken == null || v.VerificationClaimedAt < staleBefore))))
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(v => v.Status, VersionStatus.Failed)
+                .SetProperty(v => v.FailureCode, code)
+                .SetProperty(v => v.FailureReason, reason)
+                .SetProperty(v => v.VerificationOwner, (string?)null)
+                .SetProperty(v => v.VerificationToken, (Guid?)null)
+                .SetProperty(v => v.VerificationClaimedAt, (DateTimeOffset?)null), ct);
+        if (updated == 0)
+            return CompletionOutcome.AlreadyReady;
+
+        waiters.Finished(version.FileId, version.VersionId);
+        Telemetry.FileApiTelemetry.VersionFailed(code);
+        logger.LogWarning("Version {VersionId} of file {FileId} failed ({Code}): {Reason}", version.VersionId, version.FileId, code, reason);
+        // The reconciler deletes blobs of failed versions too, should this not get through.
+        await storage.DeleteIfExistsAsync(blobName, ct);
+        return CompletionOutcome.Failed;
+    }
+
+    Task<FileVersion?> FindAsync(VersionBlob blob, CancellationToken ct) => (
+        from v in db.FileVersions.AsNoTracking()
+        join file in db.Files on v.FileId equals file.Id
+        join workspace in db.Workspaces on file.WorkspaceId equals workspace.Id
+        where v.FileId == blob.FileId && v.VersionId == blob.VersionId
+            && file.WorkspaceId == blob.WorkspaceId && workspace.OrganizationId == blob.OrganizationId
+        select v).FirstOrDefaultAsync(ct);
+
+    (string Code, string Reason)? SizeProblem(FileVersion version, BlobProperties properties)
+    {
+        var maximum = options.Value.MaxFileSize;
+        if (properties.ContentLength > maximum)
+            return (FailureCodes.TooLarge, $"the upload is {properties.ContentLength} bytes, over the maximum file size of {maximum} bytes");
+        if (version.DeclaredSize is { } declared && declared != properties.ContentLength)
+            return (FailureCodes.SizeMismatch, $"the upload is {properties.ContentLength} bytes but {declared} were declared");
+        return null;
+    }
+
+    static (string Code, string Reason)? ChecksumProblem(FileVersion version, ContentHashes hashes)
+    {
+        if (version.DeclaredMd5 is { } md5 && !CryptographicOperations.FixedTimeEquals(Convert.FromBase64String(md5), hashes.Md5!))
+            return (FailureCodes.Md5Mismatch, $"the upload's MD5 is {Convert.ToBase64String(hashes.Md5!)} but {md5} was declared");
+        if (version.DeclaredSha256 is { } sha256 && !CryptographicOperations.FixedTimeEquals(Convert.FromHexString(sha256), hashes.Sha256!))
+            return (FailureCodes.Sha256Mismatch, $"the upload's SHA-256 is {Convert.ToHexStringLower(hashes.Sha256!)} but {sha256} was declared");
+        return null;
+    }
+
+    static string[] HashedAlgorithms(FileVersion version) =>
+        [.. version.DeclaredMd5 is null ? Array.Empty<string>() : ["md5"], .. version.DeclaredSha256 is null ? Array.Empty<string>() : ["sha256"]];
+
+    /// <summary>What was checked before readiness, e.g. "size,sha256"; null when nothing was declared.</summary>
+    static string? Verified(FileVersion version, string[] hashed)
+    {
+        string[] all = [.. version.DeclaredSize is null ? Array.Empty<string>() : ["size"], .. hashed];
+        return all.Length == 0 ? null : string.Join(',', all);
+    }
+
+    // ---- expiry (reconciler) ------------------------------------------------------------------------------
+
+    /// <summary>Links that expired before this, plus the grace, belong to abandoned uploads.</summary>
+    DateTimeOffset AbandonedBefore() => clock.GetUtcNow() - ExpiryGrace;
+
+    TimeSpan ExpiryGrace => lifecycleOptions.Value.ExpiryGrace;
+
+    /// <summary>
+    /// Uploading → failed for an upload whose link is still past the cutoff at this moment (a renewal in between
+    /// wins) and that no live verification holds; its uncommitted blocks are dropped.
+    /// </summary>
+    public async Task<bool> ExpireAsync(string blobName, CancellationToken ct)
+    {
+        if (!BlobNames.TryParse(blobName, out var blob))
+            return false;
+        var abandonedBefore = AbandonedBefore();
+        var staleBefore = clock.GetUtcNow() - options.Value.VerificationTimeout;
+        var expired = await db.FileVersions
+            .Where(v => v.FileId == blob.FileId && v.VersionId == blob.VersionId && v.Status == VersionStatus.Uploading
+                && v.UploadExpiresAt < abandonedBefore
+                && (v.VerificationToken == null || v.VerificationClaimedAt < staleBefore))
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(v => v.Status, VersionStatus.Failed)
+                .SetProperty(v => v.FailureCode, FailureCodes.Expired)
+                .SetProperty(v => v.FailureReason, "the upload link expired before the upload was committed")
+                .SetProperty(v => v.VerificationOwner, (string?)null)
+                .SetProperty(v => v.VerificationToken, (Guid?)null)
+                .SetProperty(v => v.VerificationClaimedAt, (DateTimeOffset?)null), ct);
+        if (expired == 0)
+            return false;
+        waiters.Finished(blob.FileId, blob.VersionId);
+        await storage.DiscardUncommittedAsync(blobName, ct);
+        return true;
+    }
+
+    /// <summary>Notes that the reconciler looked for this upload's blob, so the least recently checked go first.</summary>
+    public Task RecordCheckedAsync(Guid fileId, long versionId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        return db.FileVersions.Where(v => v.FileId == fileId && v.VersionId == versionId)
+            .ExecuteUpdateAsync(set => set.SetProperty(v => v.LastCheckedAt, now), ct);
+    }
+
+    /// <summary>Drops uncommitted blocks; a blob committed meanwhile is deleted, as a failed version's blob is.</summary>
+    async Task DropBlobAsync(string blobName, CancellationToken ct)
+    {
+        if (!await storage.DiscardUncommittedAsync(blobName, ct))
+            await storage.DeleteIfExistsAsync(blobName, ct);
+    }
+
+    // ---- files: delete (editors), restore (owners), purge (reconciler) -------------------------------------
+
+    /// <summary>Soft-deletes the live file among <paramref name="files"/>; false when none was live.</summary>
+    public async Task<bool> DeleteFileAsync(IQueryable<StoredFile> files, CallerIdentity caller, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        return await files.Where(f => f.DeletedAt == null).ExecuteUpdateAsync(set => set
+            .SetProperty(f => f.DeletedAt, now)
+            .SetProperty(f => f.DeletedById, caller.Id)
+            .SetProperty(f => f.DeletedByName, caller.Name)
+            .SetProperty(f => f.DeletedByEmail, caller.Email), ct) > 0;
+    }
+
+    /// <summary>Brings a deleted file back under <paramref name="path"/> if that path is free at this moment.</summary>
+    public async Task<RestoreOutcome> RestoreFileAsync(WorkspaceScope scope, Guid fileId, FilePath path, CancellationToken ct)
+    {
+        try
+        {
+            var restored = await db.Files
+                .Where(f => f.Id == fileId && f.WorkspaceId == scope.WorkspaceId && f.DeletedAt != null)
+                .ExecuteUpdateAsync(set => set
+                    .SetProperty(f => f.Name, path.Name)
+                    .SetProperty(f => f.PathKey, path.Key)
+                    .SetProperty(f => f.DeletedAt, (DateTimeOffset?)null)
+                    .SetProperty(f => f.DeletedById, (string?)null)
+                    .SetProperty(f => f.DeletedByName, (string?)null)
+                    .SetProperty(f => f.DeletedByEmail, (string?)null), ct);
+            return restored == 1 ? RestoreOutcome.Restored : RestoreOutcome.NotDeleted;
+        }
+        catch (PostgresException taken) when (taken.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return RestoreOutcome.PathTaken;
+        }
+    }
+
+    /// <summary>Removes a deleted file past retention, with its versions; the caller deletes the blobs first.</summary>
+    public async Task<bool> PurgeFileAsync(Guid fileId, DateTimeOffset deletedBefore, CancellationToken ct) =>
+        await db.Files.Where(f => f.Id == fileId && f.DeletedAt < deletedBefore).ExecuteDeleteAsync(ct) == 1;
+}
