@@ -20,7 +20,11 @@ public static class Commands
         switch (args.FirstOrDefault())
         {
             case "migrate":
-                await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
+                await using (var scope = app.Services.CreateAsyncScope())
+                {
+                    var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseMigrations));
+                    await scope.ServiceProvider.GetRequiredService<FileApiDb>().ApplyMigrationsAsync(logger, CancellationToken.None);
+                }
                 return true;
 
             case "dev-seed":
