@@ -36,6 +36,8 @@ ensure_tools() {
   command -v curl >/dev/null || missing+=(curl)
   [ "${FILEAPI_NEED_BROWSER:-}" != 1 ] || [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+  # dotnet-ef, pinned in .config/dotnet-tools.json, for `dotnet ef migrations ...` (CONTRIBUTING.md).
+  (cd "$REPO_ROOT" && dotnet tool restore >/dev/null) || log "dotnet tool restore failed: dotnet ef will be missing (the app and tests do not need it)."
   # Compare the lock file's content with the one last installed, not dates: a fresh checkout makes every
   # lock file "newer", and npm ci would then wipe a node_modules shared with another checkout.
   local lock_hash

@@ -36,7 +36,6 @@ public static class DataExtensions
         builder.Services.AddSingleton(services => CreateDataSource(connectionString, services.GetRequiredService<IOptions<DatabaseOptions>>().Value));
         builder.Services.AddDbContext<FileApiDb>((services, options) =>
             options.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>()));
-        builder.Services.AddSingleton<DatabaseMigrator>();
         builder.Services.AddHostedService<MigrateOnStartup>();
         return builder;
     }
@@ -61,10 +60,15 @@ public static class DataExtensions
         return dataSource.Build();
     }
 
-    sealed class MigrateOnStartup(DatabaseMigrator migrator, IOptions<DatabaseOptions> options) : IHostedService
+    sealed class MigrateOnStartup(IServiceScopeFactory scopes, IOptions<DatabaseOptions> options, ILogger<MigrateOnStartup> logger) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken) =>
-            options.Value.MigrateOnStartup ? migrator.MigrateAsync(cancellationToken) : Task.CompletedTask;
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            if (!options.Value.MigrateOnStartup)
+                return;
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<FileApiDb>().ApplyMigrationsAsync(logger, cancellationToken);
+        }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

@@ -18,8 +18,8 @@ public sealed class FileApiDb(DbContextOptions<FileApiDb> options) : DbContext(o
         UseSnakeCaseNames(modelBuilder);
     }
 
-    // The hand-written SQL migrations use snake_case; this keeps the model's names identical
-    // without an extra package (EFCore.NamingConventions is not in our package source).
+    // snake_case names, with the constraint names the first (hand-written SQL) schema used, so that databases
+    // built by those SQL migrations match the initial EF migration name for name.
     static void UseSnakeCaseNames(ModelBuilder modelBuilder)
     {
         foreach (var entity in modelBuilder.Model.GetEntityTypes())

@@ -24,7 +24,11 @@ public static class Commands
                 throw new InvalidOperationException($"'{args[0]}' runs only in the Development environment; this is {app.Environment.EnvironmentName}.");
 
             case "migrate":
-                await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
+                await using (var scope = app.Services.CreateAsyncScope())
+                {
+                    var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseMigrations));
+                    await scope.ServiceProvider.GetRequiredService<FileApiDb>().ApplyMigrationsAsync(logger, CancellationToken.None);
+                }
                 return true;
 
             case "dev-seed":

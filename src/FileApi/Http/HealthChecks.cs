@@ -36,11 +36,8 @@ public static class HealthChecks
         return app;
     }
 
-    static async Task<bool> MigrationsAppliedAsync(FileApiDb db, CancellationToken ct)
-    {
-        var applied = await db.Database.SqlQuery<string>($"SELECT id AS \"Value\" FROM schema_migrations").ToListAsync(ct);
-        return DatabaseMigrator.All.All(migration => applied.Contains(migration.Id));
-    }
+    static async Task<bool> MigrationsAppliedAsync(FileApiDb db, CancellationToken ct) =>
+        !(await db.Database.GetPendingMigrationsAsync(ct)).Any();
 
     /// <summary>
     /// No blob service health check package is in our package source, so this one asks for a blob that is never

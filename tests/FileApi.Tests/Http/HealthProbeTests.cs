@@ -79,14 +79,15 @@ public sealed class HealthProbeTests(RelayedServicesFactory factory) : IClassFix
     [Fact]
     public async Task ReadyIs503WhileAMigrationIsNotApplied()
     {
-        var migration = FileApi.Data.DatabaseMigrator.All[^1];
         await using var database = new NpgsqlConnection(factory.ConnectionString);
         await database.OpenAsync();
-        string checksum;
-        await using (var remove = new NpgsqlCommand("DELETE FROM schema_migrations WHERE id = @id RETURNING checksum", database))
+        string migration, productVersion;
+        await using (var remove = new NpgsqlCommand(
+            "DELETE FROM \"__EFMigrationsHistory\" WHERE \"MigrationId\" = (SELECT max(\"MigrationId\") FROM \"__EFMigrationsHistory\") RETURNING \"MigrationId\", \"ProductVersion\"", database))
+        await using (var removed = await remove.ExecuteReaderAsync())
         {
-            remove.Parameters.AddWithValue("id", migration.Id);
-            checksum = (string)(await remove.ExecuteScalarAsync())!;
+            Assert.True(await removed.ReadAsync());
+            (migration, productVersion) = (removed.GetString(0), removed.GetString(1));
         }
         try
         {
@@ -95,9 +96,9 @@ public sealed class HealthProbeTests(RelayedServicesFactory factory) : IClassFix
         }
         finally
         {
-            await using var putBack = new NpgsqlCommand("INSERT INTO schema_migrations (id, checksum) VALUES (@id, @checksum)", database);
-            putBack.Parameters.AddWithValue("id", migration.Id);
-            putBack.Parameters.AddWithValue("checksum", checksum);
+            await using var putBack = new NpgsqlCommand("INSERT INTO \"__EFMigrationsHistory\" (\"MigrationId\", \"ProductVersion\") VALUES (@id, @version)", database);
+            putBack.Parameters.AddWithValue("id", migration);
+            putBack.Parameters.AddWithValue("version", productVersion);
             await putBack.ExecuteNonQueryAsync();
         }
 
