@@ -10,7 +10,7 @@ using FileApi.Workspaces;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddFileApiData();
-builder.Services.AddJwtAuthentication();
+builder.Services.AddJwtAuthentication(builder.Configuration);
 builder.Services.AddDevelopmentSignIn();
 builder.Services.AddFileApiRateLimiting();
 builder.Services.AddBlobStorage();
