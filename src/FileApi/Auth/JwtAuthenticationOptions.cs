@@ -39,7 +39,7 @@ public sealed class JwtAuthenticationOptions : IValidatableObject
     public string[] Audiences { get; set; } = [];
 
     /// <summary>The delegated scope a user's token must carry (<c>scp</c>); the preprovision hook declares it on the app registration.</summary>
-    [Required]
+    // Not [Required]: the default is the scope the preprovision hook declares, so Azure need not set it.
     [RegularExpression(@"^[\x21\x23-\x5B\x5D-\x7E]+$", ErrorMessage = "Auth:Scope must be one scope value, without spaces or quotes.")]
     public string Scope { get; set; } = "access_as_user";
 
@@ -88,6 +88,9 @@ public sealed class JwtAuthenticationOptions : IValidatableObject
             else if (RequireHttpsMetadata && instance.Scheme != "https")
                 yield return new("Auth:Instance must use https.", [nameof(Instance)]);
         }
+
+        if (string.IsNullOrEmpty(Scope))
+            yield return new("Set Auth:Scope to the API's delegated scope (access_as_user).", [nameof(Scope)]);
 
         if (EffectiveIssuers().Count == 0)
             yield return new("Set Auth:Issuers (or Auth:TenantId).", [nameof(Issuers)]);

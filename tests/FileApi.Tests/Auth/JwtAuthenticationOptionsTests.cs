@@ -120,6 +120,20 @@ public sealed class JwtAuthenticationOptionsTests(SigningKeysFixture keys) : ICl
     }
 
     [Fact]
+    public async Task UserEndpointsRequireTheConfiguredScope()
+    {
+        var settings = AuthTestHost.LocalKeySettings(keys.JwksPath);
+        settings["Scope"] = "Files.Access";
+        await using var host = await AuthTestHost.StartAsync(settings);
+
+        using var defaultScope = await host.GetCallerAsync(keys.Mint());
+        using var configuredScope = await host.GetCallerAsync(keys.Mint(extraClaims: new Dictionary<string, object> { ["scp"] = "Files.Access" }));
+
+        Assert.Equal(HttpStatusCode.Forbidden, defaultScope.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, configuredScope.StatusCode);
+    }
+
+    [Fact]
     public async Task TheLimitsReachTheJwtBearerOptions()
     {
         var settings = AuthTestHost.LocalKeySettings(keys.JwksPath);
