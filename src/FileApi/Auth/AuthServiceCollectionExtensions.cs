@@ -26,6 +26,7 @@ public static class AuthServiceCollectionExtensions
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<JwtAuthenticationOptions>, IServiceProvider>((bearer, auth, provider) => ConfigureBearer(bearer, auth.Value, provider));
 
+        // Which library serves the scheme is decided here, so it is read from configuration now; ValidateOnStart checks it.
         var settings = configuration.GetSection(JwtAuthenticationOptions.SectionName).Get<JwtAuthenticationOptions>() ?? new();
         var authentication = services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme);
         if (settings.UsesLocalSigningKeys)
