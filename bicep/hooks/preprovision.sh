@@ -2,7 +2,9 @@
 # azd preprovision hook: creates what bicep cannot, before main.bicep needs it.
 #  - The API's Entra app registration "fileapi-<env>": its client id is Auth:ClientId and the audience of Event
 #    Grid's delivery tokens. It gets the identifier URI api://<client id>, a delegated scope access_as_user for
-#    callers, v2 access tokens, and the app role AzureEventGridSecureWebhookSubscriber, granted to Event Grid's
+#    callers (Auth:Scope; user endpoints require it), v2 access tokens with the optional claim idtyp (so app-only
+#    tokens say idtyp=app: the webhook requires it, user endpoints refuse it), and the app role
+#    AzureEventGridSecureWebhookSubscriber, granted to Event Grid's
 #    service principal (which signs in to deliver) and to whoever runs azd (Event Grid requires the creator of a
 #    webhook subscription with Entra delivery to hold the role too). Azure CLI is pre-authorized for the scope,
 #    so `az account get-access-token --scope api://<client id>/access_as_user` gives a user a token to try the API.
@@ -69,6 +71,7 @@ az rest --method PATCH --uri "$GRAPH/applications/$app_object_id" --headers Cont
       \"userConsentDisplayName\": \"Use FileApi\", \"userConsentDescription\": \"Call FileApi as you.\"
     }]
   },
+  \"optionalClaims\": {\"accessToken\": [{\"name\": \"idtyp\", \"essential\": false}]},
   \"appRoles\": [{
     \"id\": \"$role_id\", \"value\": \"$ROLE\", \"displayName\": \"$ROLE\", \"isEnabled\": true,
     \"description\": \"Delivers storage events to the FileApi webhook (Event Grid).\",

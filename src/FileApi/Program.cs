@@ -12,7 +12,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddFileApiData();
 builder.AddFileApiTelemetry();
-builder.Services.AddJwtAuthentication();
+builder.Services.AddJwtAuthentication(builder.Configuration);
 builder.Services.AddDevelopmentSignIn();
 builder.Services.AddLocalTokenIssuerGuard();
 builder.Services.AddFileApiRateLimiting();

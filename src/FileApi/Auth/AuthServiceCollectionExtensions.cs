@@ -1,34 +1,99 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using FileApi.Events;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+using Microsoft.Identity.Web;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace FileApi.Auth;
 
 public static class AuthServiceCollectionExtensions
 {
     /// <summary>
-    /// Bearer token authentication as the default scheme, configured from the <c>Auth</c> section
-    /// (a missing or unsafe setting fails at start), plus authorization so endpoints can RequireAuthorization().
+    /// Bearer tokens as the default scheme, configured from the <c>Auth</c> section (a missing or unsafe setting fails
+    /// at start): Microsoft.Identity.Web for one Entra tenant, or JwtBearer with the keys of a local JWKS file. Plus the
+    /// <see cref="AuthorizationPolicies.User"/> policy, which is also the default for RequireAuthorization().
     /// </summary>
-    public static IServiceCollection AddJwtAuthentication(this IServiceCollection services)
+    public static IServiceCollection AddJwtAuthentication(this IServiceCollection services, IConfiguration configuration)
     {
-        // The scheme's options are named after it; that is the instance the handler and the key provider read.
-        services.AddOptions<JwtAuthenticationOptions>(JwtAuthenticationOptions.SchemeName)
+        services.AddOptions<JwtAuthenticationOptions>()
             .BindConfiguration(JwtAuthenticationOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        services.AddAuthentication(JwtAuthenticationOptions.SchemeName)
-            .AddScheme<JwtAuthenticationOptions, JwtAuthenticationHandler>(JwtAuthenticationOptions.SchemeName, configureOptions: null);
-        services.AddAuthorization();
+        // Registered before the scheme, so Identity.Web finds our issuer validator and audiences set and keeps them.
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<JwtAuthenticationOptions>, IServiceProvider>((bearer, auth, provider) => ConfigureBearer(bearer, auth.Value, provider));
 
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<SigningKeyProvider>();
-        services.AddHttpClient(SigningKeyProvider.HttpClientName, client =>
+        // Which library serves the scheme is decided here, so it is read from configuration now; ValidateOnStart checks it.
+        var settings = configuration.GetSection(JwtAuthenticationOptions.SectionName).Get<JwtAuthenticationOptions>() ?? new();
+        var authentication = services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme);
+        if (settings.UsesLocalSigningKeys)
         {
-            client.Timeout = TimeSpan.FromSeconds(10);
-            // A JWKS is a few kilobytes; anything near this is not one.
-            client.MaxResponseContentBufferSize = 1024 * 1024;
-        });
+            services.AddSingleton<LocalSigningKeys>();
+            authentication.AddJwtBearer();
+        }
+        else
+        {
+            authentication.AddMicrosoftIdentityWebApi(
+                _ => { },
+                identity =>
+                {
+                    identity.Instance = settings.Instance;
+                    identity.TenantId = settings.TenantId;
+                    identity.ClientId = settings.ClientId;
+                },
+                JwtBearerDefaults.AuthenticationScheme);
+        }
 
+        services.AddRequiredScopeAuthorization();
+        services.AddAuthorization();
+        services.AddOptions<AuthorizationOptions>().Configure<IOptions<JwtAuthenticationOptions>, IOptions<StorageEventOptions>>((authorization, auth, events) =>
+        {
+            var user = AuthorizationPolicies.BuildUser(auth.Value.Scope);
+            authorization.AddPolicy(AuthorizationPolicies.User, user);
+            authorization.DefaultPolicy = user;
+            authorization.AddPolicy(AuthorizationPolicies.EventGridDelivery, AuthorizationPolicies.BuildEventGridDelivery(events.Value.RequiredAppRole));
+        });
         return services;
+    }
+
+    static void ConfigureBearer(JwtBearerOptions bearer, JwtAuthenticationOptions auth, IServiceProvider provider)
+    {
+        // Our code reads the token's own claim names: oid, tid, roles, scp, idtyp.
+        bearer.MapInboundClaims = false;
+        bearer.RequireHttpsMetadata = auth.RequireHttpsMetadata;
+        bearer.RefreshInterval = auth.KeyRefreshMinimumInterval;
+        // Keys the issuer withdrew stop working within a day even when no token names an unknown kid.
+        bearer.AutomaticRefreshInterval = TimeSpan.FromHours(24);
+        foreach (var handler in bearer.TokenHandlers.OfType<JsonWebTokenHandler>())
+            handler.MaximumTokenSizeInBytes = auth.MaxTokenLength;
+
+        var issuers = auth.EffectiveIssuers().ToArray();
+        var parameters = bearer.TokenValidationParameters;
+        parameters.ValidAlgorithms = auth.EffectiveAllowedAlgorithms().Intersect(JwtAuthenticationOptions.SupportedAlgorithms).ToArray();
+        parameters.ClockSkew = auth.ClockSkew;
+        parameters.RequireExpirationTime = true;
+        parameters.RequireSignedTokens = true;
+        // A token's kid names the one key that may verify it, as Entra's tokens always do.
+        parameters.TryAllIssuerSigningKeys = false;
+        parameters.ValidAudiences = auth.EffectiveAudiences().ToArray();
+        parameters.ValidIssuers = issuers;
+        // Exactly our tenant's two issuer forms. Identity.Web's own validator would accept any tenant it can look up
+        // over the network; this one never leaves the process.
+        parameters.IssuerValidator = (issuer, _, _) => issuers.Contains(issuer, StringComparer.Ordinal)
+            ? issuer
+            : throw new SecurityTokenInvalidIssuerException("The token's issuer is not accepted.") { InvalidIssuer = issuer };
+        parameters.NameClaimType = "name";
+        parameters.RoleClaimType = "roles";
+
+        if (auth.UsesLocalSigningKeys)
+        {
+            var localKeys = provider.GetRequiredService<LocalSigningKeys>();
+            parameters.IssuerSigningKeyResolver = (_, _, keyId, _) => localKeys.Current.Where(key => key.KeyId == keyId);
+        }
+
+        bearer.Events = BearerAnswers.Events();
     }
 }

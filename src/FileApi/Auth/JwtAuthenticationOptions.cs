@@ -1,42 +1,36 @@
 using System.ComponentModel.DataAnnotations;
-using Microsoft.AspNetCore.Authentication;
 
 namespace FileApi.Auth;
 
 /// <summary>
-/// Settings of the bearer token scheme, bound from the <c>Auth</c> configuration section.
-/// They map onto an Entra ID app registration: set <see cref="TenantId"/> and <see cref="ClientId"/>
-/// and the authority, issuers and audiences follow. Development and tests use <see cref="LocalSigningKeysPath"/>.
+/// The <c>Auth</c> settings: which tokens the API trusts. With <see cref="TenantId"/> and <see cref="ClientId"/> they
+/// come from one Entra tenant (Microsoft.Identity.Web); with <see cref="LocalSigningKeysPath"/> from a local issuer
+/// (development, tests). The rest are limits handed to the JwtBearer handler.
 /// </summary>
-public sealed class JwtAuthenticationOptions : AuthenticationSchemeOptions, IValidatableObject
+public sealed class JwtAuthenticationOptions : IValidatableObject
 {
-    public const string SchemeName = "Bearer";
     public const string SectionName = "Auth";
 
-    // The only algorithms that may ever be allowed: asymmetric ones, so a public key can never be used
-    // as an HMAC secret, and never "none".
+    // Asymmetric algorithms only, so a public key can never serve as an HMAC secret, and never "none".
     public static readonly IReadOnlySet<string> SupportedAlgorithms =
         new HashSet<string>(["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"], StringComparer.Ordinal);
 
     static readonly string[] DefaultAllowedAlgorithms = ["RS256", "ES256"];
 
-    // Multi-tenant endpoints have no single issuer to check, and this handler only accepts known issuers.
-    static readonly string[] MultiTenantIds = ["common", "organizations", "consumers"];
-
-    /// <summary>Entra tenant (directory) id; implies the authority and the accepted issuers.</summary>
+    /// <summary>Entra tenant (directory) id; implies the authority and both issuer forms. One tenant only.</summary>
     public string? TenantId { get; set; }
 
-    /// <summary>Entra application (client) id of this API; implies the accepted audiences.</summary>
+    /// <summary>Entra application (client) id of this API; implies the audiences <c>{id}</c> and <c>api://{id}</c>.</summary>
     public string? ClientId { get; set; }
 
-    /// <summary>Issuer base URL; signing keys come from its OpenID configuration document.</summary>
-    public string? Authority { get; set; }
-
-    /// <summary>Overrides <c>{Authority}/.well-known/openid-configuration</c>.</summary>
-    public string? MetadataAddress { get; set; }
+    /// <summary>The Entra instance the signing keys are read from; another value only for a test's metadata server.</summary>
+    public string Instance { get; set; } = "https://login.microsoftonline.com/";
 
     /// <summary>Set to false only for a metadata server on loopback in tests.</summary>
     public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>A JWKS file with the public keys of a local issuer (development, tests); re-read when it changes.</summary>
+    public string? LocalSigningKeysPath { get; set; }
 
     // Arrays start empty because the configuration binder appends to an array it finds already filled;
     // the defaults are applied by the Effective* methods instead.
@@ -44,8 +38,10 @@ public sealed class JwtAuthenticationOptions : AuthenticationSchemeOptions, IVal
 
     public string[] Audiences { get; set; } = [];
 
-    /// <summary>A JWKS file with public keys, for development and tests; when set, no network is used.</summary>
-    public string? LocalSigningKeysPath { get; set; }
+    /// <summary>The delegated scope a user's token must carry (<c>scp</c>); the preprovision hook declares it on the app registration.</summary>
+    // Not [Required]: the default is the scope the preprovision hook declares, so Azure need not set it.
+    [RegularExpression(@"^[\x21\x23-\x5B\x5D-\x7E]+$", ErrorMessage = "Auth:Scope must be one scope value, without spaces or quotes.")]
+    public string Scope { get; set; } = "access_as_user";
 
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(2);
@@ -53,11 +49,14 @@ public sealed class JwtAuthenticationOptions : AuthenticationSchemeOptions, IVal
     [Range(256, 1_000_000)]
     public int MaxTokenLength { get; set; } = 16384;
 
-    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    /// <summary>Least time between two key fetches caused by tokens naming an unknown <c>kid</c> (Entra).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan KeyRefreshMinimumInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Empty means RS256 and ES256.</summary>
     public string[] AllowedAlgorithms { get; set; } = [];
+
+    public bool UsesLocalSigningKeys => !string.IsNullOrEmpty(LocalSigningKeysPath);
 
     public IReadOnlyList<string> EffectiveAllowedAlgorithms() =>
         AllowedAlgorithms.Length > 0 ? AllowedAlgorithms : DefaultAllowedAlgorithms;
@@ -65,9 +64,7 @@ public sealed class JwtAuthenticationOptions : AuthenticationSchemeOptions, IVal
     public IReadOnlyList<string> EffectiveIssuers()
     {
         if (Issuers.Length > 0) return Issuers;
-        if (!string.IsNullOrEmpty(TenantId))
-            return [$"https://login.microsoftonline.com/{TenantId}/v2.0", $"https://sts.windows.net/{TenantId}/"];
-        return string.IsNullOrEmpty(Authority) ? [] : [Authority];
+        return string.IsNullOrEmpty(TenantId) ? [] : [$"https://login.microsoftonline.com/{TenantId}/v2.0", $"https://sts.windows.net/{TenantId}/"];
     }
 
     public IReadOnlyList<string> EffectiveAudiences()
@@ -76,44 +73,32 @@ public sealed class JwtAuthenticationOptions : AuthenticationSchemeOptions, IVal
         return string.IsNullOrEmpty(ClientId) ? [] : [ClientId, $"api://{ClientId}"];
     }
 
-    public string? EffectiveMetadataAddress()
-    {
-        if (!string.IsNullOrEmpty(MetadataAddress)) return MetadataAddress;
-        var authority = !string.IsNullOrEmpty(Authority) ? Authority
-            : !string.IsNullOrEmpty(TenantId) ? $"https://login.microsoftonline.com/{TenantId}/v2.0"
-            : null;
-        return authority is null ? null : $"{authority.TrimEnd('/')}/.well-known/openid-configuration";
-    }
-
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (string.IsNullOrEmpty(LocalSigningKeysPath) && EffectiveMetadataAddress() is null)
+        if (!UsesLocalSigningKeys)
         {
-            yield return new("Set Auth:TenantId, Auth:Authority, Auth:MetadataAddress or Auth:LocalSigningKeysPath so signing keys can be found.",
-                [nameof(TenantId), nameof(Authority), nameof(MetadataAddress), nameof(LocalSigningKeysPath)]);
+            // The issuers follow from one tenant id; "common" or "organizations" would accept every tenant's tokens.
+            if (!Guid.TryParse(TenantId, out _))
+                yield return new("Set Auth:TenantId to the tenant's id (one tenant; multi-tenant is not supported), or Auth:LocalSigningKeysPath.",
+                    [nameof(TenantId), nameof(LocalSigningKeysPath)]);
+            if (string.IsNullOrEmpty(ClientId))
+                yield return new("Set Auth:ClientId (the API's app registration), or Auth:LocalSigningKeysPath.", [nameof(ClientId)]);
+            if (!Uri.TryCreate(Instance, UriKind.Absolute, out var instance) || instance.Scheme is not ("https" or "http"))
+                yield return new("Auth:Instance must be an absolute URL.", [nameof(Instance)]);
+            else if (RequireHttpsMetadata && instance.Scheme != "https")
+                yield return new("Auth:Instance must use https.", [nameof(Instance)]);
         }
 
+        if (string.IsNullOrEmpty(Scope))
+            yield return new("Set Auth:Scope to the API's delegated scope (access_as_user).", [nameof(Scope)]);
+
         if (EffectiveIssuers().Count == 0)
-            yield return new("Set Auth:Issuers (or Auth:TenantId or Auth:Authority).", [nameof(Issuers)]);
+            yield return new("Set Auth:Issuers (or Auth:TenantId).", [nameof(Issuers)]);
 
         if (EffectiveAudiences().Count == 0)
             yield return new("Set Auth:Audiences (or Auth:ClientId).", [nameof(Audiences)]);
 
-        if (TenantId is not null && MultiTenantIds.Contains(TenantId, StringComparer.OrdinalIgnoreCase))
-            yield return new("Auth:TenantId must name one tenant; multi-tenant issuers are not supported.", [nameof(TenantId)]);
-
         if (AllowedAlgorithms.Any(algorithm => !SupportedAlgorithms.Contains(algorithm)))
-        {
-            yield return new($"Auth:AllowedAlgorithms may only contain {string.Join(", ", SupportedAlgorithms)}.",
-                [nameof(AllowedAlgorithms)]);
-        }
-
-        if (EffectiveMetadataAddress() is { } metadataAddress && string.IsNullOrEmpty(LocalSigningKeysPath))
-        {
-            if (!Uri.TryCreate(metadataAddress, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
-                yield return new("Auth:Authority and Auth:MetadataAddress must be absolute URLs.", [nameof(Authority), nameof(MetadataAddress)]);
-            else if (RequireHttpsMetadata && uri.Scheme != "https")
-                yield return new("Auth:Authority and Auth:MetadataAddress must use https.", [nameof(Authority), nameof(MetadataAddress)]);
-        }
+            yield return new($"Auth:AllowedAlgorithms may only contain {string.Join(", ", SupportedAlgorithms)}.", [nameof(AllowedAlgorithms)]);
     }
 }

@@ -17,6 +17,9 @@ public sealed class LocalTokenIssuer : IDisposable
     /// <summary>The <c>tid</c> of minted tokens; fixed, so local data keyed by tenant survives a new key.</summary>
     public const string LocalTenantId = "00000000-0000-0000-0000-000000000001";
 
+    /// <summary>The delegated scope of minted user tokens: the default of <c>Auth:Scope</c>.</summary>
+    public const string UserScope = "access_as_user";
+
     static readonly JsonSerializerOptions IndentedJson = new() { WriteIndented = true };
 
     readonly RSA _key;
@@ -67,29 +70,53 @@ public sealed class LocalTokenIssuer : IDisposable
     }
 
     /// <summary>
-    /// A signed token shaped like an Entra ID access token. <paramref name="extraClaims"/> are applied last, so they can
-    /// add claims (<c>roles</c>, <c>scp</c>) and also replace standard ones (an <c>exp</c> in the past, another <c>tid</c>).
+    /// A user's signed token shaped like an Entra ID access token, with the API's delegated scope in <c>scp</c>
+    /// (<paramref name="scope"/>, <see cref="UserScope"/> unless named). <paramref name="extraClaims"/> are applied last, so they
+    /// can add claims (<c>roles</c>) and also replace standard ones (an <c>exp</c> in the past, another <c>tid</c> or <c>scp</c>).
     /// </summary>
     public string Mint(string subjectId, string name, string? email, string issuer, string audience, TimeSpan lifetime,
-        IDictionary<string, object>? extraClaims = null)
+        IDictionary<string, object>? extraClaims = null, string scope = UserScope)
+    {
+        var claims = StandardClaims(subjectId, issuer, audience, lifetime);
+        claims["name"] = name;
+        claims["preferred_username"] = email ?? name;
+        claims["scp"] = scope;
+        claims["idtyp"] = "user";
+        if (email is not null) claims["email"] = email;
+        foreach (var (type, value) in extraClaims ?? new Dictionary<string, object>()) claims[type] = value;
+        return Sign(claims);
+    }
+
+    /// <summary>
+    /// An app-only token, as a daemon (or Event Grid) gets with client credentials: <c>idtyp=app</c>, app roles, no scope.
+    /// </summary>
+    public string MintApp(string appId, string issuer, string audience, TimeSpan lifetime, IReadOnlyList<string> roles)
+    {
+        var claims = StandardClaims(appId, issuer, audience, lifetime);
+        claims["azp"] = appId;
+        claims["idtyp"] = "app";
+        claims["roles"] = roles;
+        return Sign(claims);
+    }
+
+    Dictionary<string, object> StandardClaims(string subjectId, string issuer, string audience, TimeSpan lifetime)
     {
         var now = _timeProvider.GetUtcNow().ToUnixTimeSeconds();
-        var claims = new Dictionary<string, object>
+        return new Dictionary<string, object>
         {
             ["iss"] = issuer,
             ["aud"] = audience,
             ["sub"] = subjectId,
             ["oid"] = subjectId,
             ["tid"] = LocalTenantId,
-            ["name"] = name,
-            ["preferred_username"] = email ?? name,
             ["iat"] = now,
             ["nbf"] = now,
             ["exp"] = now + (long)lifetime.TotalSeconds,
         };
-        if (email is not null) claims["email"] = email;
-        foreach (var (type, value) in extraClaims ?? new Dictionary<string, object>()) claims[type] = value;
+    }
 
+    string Sign(Dictionary<string, object> claims)
+    {
         var header = new { alg = "RS256", kid = KeyId, typ = "JWT" };
         var signingInput = $"{Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(header))}.{Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(claims))}";
         byte[] signature;

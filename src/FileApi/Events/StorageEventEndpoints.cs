@@ -185,63 +185,6 @@ public static class BlobSubject
     public static string For(string container, string blobName) => $"{Prefix}{container}{BlobsSegment}{blobName}";
 }
 
-public sealed class StorageEventOptions
-{
-    public const string SectionName = "Events";
-
-    /// <summary>
-    /// Shared secret a delivery may present, in the <c>X-FileApi-Webhook-Secret</c> header or the <c>code</c>
-    /// query parameter (kept in the subscription's endpoint URL). For local use; empty turns it off.
-    /// </summary>
-    public string? WebhookSecret { get; set; }
-
-    /// <summary>
-    /// App role that Event Grid's Entra token must carry (assigned to Event Grid's service principal on
-    /// this API's app registration). Issuer, audience and signature are checked by the bearer scheme.
-    /// </summary>
-    [System.ComponentModel.DataAnnotations.Required]
-    public string RequiredAppRole { get; set; } = "AzureEventGridSecureWebhookSubscriber";
-}
-
-/// <summary>
-/// A delivery is accepted with Event Grid's Entra token (bearer, with the subscriber app role) or with the
-/// configured secret. Anything else gets 401 before the body is read, so it changes nothing.
-/// </summary>
-sealed class WebhookAuthenticationFilter(IOptions<StorageEventOptions> options) : IEndpointFilter
-{
-    public const string SecretHeader = "X-FileApi-Webhook-Secret";
-
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var http = context.HttpContext;
-        if (http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            var result = await http.AuthenticateAsync(JwtAuthenticationOptions.SchemeName);
-            if (!result.Succeeded)
-                return Unauthorized(http, "The bearer token is not valid for this API.");
-            if (!result.Principal.IsInRole(options.Value.RequiredAppRole))
-                return Problems.Create(StatusCodes.Status403Forbidden, Problems.Forbidden, "The token may not deliver events.",
-                    $"The token lacks the app role '{options.Value.RequiredAppRole}'.");
-            return await next(context);
-        }
-
-        var presented = http.Request.Headers[SecretHeader].FirstOrDefault() ?? http.Request.Query["code"].FirstOrDefault();
-        if (!Matches(options.Value.WebhookSecret, presented))
-            return Unauthorized(http, $"Present Event Grid's Entra token, or the webhook secret in the {SecretHeader} header or the code query parameter.");
-        return await next(context);
-    }
-
-    static ProblemHttpResult Unauthorized(HttpContext http, string detail)
-    {
-        http.Response.Headers.WWWAuthenticate = "Bearer realm=\"fileapi\"";
-        return Problems.Create(StatusCodes.Status401Unauthorized, Problems.Unauthorized, "The event delivery is not authenticated.", detail);
-    }
-
-    static bool Matches(string? expected, string? presented) =>
-        !string.IsNullOrEmpty(expected) && presented is not null
-        && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(expected)), SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
-}
-
 public static class StorageEventExtensions
 {
     public static IServiceCollection AddStorageEvents(this IServiceCollection services)

@@ -57,6 +57,7 @@ public static class DevelopmentSeed
             throw new InvalidOperationException("Development tokens need Auth:LocalSigningKeysPath, Auth:Issuers:0 and Auth:Audiences:0.");
 
         using var issuer = LocalTokenIssuer.LoadOrCreate(Path.GetDirectoryName(Path.GetFullPath(keysPath))!);
-        return issuer.Mint(LocalTokenIssuer.UserIdFor(userName).ToString(), userName, $"{userName}@localhost", options.Issuers[0], options.Audiences[0], lifetime);
+        return issuer.Mint(LocalTokenIssuer.UserIdFor(userName).ToString(), userName, $"{userName}@localhost", options.Issuers[0], options.Audiences[0], lifetime,
+            scope: options.Scope);
     }
 }

@@ -20,7 +20,7 @@ public static class WorkspaceEndpoints
 
     public static RouteGroupBuilder MapWorkspaces(this IEndpointRouteBuilder endpoints)
     {
-        var root = endpoints.MapGroup("/file/v2").RequireAuthorization().WithTags("Workspaces");
+        var root = endpoints.MapGroup("/file/v2").RequireAuthorization(AuthorizationPolicies.User).WithTags("Workspaces");
         root.MapPost("/orgs", CreateOrganization).ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("Create an organisation; you become its admin.");
         root.MapGet("/workspaces", ListMine).WithSummary("The workspaces you have a role in, across organisations.");

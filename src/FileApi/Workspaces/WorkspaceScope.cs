@@ -81,7 +81,7 @@ public static class WorkspaceScopeExtensions
     /// Any of them may answer 400 for a malformed id and 404 for a workspace the caller has no role in.
     /// </summary>
     public static RouteGroupBuilder MapWorkspaceGroup(this IEndpointRouteBuilder endpoints, string prefix) =>
-        endpoints.MapGroup(Prefix + prefix).RequireAuthorization().AddEndpointFilter<WorkspaceScopeFilter>()
+        endpoints.MapGroup(Prefix + prefix).RequireAuthorization(AuthorizationPolicies.User).AddEndpointFilter<WorkspaceScopeFilter>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 

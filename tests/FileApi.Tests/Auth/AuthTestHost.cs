@@ -31,6 +31,8 @@ sealed class AuthTestHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    public IServiceProvider Services => _app.Services;
+
     public int EndpointCalls => Volatile.Read(ref _endpointCalls.Value);
 
     /// <summary>Settings for tokens from <see cref="LocalTokenIssuer"/> with this host's issuer and audience.</summary>
@@ -42,15 +44,13 @@ sealed class AuthTestHost : IAsyncDisposable
     };
 
     /// <param name="settings">The <c>Auth</c> section, without the prefix.</param>
-    /// <param name="clock">The time the handler and the key cache see.</param>
-    public static async Task<AuthTestHost> StartAsync(IDictionary<string, string?> settings, TimeProvider? clock = null)
+    public static async Task<AuthTestHost> StartAsync(IDictionary<string, string?> settings)
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(settings.Select(setting => KeyValuePair.Create($"Auth:{setting.Key}", setting.Value)));
-        builder.Services.AddJwtAuthentication();
-        if (clock is not null) builder.Services.AddSingleton(clock);
+        builder.Services.AddJwtAuthentication(builder.Configuration);
 
         var app = builder.Build();
         var endpointCalls = new StrongBox<int>();
@@ -97,16 +97,6 @@ sealed class AuthTestHost : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
-}
-
-/// <summary>A clock the test moves by hand, so expiry and refresh intervals are tested without waiting.</summary>
-sealed class ManualClock(DateTimeOffset now) : TimeProvider
-{
-    DateTimeOffset _now = now;
-
-    public override DateTimeOffset GetUtcNow() => _now;
-
-    public void Advance(TimeSpan by) => _now += by;
 }
 
 /// <summary>A folder under the temp directory for key files, deleted afterwards.</summary>

@@ -1,7 +1,10 @@
 using System.Net;
 using System.Security.Cryptography;
 using FileApi.Auth;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace FileApi.Tests.Auth;
 
@@ -11,11 +14,10 @@ public sealed class JwtAuthenticationOptionsTests(SigningKeysFixture keys) : ICl
     const string ClientId = "0b7e3c52-5c1b-4d8e-9d43-8a4d2c1f9e10";
 
     [Fact]
-    public void TenantAndClientIdImplyTheEntraAuthorityIssuersAndAudiences()
+    public void TenantAndClientIdImplyBothEntraIssuersAndAudiences()
     {
         var options = new JwtAuthenticationOptions { TenantId = TenantId, ClientId = ClientId };
 
-        Assert.Equal($"https://login.microsoftonline.com/{TenantId}/v2.0/.well-known/openid-configuration", options.EffectiveMetadataAddress());
         Assert.Equal([$"https://login.microsoftonline.com/{TenantId}/v2.0", $"https://sts.windows.net/{TenantId}/"], options.EffectiveIssuers());
         Assert.Equal([ClientId, $"api://{ClientId}"], options.EffectiveAudiences());
         Assert.Equal(["RS256", "ES256"], options.EffectiveAllowedAlgorithms());
@@ -28,13 +30,10 @@ public sealed class JwtAuthenticationOptionsTests(SigningKeysFixture keys) : ICl
         {
             TenantId = TenantId,
             ClientId = ClientId,
-            Authority = "https://login.example.test/tenant/",
-            MetadataAddress = "https://metadata.example.test/openid",
             Issuers = ["https://issuer.example.test"],
             Audiences = ["api://explicit"],
         };
 
-        Assert.Equal("https://metadata.example.test/openid", options.EffectiveMetadataAddress());
         Assert.Equal(["https://issuer.example.test"], options.EffectiveIssuers());
         Assert.Equal(["api://explicit"], options.EffectiveAudiences());
     }
@@ -68,7 +67,7 @@ public sealed class JwtAuthenticationOptionsTests(SigningKeysFixture keys) : ICl
 
         using var rejected = await host.GetCallerAsync(es256Token);
 
-        await JwtAuthenticationHandlerTests.AssertRejectedAsync(host, rejected, "The token's signing algorithm is not allowed.");
+        await BearerTokenTests.AssertRejectedAsync(host, rejected, "The token's signature is invalid.");
         using var accepted = await host.GetCallerAsync(keys.Mint());
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
     }
@@ -107,6 +106,53 @@ public sealed class JwtAuthenticationOptionsTests(SigningKeysFixture keys) : ICl
         Assert.Contains("Auth:AllowedAlgorithms", error.Message);
     }
 
+    [Theory]
+    [InlineData("common")]
+    [InlineData("organizations")]
+    [InlineData("contoso.onmicrosoft.com")]
+    public async Task EntraWithoutOneTenantIdFailsToStart(string tenant)
+    {
+        var settings = new Dictionary<string, string?> { ["TenantId"] = tenant, ["ClientId"] = ClientId };
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => AuthTestHost.StartAsync(settings));
+
+        Assert.Contains("Auth:TenantId", error.Message);
+    }
+
+    [Fact]
+    public async Task UserEndpointsRequireTheConfiguredScope()
+    {
+        var settings = AuthTestHost.LocalKeySettings(keys.JwksPath);
+        settings["Scope"] = "Files.Access";
+        await using var host = await AuthTestHost.StartAsync(settings);
+
+        using var defaultScope = await host.GetCallerAsync(keys.Mint());
+        using var configuredScope = await host.GetCallerAsync(keys.Mint(extraClaims: new Dictionary<string, object> { ["scp"] = "Files.Access" }));
+
+        Assert.Equal(HttpStatusCode.Forbidden, defaultScope.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, configuredScope.StatusCode);
+    }
+
+    [Fact]
+    public async Task TheLimitsReachTheJwtBearerOptions()
+    {
+        var settings = AuthTestHost.LocalKeySettings(keys.JwksPath);
+        settings["ClockSkew"] = "00:01:00";
+        settings["MaxTokenLength"] = "4096";
+        settings["KeyRefreshMinimumInterval"] = "00:10:00";
+        await using var host = await AuthTestHost.StartAsync(settings);
+
+        var bearer = host.Services.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(JwtBearerDefaults.AuthenticationScheme);
+
+        Assert.False(bearer.MapInboundClaims);
+        Assert.Equal(TimeSpan.FromMinutes(1), bearer.TokenValidationParameters.ClockSkew);
+        Assert.True(bearer.TokenValidationParameters.RequireExpirationTime);
+        Assert.Equal(["RS256", "ES256"], bearer.TokenValidationParameters.ValidAlgorithms);
+        Assert.Equal(4096, Assert.IsType<JsonWebTokenHandler>(Assert.Single(bearer.TokenHandlers)).MaximumTokenSizeInBytes);
+        Assert.Equal(TimeSpan.FromMinutes(10), bearer.RefreshInterval);
+        Assert.Equal(TimeSpan.FromHours(24), bearer.AutomaticRefreshInterval);
+    }
+
     [Fact]
     public async Task ClockSkewAboveFiveMinutesFailsToStart()
     {
@@ -121,7 +167,7 @@ public sealed class JwtAuthenticationOptionsTests(SigningKeysFixture keys) : ICl
     [Fact]
     public async Task MetadataOverPlainHttpFailsToStart()
     {
-        var settings = new Dictionary<string, string?> { ["Authority"] = "http://login.example.test/tenant", ["Audiences:0"] = AuthTestHost.Audience };
+        var settings = new Dictionary<string, string?> { ["TenantId"] = TenantId, ["ClientId"] = ClientId, ["Instance"] = "http://login.example.test/" };
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => AuthTestHost.StartAsync(settings));
 

@@ -38,6 +38,21 @@ public sealed class LocalTokenIssuerTests
     }
 
     [Fact]
+    public void UserTokensCarryTheApiScopeAndAppTokensOnlyTheirRoles()
+    {
+        using var directory = new TemporaryDirectory();
+        using var issuer = LocalTokenIssuer.LoadOrCreate(directory.Path);
+
+        var user = TestTokens.PayloadOf(issuer.Mint("u", "u", null, AuthTestHost.Issuer, AuthTestHost.Audience, TimeSpan.FromMinutes(5)));
+        var app = TestTokens.PayloadOf(issuer.MintApp("a", AuthTestHost.Issuer, AuthTestHost.Audience, TimeSpan.FromMinutes(5), ["Role.One"]));
+
+        Assert.Equal((LocalTokenIssuer.UserScope, "user"), (user["scp"]!.GetValue<string>(), user["idtyp"]!.GetValue<string>()));
+        Assert.Equal("app", app["idtyp"]!.GetValue<string>());
+        Assert.Equal(["Role.One"], app["roles"]!.AsArray().Select(role => role!.GetValue<string>()));
+        Assert.False(app.ContainsKey("scp"));
+    }
+
+    [Fact]
     public void PrivateKeyFileIsReadableByItsOwnerOnly()
     {
         if (OperatingSystem.IsWindows()) return;

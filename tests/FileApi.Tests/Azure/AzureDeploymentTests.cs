@@ -7,6 +7,7 @@ using FileApi.Data;
 using FileApi.Events;
 using FileApi.Storage;
 using FileApi.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Routing;
@@ -116,8 +117,8 @@ public sealed partial class AzureDeploymentTests
         Assert.True(services.GetRequiredService<IOptions<DatabaseOptions>>().Value.UseEntraAuthentication);
         Assert.Null(services.GetRequiredService<IOptions<StorageOptions>>().Value.AccountKey);
         Assert.NotNull(services.GetRequiredService<BlobStorage>());
-        var auth = services.GetRequiredService<IOptionsMonitor<JwtAuthenticationOptions>>().Get(JwtAuthenticationOptions.SchemeName);
-        Assert.Contains(AzureLikeValues["Auth__ClientId"], auth.EffectiveAudiences());
+        var bearer = services.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(JwtBearerDefaults.AuthenticationScheme);
+        Assert.Contains(AzureLikeValues["Auth__ClientId"], bearer.TokenValidationParameters.ValidAudiences);
         // The webhook the postdeploy hook subscribes is a route of this app.
         var webhookPath = Regex.Match(Hook("postdeploy.sh"), "webhookUrl=\"\\$SERVICE_API_URI(/[^\"]+)\"").Groups[1].Value;
         Assert.Contains(services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>(),

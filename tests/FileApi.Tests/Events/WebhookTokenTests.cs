@@ -45,9 +45,38 @@ public sealed class WebhookTokenTests(FileApiFactory factory) : IClassFixture<Fi
         Assert.Equal(VersionStatus.Uploading, await StatusAsync(upload));
     }
 
+    [Fact]
+    public async Task AUserTokenIs403AndChangesNothingEvenForAUserWithTheRole()
+    {
+        var upload = await RegisterAndPutAsync("token/user.txt");
+        // A user can be assigned the app role too (the deployer is); a delivery still needs Event Grid's app-only token.
+        var userToken = factory.TokenFor(FileApiFactory.Owner, new Dictionary<string, object> { ["roles"] = new[] { "AzureEventGridSecureWebhookSubscriber" } });
+
+        using var response = await DeliverWithTokenAsync(upload, userToken);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("urn:fileapi:problem:forbidden", await response.Content.ReadAsStringAsync());
+        Assert.Equal(VersionStatus.Uploading, await StatusAsync(upload));
+    }
+
+    [Fact]
+    public async Task TheSecretInTheCodeQueryIsRefusedOutsideDevelopment()
+    {
+        var upload = await RegisterAndPutAsync("token/code-query.txt");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/events/storage?code={FileApiFactory.WebhookSecret}")
+        {
+            Content = new StringContent(System.Text.Json.JsonSerializer.Serialize(TestData.BlobCreated(factory.Container, TestData.BlobNameOf(factory, upload))),
+                System.Text.Encoding.UTF8, "application/json"),
+        };
+
+        using var response = await factory.CreateClient().SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(VersionStatus.Uploading, await StatusAsync(upload));
+    }
+
     string AppToken(string[] roles) =>
-        factory.Tokens.Mint("eventgrid-app", "Microsoft.EventGrid", null, FileApiFactory.TokenIssuer, FileApiFactory.TokenAudience, TimeSpan.FromMinutes(5),
-            new Dictionary<string, object> { ["roles"] = roles, ["idtyp"] = "app" });
+        factory.Tokens.MintApp("eventgrid-app", FileApiFactory.TokenIssuer, FileApiFactory.TokenAudience, TimeSpan.FromMinutes(5), roles);
 
     async Task<HttpResponseMessage> DeliverWithTokenAsync(FileApi.Files.UploadResponse upload, string token, bool withSecret = false)
     {
