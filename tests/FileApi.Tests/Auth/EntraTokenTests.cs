@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using FileApi.Auth;
+using FileApi.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -159,92 +160,5 @@ public sealed class EntraTokenTests : IAsyncLifetime
         _current.Dispose();
         _next.Dispose();
         _directory.Dispose();
-    }
-
-    /// <summary>
-    /// A real HTTP server on a free loopback port publishing the tenant's v2.0 OpenID configuration and a JWKS the test
-    /// can change, so keys travel through the library's own configuration manager as in production.
-    /// </summary>
-    sealed class OidcServer : IAsyncDisposable
-    {
-        readonly WebApplication _app;
-        string _jwks = "";
-        int _jwksRequests;
-
-        OidcServer(WebApplication app) => _app = app;
-
-        /// <summary>The stand-in for <c>https://login.microsoftonline.com/</c>.</summary>
-        public string Instance { get; private set; } = "";
-
-        public int JwksRequests => Volatile.Read(ref _jwksRequests);
-
-        readonly Lock _waitersLock = new();
-        readonly List<(int Count, TaskCompletionSource Served)> _waiters = [];
-
-        /// <summary>Completes once the JWKS has been served <paramref name="count"/> times.</summary>
-        public Task JwksServed(int count)
-        {
-            lock (_waitersLock)
-            {
-                if (JwksRequests >= count) return Task.CompletedTask;
-                var served = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _waiters.Add((count, served));
-                return served.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            }
-        }
-
-        void CountJwksRequest()
-        {
-            lock (_waitersLock)
-            {
-                var count = Interlocked.Increment(ref _jwksRequests);
-                foreach (var waiter in _waiters.Where(waiter => waiter.Count <= count).ToList())
-                {
-                    waiter.Served.TrySetResult();
-                    _waiters.Remove(waiter);
-                }
-            }
-        }
-
-        public static async Task<OidcServer> StartAsync(params LocalTokenIssuer[] issuers)
-        {
-            var builder = WebApplication.CreateBuilder();
-            builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-            builder.Logging.ClearProviders();
-            var app = builder.Build();
-            var server = new OidcServer(app);
-            server.Publish(issuers);
-
-            app.MapGet($"/{TenantId}/v2.0/.well-known/openid-configuration", () =>
-                Results.Json(new { issuer = V2Issuer, jwks_uri = $"{server.Instance}{TenantId}/discovery/v2.0/keys" }));
-            app.MapGet($"/{TenantId}/discovery/v2.0/keys", () =>
-            {
-                server.CountJwksRequest();
-                return Results.Text(Volatile.Read(ref server._jwks), "application/json");
-            });
-
-            await app.StartAsync();
-            server.Instance = app.Urls.Single() + "/";
-            return server;
-        }
-
-        /// <summary>Replaces the published keys with those of <paramref name="issuers"/>.</summary>
-        public void Publish(params LocalTokenIssuer[] issuers)
-        {
-            var keys = new JsonArray();
-            foreach (var issuer in issuers)
-            {
-                foreach (var key in JsonNode.Parse(File.ReadAllText(issuer.PublicKeysPath))!["keys"]!.AsArray())
-                    keys.Add(key!.DeepClone());
-            }
-
-            Volatile.Write(ref _jwks, new JsonObject { ["keys"] = keys }.ToJsonString());
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
     }
 }

@@ -10,15 +10,18 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace FileApi.Tests.Files;
 
-/// <summary>A fake clock and short links, so an upload is abandoned after 40 seconds of the clock (tokens live an hour of it).</summary>
+/// <summary>
+/// A fake clock and short links, so an upload is abandoned after 3 seconds of the clock. Links are signed with this clock,
+/// so it must stay within the 5 minutes a link starts in the past of the real one that Azurite reads.
+/// </summary>
 public sealed class FakeClockFactory : FileApiFactory
 {
-    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromSeconds(40);
+    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromSeconds(3);
 
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
     protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings =>
-        [new("Storage:UploadLinkLifetime", "00:00:30"), new("Lifecycle:ExpiryGrace", "00:00:10")];
+        [new("Storage:UploadLinkLifetime", "00:00:02"), new("Lifecycle:ExpiryGrace", "00:00:01")];
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -37,11 +40,14 @@ public sealed class RenewalExpiryRaceTests(FakeClockFactory factory) : IClassFix
         var (renewed, expired) = (0, 0);
         for (var round = 0; round < 40; round++)
         {
+            // Links are signed with this clock and checked by Azurite against the real one: never let it fall behind.
+            if (DateTimeOffset.UtcNow > factory.Clock.GetUtcNow())
+                factory.Clock.SetUtcNow(DateTimeOffset.UtcNow);
             var upload = await _api.RegisterAsync($"{factory.FilesBase}/path/race/round-{round}.bin");
             using (var block = await TestData.PutBlockAsync(upload.Upload, TestData.BlockId(0), [1, 2, 3]))
                 Assert.Equal(HttpStatusCode.Created, block.StatusCode);
             // Half the rounds land just before the cutoff, half just after it.
-            factory.Clock.Advance(FakeClockFactory.AbandonedAfter + TimeSpan.FromSeconds(round % 2 == 0 ? -1 : 1));
+            factory.Clock.Advance(FakeClockFactory.AbandonedAfter + TimeSpan.FromMilliseconds(round % 2 == 0 ? -500 : 500));
 
             var renewal = _api.PutAsync($"{factory.FilesBase}/{upload.FileId}?version_id={upload.VersionId}", null);
             var pass = RunReconcilerPassAsync();

@@ -29,39 +29,58 @@ public sealed class DevelopmentFuzzFactory : FileApiFactory
     // A real socket: request-line and body-size rules are Kestrel's, which the in-memory server does not apply.
     public DevelopmentFuzzFactory() => UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
 
+    protected override string HostEnvironment => "Development";
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
         ClientOptions.BaseAddress = FuzzHosts.KestrelAddress(this);
     }
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.UseEnvironment("Development");
-        // Ten thousand requests' worth of request logs would cost more than the requests.
-        builder.UseSetting("Logging:LogLevel:Default", "Warning");
-    }
+    // Ten thousand requests' worth of request logs would cost more than the requests.
+    protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings => [new("Logging:LogLevel:Default", "Warning")];
 }
 
-/// <summary>The API in the environment Azure runs.</summary>
-public sealed class ProductionFuzzFactory : FileApiFactory
+/// <summary>
+/// The API as Azure runs it: the Production environment, and tokens validated by Microsoft.Identity.Web against a
+/// loopback stand-in for Entra's OpenID configuration and keys (no local key file: Production refuses one).
+/// </summary>
+public sealed class ProductionFuzzFactory : FileApiFactory, IAsyncLifetime
 {
-    // A real socket: request-line and body-size rules are Kestrel's, which the in-memory server does not apply.
+    const string ClientId = "5f1d2c3b-8a7e-4c6d-9b0a-1e2f3a4b5c6d";
+    readonly OidcServer _entra = OidcServer.StartAsync().GetAwaiter().GetResult();
+
     public ProductionFuzzFactory() => UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+
+    protected override string HostEnvironment => "Production";
+
+    protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings =>
+    [
+        new("Auth:LocalSigningKeysPath", ""),
+        new("Auth:TenantId", OidcServer.TenantId),
+        new("Auth:ClientId", ClientId),
+        new("Auth:Instance", _entra.Instance),
+        new("Auth:RequireHttpsMetadata", "false"),
+        new("Auth:Issuers:0", OidcServer.V2Issuer),
+        new("Auth:Audiences:0", ClientId),
+        // Ten thousand requests' worth of request logs would cost more than the requests.
+        new("Logging:LogLevel:Default", "Warning"),
+    ];
+
+    public override string TokenFor(string userName, IDictionary<string, object>? extraClaims = null) =>
+        Tokens.Mint(UserId(userName), userName, $"{userName}@example.com", OidcServer.V2Issuer, ClientId, TimeSpan.FromHours(1), extraClaims);
 
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
+        _entra.Publish(Tokens); // before any request asks for the keys
         ClientOptions.BaseAddress = FuzzHosts.KestrelAddress(this);
     }
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    async Task IAsyncLifetime.DisposeAsync()
     {
-        base.ConfigureWebHost(builder);
-        builder.UseEnvironment("Production");
-        // Ten thousand requests' worth of request logs would cost more than the requests.
-        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        await DisposeAsync();
+        await _entra.DisposeAsync();
     }
 }
 

@@ -66,7 +66,7 @@ public class FileApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public static string UserId(string userName) => LocalTokenIssuer.UserIdFor(userName).ToString();
 
-    public string TokenFor(string userName, IDictionary<string, object>? extraClaims = null) =>
+    public virtual string TokenFor(string userName, IDictionary<string, object>? extraClaims = null) =>
         Tokens.Mint(UserId(userName), userName, $"{userName}@example.com", TokenIssuer, TokenAudience, TimeSpan.FromHours(1), extraClaims);
 
     /// <summary>A client that calls the API as <paramref name="userName"/>, with a real signed token.</summary>
