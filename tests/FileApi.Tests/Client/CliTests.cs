@@ -65,6 +65,38 @@ public sealed class CliTests(FileApiFactory factory) : IClassFixture<FileApiFact
     }
 
     [Fact]
+    public async Task AnAbortedUploadIsGivenUpForGoodAndTheNextRunStartsANewVersion()
+    {
+        var source = _cli.LocalPath("abandoned.bin");
+        await using (var content = new DeterministicStream(3L * 1024 * 1024))
+        await using (var file = File.Create(source))
+            await content.CopyToAsync(file);
+        var args = new[] { "upload", source, "cli/abandoned.bin", "--block-size", "1", "--concurrency", "1", "--json" };
+        var failing = new StorageSpy(factory);
+        failing.Before = (request, _) => Task.FromResult(StorageSpy.IsPutBlock(request) && failing.AcceptedBlocks.Count == 1
+            ? new HttpResponseMessage(HttpStatusCode.BadRequest) { RequestMessage = request }
+            : null);
+        _cli.Storage = failing;
+        var interrupted = await _cli.RunAsync(args);
+        _cli.Storage = null;
+
+        var aborted = await _cli.RunAsync([.. args, "--abort"]);
+        var abortedVersion = JsonDocument.Parse(aborted.Out).RootElement.GetProperty("version_id").GetString();
+        var statesAfterAbort = _cli.UploadStates.ToList();
+        var again = await _cli.RunAsync(args);
+        var nothingLeft = await _cli.RunAsync([.. args, "--abort"]);
+
+        Assert.Equal(ExitCodes.Network, interrupted.ExitCode);
+        Assert.Equal(ExitCodes.Ok, aborted.ExitCode);
+        Assert.Empty(statesAfterAbort);
+        Assert.Equal(ExitCodes.Ok, again.ExitCode);
+        Assert.DoesNotContain("Resuming", again.Error);
+        Assert.NotEqual(abortedVersion, JsonDocument.Parse(again.Out).RootElement.GetProperty("version_id").GetString());
+        Assert.Equal(ExitCodes.NotFound, nothingLeft.ExitCode);
+        Assert.Contains("no interrupted upload", nothingLeft.Error);
+    }
+
+    [Fact]
     public async Task DownloadingAFileThatDoesNotExistExitsWithNotFound()
     {
         var run = await _cli.RunAsync("download", "cli/nowhere.txt", _cli.LocalPath("nowhere.txt"));
