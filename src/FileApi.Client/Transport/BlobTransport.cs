@@ -33,6 +33,9 @@ sealed class BlobTransport
         _options.Retry.MaxRetries = retry.MaxRetries;
         _options.Retry.Delay = retry.Delay;
         _options.Retry.MaxDelay = retry.MaxDelay;
+        // The SDK's own 100 s per try would cut off large blocks on slow links: the storage HttpClient's timeout decides.
+        if (storage.Timeout != Timeout.InfiniteTimeSpan)
+            _options.Retry.NetworkTimeout = storage.Timeout;
         // What the Evo SDK and the browser send: no transactional checksums, so all three clients put the same requests on the wire.
         _options.TransferValidation.Upload.ChecksumAlgorithm = StorageChecksumAlgorithm.None;
         _options.TransferValidation.Download.ChecksumAlgorithm = StorageChecksumAlgorithm.None;
