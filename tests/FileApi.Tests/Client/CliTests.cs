@@ -97,6 +97,39 @@ public sealed class CliTests(FileApiFactory factory) : IClassFixture<FileApiFact
     }
 
     [Fact]
+    public async Task AnUploadWhoseCompletionOutlastsTheHttpTimeoutStillExitsOk()
+    {
+        // The first completion call is held like a hash slower than the client's HTTP timeout; the client asks again.
+        Assert.Equal(ExitCodes.Ok, (await _cli.RunAsync("ls")).ExitCode); // a warm server: only the held call outlasts the timeout
+        var completion = new HoldsFirstCompletion { InnerHandler = factory.Server.CreateHandler() };
+        _cli.Api = () => new HttpClient(completion) { BaseAddress = factory.Server.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var source = _cli.LocalPath("slow-hash.bin");
+        await File.WriteAllTextAsync(source, "hashed slowly");
+
+        var upload = await _cli.RunAsync("upload", source, "cli/slow-hash.bin", "--sha256", "--json");
+
+        Assert.True(upload.ExitCode == ExitCodes.Ok, upload.Error);
+        Assert.True(completion.Calls >= 2, $"Completion was called {completion.Calls} time(s).");
+        Assert.Equal(13, JsonDocument.Parse(upload.Out).RootElement.GetProperty("size").GetInt64());
+        Assert.Empty(_cli.UploadStates);
+    }
+
+    /// <summary>Holds the first POST .../complete until its caller gives up; passes everything else on.</summary>
+    sealed class HoldsFirstCompletion : DelegatingHandler
+    {
+        int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Post && request.RequestUri!.AbsolutePath.EndsWith("/complete") && Interlocked.Increment(ref _calls) == 1)
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task DownloadingAFileThatDoesNotExistExitsWithNotFound()
     {
         var run = await _cli.RunAsync("download", "cli/nowhere.txt", _cli.LocalPath("nowhere.txt"));
