@@ -22,12 +22,16 @@ static class TransferCommands
             Description = "Start a new version instead of resuming an interrupted upload of this unchanged file to the same place "
                 + "(resume state: ~/.local/state/fileapi/uploads/, or $XDG_STATE_HOME/fileapi; removed once the upload completes)",
         };
+        var abort = new Option<bool>("--abort")
+        {
+            Description = "Give up the interrupted upload of this file to this place for good: the service drops its blocks and the resume state is removed",
+        };
         blockSize.Validators.Add(result => { if (result.GetValueOrDefault<int>() is < 1 or > 1024) result.AddError("--block-size must be 1 to 1024 MiB."); });
         concurrency.Validators.Add(result => { if (result.GetValueOrDefault<int>() is < 1 or > 64) result.AddError("--concurrency must be 1 to 64."); });
 
         var command = new Command("upload",
             "Upload a file as a new version, in parallel blocks straight to storage, and wait until it is ready. An interrupted upload resumes when run again.")
-            { local, remote, blockSize, concurrency, sha256, noResume };
+            { local, remote, blockSize, concurrency, sha256, noResume, abort };
 
         command.SetHandler(global, host, async context =>
         {
@@ -44,6 +48,8 @@ static class TransferCommands
             var resumable = context.Get(noResume) ? null : store.Load(statePath);
             var files = context.CreateClient(options => (options.BlockSize, options.MaxConcurrency) = (context.Get(blockSize) * 1024 * 1024, context.Get(concurrency)))
                 .GetWorkspaceClient(settings.OrganizationId, settings.WorkspaceId);
+            if (context.Get(abort))
+                return await AbortAsync(context, files, store.Load(statePath), statePath, source, destination);
 
             var clock = Stopwatch.StartNew();
             var file = await TransferDisplay.RunAsync(host, context.Quiet, $"upload {source.Name}", async progress =>
@@ -85,6 +91,30 @@ static class TransferCommands
             ]);
         });
         return command;
+    }
+
+    /// <summary>Ctrl+C keeps the resume state; this is how a user gives the upload up instead of leaving it to expire.</summary>
+    static async Task<int> AbortAsync(CommandContext context, WorkspaceClient files, UploadStateStore.Entry? interrupted, string statePath, FileInfo source, string destination)
+    {
+        if (interrupted is null)
+            throw new UsageException($"There is no interrupted upload of {source.FullName} to {destination} to abort.", ExitCodes.NotFound);
+        try
+        {
+            await files.AbortUploadAsync(interrupted.FileId, interrupted.VersionId, context.CancellationToken);
+        }
+        catch (FileApiException gone) when (gone.Status is 404 or 410 && gone.Type != FileApiProblemTypes.RouteNotFound)
+        {
+            // Nothing left on the service to give up: only the local state remains.
+        }
+        catch (FileApiException finished) when (finished.Status == 409)
+        {
+            // The upload had finished (its commit was seen): there is nothing to resume either.
+            UploadStateStore.Delete(statePath);
+            throw;
+        }
+        UploadStateStore.Delete(statePath);
+        return context.Print(new { file_id = interrupted.FileId, version_id = interrupted.VersionId, aborted = true },
+            () => [$"Aborted the interrupted upload of {source.Name} to {destination} (version {interrupted.VersionId})."]);
     }
 
     public static Command Download(GlobalOptions global, CliHost host)

@@ -84,36 +84,60 @@ public class WorkspaceClient
         _api.SendAsync(HttpMethod.Put, $"{Files}/{fileId}?version_id={Uri.EscapeDataString(versionId)}", FileApiJsonContext.Default.UploadLink,
             null, idempotent: true, cancellationToken);
 
-    /// <summary>Tells the API the blocks are committed; answers the ready file (409 version-not-committed before the commit).</summary>
-    public virtual Task<FileDetails> CompleteUploadAsync(Guid fileId, string versionId, CancellationToken cancellationToken = default) =>
-        _api.SendAsync(HttpMethod.Post, CompleteUrl(fileId, versionId), FileApiJsonContext.Default.FileDetails, null, idempotent: true, cancellationToken);
+    /// <summary>
+    /// Tells the API the blocks are committed and answers the ready file (409 version-not-committed before the commit).
+    /// When the server verifies in the background (202 Accepted), this waits for the outcome by long-polling the version.
+    /// </summary>
+    public virtual async Task<FileDetails> CompleteUploadAsync(Guid fileId, string versionId, CancellationToken cancellationToken = default)
+    {
+        using var response = await _api.SendAsync(HttpMethod.Post, CompleteUrl(fileId, versionId), null, idempotent: true, cancellationToken);
+        await ApiConnection.EnsureSuccessAsync(response, cancellationToken);
+        return response.StatusCode == HttpStatusCode.Accepted
+            ? await PollUntilReadyAsync(fileId, versionId, _options.TimeProvider.GetUtcNow() + _options.ReadinessTimeout, cancellationToken)
+            : await ApiConnection.ReadAsync(response, FileApiJsonContext.Default.FileDetails, cancellationToken);
+    }
 
     /// <summary>
-    /// Waits until a committed version is ready: through fast completion, and where the server does not offer it,
-    /// by long-polling the version (plain polling on servers without long-poll). Gives up after
+    /// Gives up an unfinished upload for good: the version fails with reason <c>aborted</c> and its blocks are dropped.
+    /// Aborting twice is fine; a version that is already ready cannot be aborted (409).
+    /// </summary>
+    public virtual Task AbortUploadAsync(Guid fileId, string versionId, CancellationToken cancellationToken = default) =>
+        _api.SendAsync(HttpMethod.Delete, $"{Files}/{fileId}/versions/{Uri.EscapeDataString(versionId)}", idempotent: true, cancellationToken);
+
+    /// <summary>
+    /// Waits until a committed version is ready: through fast completion, and while the server verifies it (or where
+    /// it does not offer completion) by long-polling the version (plain polling on servers without long-poll). Gives up after
     /// <see cref="FileApiClientOptions.ReadinessTimeout"/> with <see cref="FileApiProblemTypes.ReadinessTimeout"/>.
     /// A version that failed verification throws with <see cref="FileApiProblemTypes.VersionFailed"/>.
     /// </summary>
     public virtual async Task<FileDetails> WaitForReadyAsync(Guid fileId, string versionId, CancellationToken cancellationToken = default)
     {
-        var clock = _options.TimeProvider;
-        var deadline = clock.GetUtcNow() + _options.ReadinessTimeout;
+        var deadline = _options.TimeProvider.GetUtcNow() + _options.ReadinessTimeout;
         for (var attempt = 1; ; attempt++)
         {
             using var response = await _api.SendAsync(HttpMethod.Post, CompleteUrl(fileId, versionId), null, idempotent: true, cancellationToken);
+            if (response.StatusCode == HttpStatusCode.Accepted)
+                break; // Verifying in the background.
             if (response.IsSuccessStatusCode)
                 return await ApiConnection.ReadAsync(response, FileApiJsonContext.Default.FileDetails, cancellationToken);
             var problem = await FileApiException.FromResponseAsync(response, null, cancellationToken);
             if (problem is { Status: 405 } or { Status: 404, Type: FileApiProblemTypes.RouteNotFound })
                 break; // A server without fast completion: Event Grid will notice the commit.
+            if (problem.Type == FileApiProblemTypes.VersionNotReady)
+                break; // Another caller's verification is running: its outcome will show on the version.
             if (problem.Type != FileApiProblemTypes.VersionNotCommitted)
                 throw problem;
-            await PauseAsync(Retries.Backoff(_options.Retry, attempt), deadline, cancellationToken);
+            await PauseAsync(Backoff(attempt), deadline, cancellationToken);
         }
+        return await PollUntilReadyAsync(fileId, versionId, deadline, cancellationToken);
+    }
 
+    /// <summary>Long-polls the version until it is ready (200) or failed (409 version-failed); version-not-ready means keep waiting.</summary>
+    async Task<FileDetails> PollUntilReadyAsync(Guid fileId, string versionId, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
         while (true)
         {
-            var wait = (int)Math.Clamp((deadline - clock.GetUtcNow()).TotalSeconds, 0, LongPollSeconds);
+            var wait = (int)Math.Clamp((deadline - _options.TimeProvider.GetUtcNow()).TotalSeconds, 0, LongPollSeconds);
             using var response = await _api.SendAsync(HttpMethod.Get, $"{Files}/{fileId}?version_id={Uri.EscapeDataString(versionId)}&wait={wait}",
                 null, idempotent: true, cancellationToken);
             if (response.IsSuccessStatusCode)
@@ -123,6 +147,13 @@ public class WorkspaceClient
                 throw problem;
             await PauseAsync(problem.RetryAfter ?? TimeSpan.FromSeconds(1), deadline, cancellationToken);
         }
+    }
+
+    /// <summary>Exponential and jittered, like the retries, for the wait between completion attempts before the commit is seen.</summary>
+    TimeSpan Backoff(int attempt)
+    {
+        var exponential = _options.Retry.Delay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 30));
+        return TimeSpan.FromMilliseconds(Math.Min(exponential * (0.5 + Random.Shared.NextDouble() / 2), _options.Retry.MaxDelay.TotalMilliseconds));
     }
 
     async Task PauseAsync(TimeSpan delay, DateTimeOffset deadline, CancellationToken cancellationToken)

@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using Azure;
+using Azure.Storage.Blobs.Models;
 using FileApi.Client.Transport;
 
 namespace FileApi.Client.Transfers;
@@ -50,15 +52,26 @@ sealed class BlockUpload(BlobTransport blobs, FileApiClientOptions options, Uplo
 
         await SendBlocksAsync(source, link, missing, progress, cancellationToken);
 
-        using var commit = await blobs.SendAsync(link, uri => BlobTransport.PutBlockList(uri, blocks.Select(block => block.Id)),
-            HttpCompletionOption.ResponseContentRead, cancellationToken);
-        await BlobTransport.EnsureSuccessAsync(commit, cancellationToken);
+        await blobs.SendAsync(link, (blob, token) => blob.CommitBlockListAsync(blocks.Select(block => block.Id), cancellationToken: token), cancellationToken);
     }
 
+    /// <summary>Every block storage holds for the blob, committed or not, by id with its size. No blob yet is no blocks.</summary>
     async Task<IReadOnlyDictionary<string, long>> GetBlockListAsync(RenewableLink link, CancellationToken cancellationToken)
     {
-        using var response = await blobs.SendAsync(link, BlobTransport.GetBlockList, HttpCompletionOption.ResponseContentRead, cancellationToken);
-        return await BlobTransport.ReadBlockListAsync(response, cancellationToken);
+        var list = await blobs.SendAsync(link, async (blob, token) =>
+        {
+            try
+            {
+                return (await blob.GetBlockListAsync(BlockListTypes.All, cancellationToken: token)).Value;
+            }
+            catch (RequestFailedException missing) when (missing.Status == 404)
+            {
+                return null;
+            }
+        }, cancellationToken);
+        return (list?.CommittedBlocks ?? []).Concat(list?.UncommittedBlocks ?? [])
+            .GroupBy(block => block.Name)
+            .ToDictionary(group => group.Key, group => group.First().SizeLong);
     }
 
     /// <summary>Workers, at most MaxConcurrency, each with one rented buffer, take the next block until none is left. The first failure stops them all.</summary>
@@ -79,10 +92,13 @@ sealed class BlockUpload(BlobTransport blobs, FileApiClientOptions options, Uplo
                     var block = blocks[index];
                     var data = buffer.AsMemory(0, block.Length);
                     await source.ReadAsync(data, block.Offset, stop.Token);
-                    var written = progress.ForPart();
-                    using var response = await blobs.SendAsync(link, uri => BlobTransport.PutBlock(uri, block.Id, new ProgressContent(data, written)),
-                        HttpCompletionOption.ResponseContentRead, stop.Token);
-                    await BlobTransport.EnsureSuccessAsync(response, stop.Token);
+                    var written = new Progress(progress.ForPart());
+                    await blobs.SendAsync(link, async (blob, token) =>
+                    {
+                        // The SDK rewinds the stream for each retry; progress counts only bytes beyond the furthest attempt.
+                        await using var content = new MemoryStream(buffer, 0, block.Length, writable: false);
+                        return await blob.StageBlockAsync(block.Id, content, new BlockBlobStageBlockOptions { ProgressHandler = written }, token);
+                    }, stop.Token);
                 }
             }
             catch
@@ -107,6 +123,11 @@ sealed class BlockUpload(BlobTransport blobs, FileApiClientOptions options, Uplo
             throw workers.Select(worker => worker.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException)
                 ?? throw new OperationCanceledException(cancellationToken);
         }
+    }
+
+    sealed class Progress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
     }
 
     /// <summary>SHA-256 of the whole content in one streaming pass with one small pooled buffer.</summary>

@@ -1,11 +1,13 @@
-using System.Net;
+using Azure;
+using Azure.Storage.Blobs.Models;
 using FileApi.Client.Transport;
 
 namespace FileApi.Client.Transfers;
 
 /// <summary>
-/// Streams a version's blob to a destination from a given offset. A connection that breaks mid-body is picked up
-/// where it stopped (a ranged GET from the bytes already written); an expired download link is replaced.
+/// Streams a version's blob to a destination from a given offset, with ranged GETs. A connection that breaks
+/// mid-body is picked up where it stopped by the SDK's download stream; a link that storage refuses mid-body is
+/// replaced and the download goes on from the bytes already written.
 /// </summary>
 sealed class Download(BlobTransport blobs, FileApiClientOptions options)
 {
@@ -18,39 +20,36 @@ sealed class Download(BlobTransport blobs, FileApiClientOptions options)
         var buffer = options.BufferPool.Rent(BufferSize);
         try
         {
-            var failures = 0;
             while (offset < file.Size)
             {
-                var writing = false;
+                var from = offset;
+                using var download = await blobs.SendAsync(link, async (blob, token) =>
+                    (await blob.DownloadStreamingAsync(new BlobDownloadOptions { Range = new HttpRange(from) }, token)).Value, cancellationToken);
+                if (offset > 0 && download.Details.ContentRange is null)
+                    throw new FileApiException(200, FileApiProblemTypes.StorageError, "Storage ignored the range.",
+                        $"Asked for bytes from {offset}, got the whole blob.");
                 try
                 {
-                    using var response = await blobs.SendAsync(link, uri => BlobTransport.GetRange(uri, offset), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-                    await BlobTransport.EnsureSuccessAsync(response, cancellationToken);
-                    if (response.StatusCode != HttpStatusCode.PartialContent && offset > 0)
-                        throw new FileApiException((int)response.StatusCode, FileApiProblemTypes.StorageError, "Storage ignored the range.",
-                            $"Asked for bytes from {offset}, got the whole blob.");
-
-                    await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
                     int read;
-                    while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+                    while ((read = await download.Content.ReadAsync(buffer, cancellationToken)) > 0)
                     {
                         read = (int)Math.Min(read, file.Size - offset);
-                        writing = true;
                         await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                        writing = false;
                         offset += read;
-                        failures = 0;
                         tracker.Add(read);
                     }
-                    if (offset < file.Size)
-                        throw new IOException($"The download ended at byte {offset} of {file.Size}.");
                 }
-                catch (Exception exception) when (!writing && IsBrokenBody(exception, cancellationToken))
+                catch (RequestFailedException refused) when (refused.Status == 403 && offset > from)
                 {
-                    if (++failures > options.Retry.MaxRetries)
-                        throw exception as FileApiException ?? FileApiException.Network(exception);
-                    await Task.Delay(Retries.Backoff(options.Retry, failures), options.TimeProvider, cancellationToken);
+                    // The link expired while the body was streaming: the next round renews it (it made progress, so this cannot loop).
+                    continue;
                 }
+                catch (Exception exception) when (BlobTransport.ToFileApiException(exception, cancellationToken) is { } failure)
+                {
+                    throw failure;
+                }
+                if (offset < file.Size)
+                    throw new FileApiException(200, FileApiProblemTypes.StorageError, "The download ended early.", $"The download ended at byte {offset} of {file.Size}.");
             }
         }
         finally
@@ -58,8 +57,4 @@ sealed class Download(BlobTransport blobs, FileApiClientOptions options)
             options.BufferPool.Return(buffer);
         }
     }
-
-    /// <summary>A body that broke off, or a request that got no answer after its own retries.</summary>
-    static bool IsBrokenBody(Exception exception, CancellationToken cancellationToken) =>
-        Retries.IsTransient(exception, cancellationToken) || exception is FileApiException { Status: 0 };
 }

@@ -19,7 +19,7 @@ sealed class ApiConnection
     readonly HttpClient _http;
     readonly FileApiClientOptions _options;
     readonly ResiliencePipeline<HttpResponseMessage> _retryAll;
-    readonly ResiliencePipeline<HttpResponseMessage> _retryRateLimitedOnly;
+    readonly ResiliencePipeline<HttpResponseMessage> _retryUnsent;
     readonly string _userAgent;
 
     public ApiConnection(HttpClient http, FileApiClientOptions options)
@@ -30,8 +30,8 @@ sealed class ApiConnection
             ?? throw new ArgumentException("Set FileApiClientOptions.BaseUri, or give the API HttpClient a BaseAddress.", nameof(options));
         // Relative URLs resolve under the base's path only when it ends with a slash.
         BaseUri = baseUri.AbsoluteUri.EndsWith('/') ? baseUri : new Uri(baseUri.AbsoluteUri + "/");
-        _retryAll = Retries.Create(options.Retry);
-        _retryRateLimitedOnly = Retries.Create(options.Retry, transientAnswersOnly: true);
+        _retryAll = ApiRetries.Create(options.Retry, idempotent: true);
+        _retryUnsent = ApiRetries.Create(options.Retry, idempotent: false);
         var platform = $"({RuntimeInformation.FrameworkDescription}; {RuntimeInformation.OSDescription})";
         _userAgent = $"{(options.ApplicationId is { Length: > 0 } app ? app + " " : "")}fileapi-net/{ClientVersion} {platform}";
     }
@@ -42,11 +42,12 @@ sealed class ApiConnection
 
     /// <summary>
     /// Sends a request and answers whatever came back. <paramref name="idempotent"/> calls are retried on network
-    /// errors, 408, 429 and 5xx; the others (a new version, a new organisation) only on 429, which the server never acted on.
+    /// errors, timeouts, 408, 429 and 5xx; the others (a new version, a new organisation) only when no connection
+    /// could be made or on 429: a second attempt after the server may have acted would create a second one.
     /// </summary>
     public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, Func<HttpContent?>? content, bool idempotent, CancellationToken cancellationToken)
     {
-        var pipeline = idempotent ? _retryAll : _retryRateLimitedOnly;
+        var pipeline = idempotent ? _retryAll : _retryUnsent;
         try
         {
             return await pipeline.ExecuteAsync(async token =>
@@ -60,7 +61,7 @@ sealed class ApiConnection
                 return await _http.SendAsync(request, token);
             }, cancellationToken);
         }
-        catch (Exception exception) when (Retries.IsTransient(exception, cancellationToken))
+        catch (Exception exception) when (ApiRetries.IsNetworkFailure(exception, cancellationToken))
         {
             throw FileApiException.Network(exception);
         }

@@ -53,6 +53,7 @@ public sealed class BrowserUploaderTests(BrowserFixture browser) : IClassFixture
         Assert.True(samples.Where(sample => sample > 0 && sample < first.Length).Distinct().Count() >= 10,
             "progress moved in fewer than 10 steps: " + string.Join(", ", samples));
         Assert.Equal(BlockCount(first.Length), requests.PutBlocks);
+        Assert.Equal(["2026-06-06"], requests.ServiceVersions); // the API's and the .NET client's, on every Put Block and Put Block List
         var firstVersion = await GetFileAsync(file.Name);
 
         // The same name again, with other bytes: a second version of the same file.
@@ -169,7 +170,7 @@ public sealed class BrowserUploaderTests(BrowserFixture browser) : IClassFixture
     }
 
     [Fact]
-    public async Task CancellingStopsTheUploadAndForgetsIt()
+    public async Task CancellingStopsTheUploadForgetsItAndAbortsTheVersion()
     {
         var content = TestData.RandomBytes(8 * BlockSize);
         using var file = new TemporaryFile("cancelled.bin", content);
@@ -191,9 +192,18 @@ public sealed class BrowserUploaderTests(BrowserFixture browser) : IClassFixture
         await page.SetInputFilesAsync("#files", file.Path);
         var row = page.Locator(".upload", new PageLocatorOptions { HasText = file.Name });
         await page.Locator($".upload[data-state='uploading']").WaitForAsync();
+        var abort = page.WaitForResponseAsync(response => response.Request.Method == "DELETE" && response.Url.Contains("/versions/", StringComparison.Ordinal));
         await row.Locator("button.cancel").ClickAsync();
         await page.Locator(".upload[data-state='cancelled']").WaitForAsync();
         release.TrySetResult();
+        var aborted = await abort;
+
+        Assert.Equal(204, aborted.Status);
+        using var api = browser.Api.CreateClientFor(FileApiFactory.Owner);
+        var version = new Uri(aborted.Url).AbsolutePath.Split('/');
+        using var read = await api.GetAsync($"{browser.Api.FilesBase}/{version[^3]}?version_id={version[^1]}");
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, read.StatusCode);
+        Assert.Contains("aborted", await read.Content.ReadAsStringAsync());
 
         Assert.Equal("[]", await page.EvaluateAsync<string>($"() => localStorage.getItem('{PendingUploadsKey}')"));
         await page.ReloadAsync();
@@ -263,8 +273,12 @@ public sealed class BrowserUploaderTests(BrowserFixture browser) : IClassFixture
     /// <summary>Counts, from Playwright's request events, the Put Block requests and the upload link renewals a page sends.</summary>
     sealed class BlobRequests
     {
+        readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _serviceVersions = new();
         int _putBlocks;
         int _renewals;
+
+        /// <summary>The x-ms-version values the page sent to blob storage.</summary>
+        public IReadOnlyList<string> ServiceVersions => _serviceVersions.Keys.Order().ToList();
 
         public int PutBlocks => Volatile.Read(ref _putBlocks);
 
@@ -277,6 +291,8 @@ public sealed class BrowserUploaderTests(BrowserFixture browser) : IClassFixture
             {
                 if (request.Method != "PUT")
                     return;
+                if (request.Url.Contains("comp=block", StringComparison.Ordinal))
+                    counts._serviceVersions[request.Headers.GetValueOrDefault("x-ms-version") ?? "(none)"] = true;
                 if (request.Url.Contains("comp=block&", StringComparison.Ordinal))
                     Interlocked.Increment(ref counts._putBlocks);
                 else if (request.Url.StartsWith(apiOrigin, StringComparison.Ordinal) && request.Url.Contains("?version_id=", StringComparison.Ordinal))

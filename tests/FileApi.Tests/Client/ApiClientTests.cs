@@ -59,6 +59,57 @@ public sealed class ApiClientTests(FileApiFactory factory) : IClassFixture<FileA
     }
 
     [Fact]
+    public async Task TheListingFollowsLinksNextPastAShortPageAndAStaleTotal()
+    {
+        // Pages as a server may send them: the first shorter than the limit and with a total that says "done".
+        var pages = new Dictionary<string, string>
+        {
+            ["first"] = Page(["a.txt"], total: 1, next: "next-page"),
+            ["next-page"] = Page(["b.txt", "c.txt"], total: 3, next: null),
+        };
+        var api = new ApiInterceptor(request => request.Method == HttpMethod.Get && request.RequestUri!.AbsolutePath.EndsWith("/files")
+            ? new HttpResponseMessage(System.Net.HttpStatusCode.OK)
+            {
+                RequestMessage = request,
+                Content = new StringContent(pages[System.Web.HttpUtility.ParseQueryString(request.RequestUri.Query)["cursor"] ?? "first"], System.Text.Encoding.UTF8, "application/json"),
+            }
+            : null);
+        var files = factory.WorkspaceClientFor(new StorageSpy(factory), api: api);
+
+        var all = await files.GetFilesAsync(new ListFilesOptions { Limit = 2 }).ToListAsync();
+
+        Assert.Equal(["/listed/a.txt", "/listed/b.txt", "/listed/c.txt"], all.Select(file => file.FullPath));
+    }
+
+    string Page(string[] names, long total, string? next)
+    {
+        var files = names.Select(name => $$"""
+            {"name":"{{name}}","path":"/listed/","file_id":"{{Guid.NewGuid()}}","version_id":"1","size":1,"etag":null,
+             "created_at":"2026-12-01T00:00:00Z","created_by":null,"modified_at":"2026-12-01T00:00:00Z","modified_by":null,"download":null,"self":null}
+            """);
+        var nextLink = next is null ? "null" : $"\"{factory.FilesBase}?limit=2&cursor={next}\"";
+        return $$$"""{"count":{{{names.Length}}},"files":[{{{string.Join(',', files)}}}],"limit":2,"offset":0,"total":{{{total}}},"links":{"self":null,"next":{{{nextLink}}},"prev":null}}""";
+    }
+
+    [Fact]
+    public async Task AnAbortedUploadFailsWithReasonAbortedAndCannotBeAbortedOnceReady()
+    {
+        var files = factory.WorkspaceClientFor(new StorageSpy(factory));
+        var link = await files.RegisterVersionAsync("api/aborted.txt", new RegisterVersionOptions { Size = 5 });
+        var ready = await files.UploadAsync("api/kept.txt", new MemoryStream("kept"u8.ToArray()));
+
+        await files.AbortUploadAsync(link.FileId, link.VersionId);
+        await files.AbortUploadAsync(link.FileId, link.VersionId); // idempotent
+        var failed = await Assert.ThrowsAsync<FileApiException>(() => files.GetFileAsync(link.FileId, new GetFileOptions { VersionId = link.VersionId }));
+        var history = await Assert.ThrowsAsync<FileApiException>(() => files.AbortUploadAsync(ready.FileId, ready.VersionId));
+
+        Assert.Equal((409, FileApiProblemTypes.VersionFailed), (failed.Status, failed.Type));
+        Assert.Equal("aborted", failed.Extensions["reason"].GetString());
+        Assert.Equal(409, history.Status);
+        Assert.Equal(ready.VersionId, (await files.GetFileAsync("api/kept.txt")).VersionId);
+    }
+
+    [Fact]
     public async Task ADeletedFileIsGoneUntilAnOwnerRestoresIt()
     {
         var files = factory.WorkspaceClientFor(new StorageSpy(factory));

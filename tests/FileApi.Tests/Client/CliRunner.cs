@@ -33,6 +33,9 @@ sealed class CliRunner : IDisposable
     /// <summary>The storage handler of the next runs (a fresh one per run unless set).</summary>
     public StorageSpy? Storage { get; set; }
 
+    /// <summary>The API HttpClient of the next runs (the test server's own unless set).</summary>
+    public Func<HttpClient>? Api { get; set; }
+
     public string Home => _home.FullName;
     public string ConfigFile => Path.Combine(Home, "config", "fileapi", "config.json");
     public string StateDirectory => Path.Combine(Home, "state", "fileapi");
@@ -54,7 +57,7 @@ sealed class CliRunner : IDisposable
             Interactive = false,
             CreateClient = options => _factory is null
                 ? throw new InvalidOperationException("This runner has no API.")
-                : new FileApiClient(_factory.CreateClient(), new HttpClient(Storage ?? new StorageSpy(_factory)), ClientTestKit.FastRetries(options)),
+                : new FileApiClient(Api?.Invoke() ?? _factory.CreateClient(), new HttpClient(Storage ?? new StorageSpy(_factory)), ClientTestKit.FastRetries(options)),
         };
         var exitCode = await FileApiCli.RunAsync(args, host);
         return new CliRun(exitCode, output.ToString(), error.ToString());

@@ -65,6 +65,71 @@ public sealed class CliTests(FileApiFactory factory) : IClassFixture<FileApiFact
     }
 
     [Fact]
+    public async Task AnAbortedUploadIsGivenUpForGoodAndTheNextRunStartsANewVersion()
+    {
+        var source = _cli.LocalPath("abandoned.bin");
+        await using (var content = new DeterministicStream(3L * 1024 * 1024))
+        await using (var file = File.Create(source))
+            await content.CopyToAsync(file);
+        var args = new[] { "upload", source, "cli/abandoned.bin", "--block-size", "1", "--concurrency", "1", "--json" };
+        var failing = new StorageSpy(factory);
+        failing.Before = (request, _) => Task.FromResult(StorageSpy.IsPutBlock(request) && failing.AcceptedBlocks.Count == 1
+            ? new HttpResponseMessage(HttpStatusCode.BadRequest) { RequestMessage = request }
+            : null);
+        _cli.Storage = failing;
+        var interrupted = await _cli.RunAsync(args);
+        _cli.Storage = null;
+
+        var aborted = await _cli.RunAsync([.. args, "--abort"]);
+        var abortedVersion = JsonDocument.Parse(aborted.Out).RootElement.GetProperty("version_id").GetString();
+        var statesAfterAbort = _cli.UploadStates.ToList();
+        var again = await _cli.RunAsync(args);
+        var nothingLeft = await _cli.RunAsync([.. args, "--abort"]);
+
+        Assert.Equal(ExitCodes.Network, interrupted.ExitCode);
+        Assert.Equal(ExitCodes.Ok, aborted.ExitCode);
+        Assert.Empty(statesAfterAbort);
+        Assert.Equal(ExitCodes.Ok, again.ExitCode);
+        Assert.DoesNotContain("Resuming", again.Error);
+        Assert.NotEqual(abortedVersion, JsonDocument.Parse(again.Out).RootElement.GetProperty("version_id").GetString());
+        Assert.Equal(ExitCodes.NotFound, nothingLeft.ExitCode);
+        Assert.Contains("no interrupted upload", nothingLeft.Error);
+    }
+
+    [Fact]
+    public async Task AnUploadWhoseCompletionOutlastsTheHttpTimeoutStillExitsOk()
+    {
+        // The first completion call is held like a hash slower than the client's HTTP timeout; the client asks again.
+        Assert.Equal(ExitCodes.Ok, (await _cli.RunAsync("ls")).ExitCode); // a warm server: only the held call outlasts the timeout
+        var completion = new HoldsFirstCompletion { InnerHandler = factory.Server.CreateHandler() };
+        _cli.Api = () => new HttpClient(completion) { BaseAddress = factory.Server.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var source = _cli.LocalPath("slow-hash.bin");
+        await File.WriteAllTextAsync(source, "hashed slowly");
+
+        var upload = await _cli.RunAsync("upload", source, "cli/slow-hash.bin", "--sha256", "--json");
+
+        Assert.True(upload.ExitCode == ExitCodes.Ok, upload.Error);
+        Assert.True(completion.Calls >= 2, $"Completion was called {completion.Calls} time(s).");
+        Assert.Equal(13, JsonDocument.Parse(upload.Out).RootElement.GetProperty("size").GetInt64());
+        Assert.Empty(_cli.UploadStates);
+    }
+
+    /// <summary>Holds the first POST .../complete until its caller gives up; passes everything else on.</summary>
+    sealed class HoldsFirstCompletion : DelegatingHandler
+    {
+        int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Post && request.RequestUri!.AbsolutePath.EndsWith("/complete") && Interlocked.Increment(ref _calls) == 1)
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task DownloadingAFileThatDoesNotExistExitsWithNotFound()
     {
         var run = await _cli.RunAsync("download", "cli/nowhere.txt", _cli.LocalPath("nowhere.txt"));

@@ -252,6 +252,7 @@ sealed class StorageSpy(FileApiFactory factory) : DelegatingHandler(new HttpClie
     public IReadOnlyList<string> AcceptedBlocks => _blocks.ToList();
     public int ForbiddenAnswers => _forbidden;
     public int BlockLists => _blockLists;
+    /// <summary>The range of each download request (the SDK sends it as x-ms-range), null for the whole blob.</summary>
     public List<string?> Ranges { get; } = [];
 
     /// <summary>Runs before a request goes to storage; may answer instead (return a response) or wait.</summary>
@@ -271,7 +272,7 @@ sealed class StorageSpy(FileApiFactory factory) : DelegatingHandler(new HttpClie
         var comp = Comp(request);
         if (request.Method == HttpMethod.Get && comp is null)
             lock (Ranges)
-                Ranges.Add(request.Headers.Range?.ToString());
+                Ranges.Add(request.Headers.TryGetValues("x-ms-range", out var range) ? range.Single() : request.Headers.Range?.ToString());
 
         var response = await base.SendAsync(request, cancellationToken);
         if (response.StatusCode == HttpStatusCode.Forbidden)

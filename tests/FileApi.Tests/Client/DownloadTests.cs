@@ -41,7 +41,7 @@ public sealed class DownloadTests(FileApiFactory factory) : IClassFixture<FileAp
         var broken = 0;
         storage.After = (request, response) =>
         {
-            if (request.Method != HttpMethod.Get || response.StatusCode != HttpStatusCode.PartialContent || Interlocked.Exchange(ref broken, 1) != 0)
+            if (request.Method != HttpMethod.Get || !response.IsSuccessStatusCode || Interlocked.Exchange(ref broken, 1) != 0)
                 return response;
             var cut = new HttpResponseMessage(response.StatusCode) { RequestMessage = request, Content = new StreamContent(new BreaksAfter(response.Content.ReadAsStream(), 700_000)) };
             foreach (var header in response.Content.Headers)
@@ -53,7 +53,7 @@ public sealed class DownloadTests(FileApiFactory factory) : IClassFixture<FileAp
         await files.DownloadToAsync(file.FileId, downloaded);
 
         Assert.Equal(2, storage.Ranges.Count);
-        Assert.StartsWith("bytes=0-", storage.Ranges[0]);
+        Assert.True(storage.Ranges[0] is null or "bytes=0-", $"The first request asked for {storage.Ranges[0]}.");
         Assert.Matches(@"^bytes=[1-9]\d*-$", storage.Ranges[1]);
         Assert.Equal(ClientTestKit.Sha256(content), downloaded.Sha256);
     }

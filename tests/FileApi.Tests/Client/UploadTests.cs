@@ -197,6 +197,60 @@ public sealed class UploadTests(FileApiFactory factory) : IClassFixture<FileApiF
     }
 
     [Fact]
+    public async Task ACompletionAcceptedForBackgroundVerificationIsAwaitedByLongPolling()
+    {
+        // A server whose hashing is slow answers 202 and verifies in the background; here the event makes the version ready.
+        var api = new ApiInterceptor(request => IsCompletion(request) ? Accepted(request) : null);
+        var storage = new StorageSpy(factory) { DeliverEvents = true };
+        var files = factory.WorkspaceClientFor(storage, api: api);
+
+        var file = await files.UploadAsync("completion/accepted.txt", new MemoryStream("accepted"u8.ToArray()));
+
+        Assert.Equal(8, file.Size);
+        Assert.Single(api.Requests, request => request.StartsWith("POST") && request.EndsWith("/complete"));
+        Assert.Contains(api.Requests, request => request.StartsWith("GET") && request.Contains($"version_id={file.VersionId}&wait="));
+    }
+
+    [Fact]
+    public async Task AVersionStillBeingVerifiedWhenCompletionIsCalledIsWaitedForInsteadOfFailing()
+    {
+        // Another delivery holds the verification: completion answers version-not-ready, which means "keep waiting".
+        var api = new ApiInterceptor(request => IsCompletion(request)
+            ? Problem(request, HttpStatusCode.Conflict, FileApiProblemTypes.VersionNotReady, "The version is being verified.")
+            : null);
+        var storage = new StorageSpy(factory) { DeliverEvents = true };
+        var files = factory.WorkspaceClientFor(storage, api: api);
+
+        var file = await files.UploadAsync("completion/not-ready.txt", new MemoryStream("verifying"u8.ToArray()));
+
+        Assert.Equal(9, file.Size);
+        Assert.Contains(api.Requests, request => request.StartsWith("GET") && request.Contains($"version_id={file.VersionId}&wait="));
+    }
+
+    static bool IsCompletion(HttpRequestMessage request) => request.Method == HttpMethod.Post && request.RequestUri!.AbsolutePath.EndsWith("/complete");
+
+    /// <summary>What the API answers when it verifies in the background: 202, Retry-After, Location of the version.</summary>
+    static HttpResponseMessage Accepted(HttpRequestMessage request)
+    {
+        var segments = request.RequestUri!.AbsolutePath.Split('/');
+        var (fileId, versionId) = (segments[^4], segments[^2]);
+        var response = new HttpResponseMessage(HttpStatusCode.Accepted)
+        {
+            RequestMessage = request,
+            Content = new StringContent($$"""{"file_id":"{{fileId}}","version_id":"{{versionId}}","state":"verifying"}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(1));
+        response.Headers.Location = new Uri(string.Join('/', segments[..^3]) + $"?version_id={versionId}", UriKind.Relative);
+        return response;
+    }
+
+    static HttpResponseMessage Problem(HttpRequestMessage request, HttpStatusCode status, string type, string title) => new(status)
+    {
+        RequestMessage = request,
+        Content = new StringContent($$"""{"type":"{{type}}","title":"{{title}}","status":{{(int)status}}}""", System.Text.Encoding.UTF8, "application/problem+json"),
+    };
+
+    [Fact]
     public async Task AnUploadThatBreaksItsDeclaredHashNeverBecomesReady()
     {
         var storage = new StorageSpy(factory);

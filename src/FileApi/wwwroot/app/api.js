@@ -1,5 +1,7 @@
 // The FileApi calls the page makes, with the signed-in user's bearer token. Errors carry the problem+json body.
 
+const VERSION_NOT_READY = "urn:fileapi:problem:version-not-ready";
+
 export class ApiError extends Error {
   constructor(status, problem) {
     super(problem?.detail || problem?.title || `HTTP ${status}`);
@@ -39,8 +41,35 @@ export class Api {
     return this.request("PUT", `${filesBase(workspace)}/${fileId}?version_id=${versionId}`);
   }
 
-  complete(workspace, fileId, versionId) {
-    return this.request("POST", `${filesBase(workspace)}/${fileId}/versions/${versionId}/complete`);
+  /**
+   * Completion answers the ready file, or 202 ({ state: "verifying" }) while the service checks the content in the
+   * background; then, as on version-not-ready, wait for the outcome.
+   */
+  async complete(workspace, fileId, versionId) {
+    try {
+      const answer = await this.request("POST", `${filesBase(workspace)}/${fileId}/versions/${versionId}/complete`);
+      if (answer?.state !== "verifying") return answer;
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.type !== VERSION_NOT_READY) throw error;
+    }
+    return this.waitUntilReady(workspace, fileId, versionId);
+  }
+
+  /** Long-polls the version until it is ready (the file) or failed (an ApiError 409 version-failed). */
+  async waitUntilReady(workspace, fileId, versionId) {
+    for (;;) {
+      try {
+        return await this.request("GET", `${filesBase(workspace)}/${fileId}?version_id=${versionId}&wait=20`);
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.type !== VERSION_NOT_READY) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  }
+
+  /** Gives up an unfinished upload: the version fails (reason "aborted") and its blocks are dropped. */
+  abort(workspace, fileId, versionId) {
+    return this.request("DELETE", `${filesBase(workspace)}/${fileId}/versions/${versionId}`);
   }
 
   version(workspace, fileId, versionId) {

@@ -202,6 +202,8 @@ function renderPending() {
       forget.type = "button";
       forget.addEventListener("click", () => {
         pending.forget(record.key);
+        // Discarded for good: the service drops its blocks now instead of when its link expires.
+        session.api.abort(session.workspace, record.fileId, record.versionId).catch((error) => console.warn(error));
         renderPending();
       });
       const stored = record.size === 0 ? 0 : Math.floor(((record.storedBytes ?? 0) * 100) / record.size);

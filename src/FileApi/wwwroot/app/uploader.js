@@ -9,6 +9,8 @@
 //   can tell from Get Block List which parts of the file are stored, and a resumed upload sends only the rest.
 // - Links live 30 minutes: one about to expire, or answered with 403, is renewed (same version, same blob,
 //   blocks kept), once for all blocks in flight.
+// - Every storage request names the same service version as the API and the .NET client.
+// - A cancelled upload that the user discards is aborted on the service (its blocks are dropped), not left to expire.
 
 import { ApiError } from "./api.js";
 import * as pending from "./pending.js";
@@ -19,6 +21,8 @@ const MAX_BLOCKS = 50_000; // the most blocks one blob may have
 const RENEW_BEFORE_EXPIRY_MS = 2 * 60_000;
 const MIN_RENEW_INTERVAL_MS = 30_000; // a client clock far ahead must not make every block renew
 const MAX_ATTEMPTS = 6;
+/** The storage service version of the API and the .NET client too (FileApi.Client BlobTransport.ServiceVersion). */
+export const STORAGE_SERVICE_VERSION = "2026-06-06";
 
 export function blockId(offset) {
   return btoa(String(offset).padStart(32, "0"));
@@ -134,15 +138,19 @@ export class Upload extends EventTarget {
   }
 
   /**
-   * Stops every request in flight and forgets the upload; the service gives up the version once its link has expired.
-   * With `forget: false` (signing out) the record stays, so the upload can be resumed later.
+   * Stops every request in flight, forgets the upload and aborts its version on the service, which drops its blocks.
+   * With `forget: false` (signing out) the record and the version stay, so the upload can be resumed later.
    */
   cancel({ forget = true } = {}) {
     if (this.finished) return;
     this.#cancelled = true;
     this.#controller.abort();
     for (const request of this.#requests) request.abort();
-    if (this.#record && forget) pending.forget(this.#record.key);
+    if (this.#record && forget) {
+      pending.forget(this.#record.key);
+      // Best effort: a version that is not aborted still expires with its link.
+      this.#api.abort(this.#workspace, this.#record.fileId, this.#record.versionId).catch((error) => console.warn(error));
+    }
   }
 
   async #register() {
@@ -173,7 +181,7 @@ export class Upload extends EventTarget {
       this.resumed = true;
       return "resumed";
     } catch (error) {
-      if (!(error instanceof ApiError) || ![400, 404, 410].includes(error.status)) throw error;
+      if (!(error instanceof ApiError) || ![400, 404, 409, 410].includes(error.status)) throw error;
     }
     // Not uploading any more: ready (its commit was seen before the page could call complete) or given up.
     pending.forget(record.key);
@@ -229,6 +237,7 @@ export class Upload extends EventTarget {
       const request = new XMLHttpRequest();
       this.#requests.add(request);
       request.open("PUT", url);
+      request.setRequestHeader("x-ms-version", STORAGE_SERVICE_VERSION);
       request.upload.onprogress = (event) => {
         this.#inFlight.set(block.offset, Math.min(event.loaded, block.length));
         this.#emitProgress();
@@ -278,7 +287,8 @@ export class Upload extends EventTarget {
   async #fetch(url, init) {
     this.#throwIfCancelled();
     try {
-      return await fetch(url, { ...init, signal: this.#controller.signal });
+      const headers = { ...init.headers, "x-ms-version": STORAGE_SERVICE_VERSION };
+      return await fetch(url, { ...init, headers, signal: this.#controller.signal });
     } catch (error) {
       this.#throwIfCancelled();
       return null; // network failure: retried

@@ -1,36 +1,4 @@
-using System.Net;
-
 namespace FileApi.Client.Transfers;
-
-/// <summary>
-/// A block's bytes as request content, written to the connection in small pieces with a callback after each,
-/// so progress follows the bytes on the wire instead of jumping a block at a time.
-/// </summary>
-sealed class ProgressContent(ReadOnlyMemory<byte> data, Action<long> written) : HttpContent
-{
-    const int PieceSize = 64 * 1024;
-
-    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
-    {
-        var sent = 0;
-        while (sent < data.Length)
-        {
-            var piece = Math.Min(PieceSize, data.Length - sent);
-            await stream.WriteAsync(data.Slice(sent, piece), cancellationToken);
-            sent += piece;
-            written(sent);
-        }
-    }
-
-    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
-        SerializeToStreamAsync(stream, context, CancellationToken.None);
-
-    protected override bool TryComputeLength(out long length)
-    {
-        length = data.Length;
-        return true;
-    }
-}
 
 /// <summary>
 /// Adds up progress from parallel transfers and reports totals in increasing order. A part sent again after a
