@@ -18,9 +18,20 @@ public static class DatabaseMigrations
 
     public static async Task ApplyMigrationsAsync(this FileApiDb db, ILogger logger, CancellationToken cancellationToken)
     {
-        await AdoptLegacySchemaAsync(db, logger, cancellationToken);
-        // EF Core takes its own migration lock, so instances starting together apply each migration once.
-        await db.Database.MigrateAsync(cancellationToken);
+        // EF Core's own migration lock is a table lock per migration transaction, so two instances starting together
+        // can interleave once there are several migrations; one session lock held for the whole run serialises them.
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({AdoptionLockKey})", cancellationToken);
+            await AdoptLegacySchemaAsync(db, logger, cancellationToken);
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+        finally
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({AdoptionLockKey})", CancellationToken.None);
+            await db.Database.CloseConnectionAsync();
+        }
         logger.LogInformation("Database schema is up to date ({Count} migrations)", db.Database.GetMigrations().Count());
     }
 
