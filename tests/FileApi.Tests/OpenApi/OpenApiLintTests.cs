@@ -13,7 +13,9 @@ public sealed class OpenApiLintTests(OpenApiFactory factory) : IClassFixture<Ope
     {
         using var client = factory.CreateClient();
         var document = Path.Combine(Path.GetTempPath(), $"fileapi-openapi-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(document, await client.GetStringAsync("/openapi/v1.json"));
+        using var served = await client.GetAsync("/openapi/v1.json");
+        Assert.True(served.IsSuccessStatusCode, await served.Content.ReadAsStringAsync());
+        await File.WriteAllTextAsync(document, await served.Content.ReadAsStringAsync());
         try
         {
             var (exitCode, output) = await LintAsync(document);
