@@ -17,40 +17,40 @@ public static class FileEndpoints
     {
         var files = endpoints.MapWorkspaceGroup("/files").WithTags("Files");
 
-        files.MapGet("/", FileListing.ListAsync)
+        files.MapGet("/", FileListing.ListAsync).WithName("listFiles")
             .WithSummary("List files, with filters, ordering, offset paging and a cursor in links.next.");
-        files.MapPut("/path/{**file_path}", RegisterByPath).RequireWorkspaceRole(WorkspaceRole.Editor)
+        files.MapPut("/path/{**file_path}", RegisterByPath).RequireWorkspaceRole(WorkspaceRole.Editor).WithName("registerFileVersionByPath")
             .WithSummary("Register a new version of the file at a path (creating the file if the path is new) and get an upload link; version_id= renews a link.");
-        files.MapPut("/{file_id}", RegisterById).RequireWorkspaceRole(WorkspaceRole.Editor)
+        files.MapPut("/{file_id}", RegisterById).RequireWorkspaceRole(WorkspaceRole.Editor).WithName("registerFileVersionById")
             .Produces<FileResponse>(StatusCodes.Status303SeeOther)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status410Gone)
             .WithSummary("Register a new version of a file; version_id= renews an upload link; deleted=false restores a deleted file (owners).")
             .WithDescription("Restoring answers 204 when the file is back at its path, or 303 See Other with Location and the file when its path was "
                 + "taken meanwhile and it was restored as 'name (restored).ext'; 409 restore-conflict when no free name was found.");
-        files.MapPost("/{file_id}/versions/{version_id}/complete", Complete).RequireWorkspaceRole(WorkspaceRole.Editor)
+        files.MapPost("/{file_id}/versions/{version_id}/complete", Complete).RequireWorkspaceRole(WorkspaceRole.Editor).WithName("completeUpload")
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status410Gone)
             .WithSummary("Tell the API the upload is committed (its uploader or an owner): the version is checked and marked ready.")
             .WithDescription("200 with the file when it is ready at once or within a short wait; 202 Accepted (Retry-After, Location: the version) "
                 + "with {file_id, version_id, state: verifying} while a declared checksum is verified in the background; poll the Location with wait=. "
                 + "409 version-not-committed before Put Blob or Put Block List; 409 version-failed (with reason) when the blob breaks what was declared.");
-        files.MapDelete("/{file_id}/versions/{version_id}", Abort).RequireWorkspaceRole(WorkspaceRole.Editor)
+        files.MapDelete("/{file_id}/versions/{version_id}", Abort).RequireWorkspaceRole(WorkspaceRole.Editor).WithName("abortUpload")
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Abort an upload (its uploader or an owner): the version fails with reason 'aborted' and its uploaded blocks are dropped.")
             .WithDescription("204 also when it was already aborted or failed; 409 version-not-uploading for a ready version (delete the file instead).");
-        files.MapGet("/path/{**file_path}", GetByPath)
+        files.MapGet("/path/{**file_path}", GetByPath).WithName("getFileByPath")
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("The latest ready version of the file at a path, or one version (version_id=, wait=).")
             .WithDescription(VersionConflicts);
-        files.MapGet("/{file_id}", GetById)
+        files.MapGet("/{file_id}", GetById).WithName("getFileById")
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status410Gone)
             .WithSummary("The latest ready version of a file, or one version (version_id=, wait=); deleted files answer 410 unless deleted=true.")
             .WithDescription(VersionConflicts);
-        files.MapDelete("/path/{**file_path}", DeleteByPath).RequireWorkspaceRole(WorkspaceRole.Editor)
+        files.MapDelete("/path/{**file_path}", DeleteByPath).RequireWorkspaceRole(WorkspaceRole.Editor).WithName("deleteFileByPath")
             .WithSummary("Delete the file at a path (soft: it can be restored until the retention period ends).");
-        files.MapDelete("/{file_id}", DeleteById).RequireWorkspaceRole(WorkspaceRole.Editor)
+        files.MapDelete("/{file_id}", DeleteById).RequireWorkspaceRole(WorkspaceRole.Editor).WithName("deleteFileById")
             .WithSummary("Delete a file (soft: it can be restored until the retention period ends).");
 
         return files;
