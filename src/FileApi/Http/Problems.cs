@@ -39,6 +39,8 @@ public static class Problems
     public const string StorageUnavailable = Prefix + "storage-unavailable";
     public const string DatabaseUnavailable = Prefix + "database-unavailable";
     public const string BodyTooLarge = Prefix + "body-too-large";
+    public const string TooManyWaits = Prefix + "too-many-waits";
+    public const string WaitsUnavailable = Prefix + "waits-unavailable";
     public const string Internal = Prefix + "internal";
 
     public static ProblemHttpResult BadRequest(string type, string title, string detail) => Create(StatusCodes.Status400BadRequest, type, title, detail);
