@@ -86,6 +86,9 @@ public static class FileEndpoints
 
         var expiresAt = services.Links.UploadExpiry();
         var allocated = await services.Lifecycle.RegisterAtPathAsync(services.Scope, path, services.User.GetCaller(), declaration, expiresAt, services.Cancellation);
+        if (allocated is null)
+            return Problems.Create(StatusCodes.Status409Conflict, Problems.PathConflict, "A file and a folder cannot share a name.",
+                $"{path.Value} is a folder of live files or lies under a live file; one name cannot be both (as on Windows and macOS).");
         return await UploadAnswerAsync(allocated.FileId, allocated.VersionId, expiresAt, services);
     }
 

@@ -25,6 +25,7 @@ public static class Problems
     public const string FileDeleted = Prefix + "file-deleted";
     public const string FileTooLarge = Prefix + "file-too-large";
     public const string RestoreConflict = Prefix + "restore-conflict";
+    public const string PathConflict = Prefix + "path-conflict";
     public const string InvalidEvent = Prefix + "invalid-event";
     public const string InvalidBody = Prefix + "invalid-body";
     public const string InvalidRequest = Prefix + "invalid-request";
