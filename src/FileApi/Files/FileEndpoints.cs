@@ -86,6 +86,9 @@ public static class FileEndpoints
 
         var expiresAt = services.Links.UploadExpiry();
         var allocated = await services.Lifecycle.RegisterAtPathAsync(services.Scope, path, services.User.GetCaller(), declaration, expiresAt, services.Cancellation);
+        if (allocated is null)
+            return Problems.Create(StatusCodes.Status409Conflict, Problems.PathConflict, "A file and a folder cannot share a name.",
+                $"{path.Value} is a folder of live files or lies under a live file; one name cannot be both (as on Windows and macOS).");
         return await UploadAnswerAsync(allocated.FileId, allocated.VersionId, expiresAt, services);
     }
 
@@ -193,7 +196,7 @@ public static class FileEndpoints
         }
 
         // Completion changes only the version; the file row read above is still current for describing it.
-        var described = await services.Reader.DescribeAsync(services.Http, scope, file, versionId, includeVersions: false, TimeSpan.Zero, ct);
+        var described = await services.Reader.DescribeAsync(services.Http, scope, file, ParsedFileQuery.Version(versionId), ct);
         return described.Result is Ok<FileResponse> ready ? ready : (ProblemHttpResult)described.Result;
     }
 
@@ -218,7 +221,7 @@ public static class FileEndpoints
     {
         if (!FilePath.TryParse(file_path, out var path, out var pathError))
             return InvalidPath(pathError);
-        if (!query.TryParse(services.Options.Value.MaxWaitSeconds, out var parsed, out var problem))
+        if (!query.TryParse(services.Options.Value, out var parsed, out var problem))
             return problem;
 
         // A path names the live file; with deleted=true, the one most recently deleted there.
@@ -228,12 +231,12 @@ public static class FileEndpoints
             : await candidates.FirstOrDefaultAsync(f => f.DeletedAt == null, services.Cancellation);
         return file is null
             ? FileNotFound(path.Value)
-            : await services.Reader.DescribeAsync(services.Http, services.Scope, file, parsed.VersionId, parsed.IncludeVersions, parsed.Wait, services.Cancellation);
+            : await services.Reader.DescribeAsync(services.Http, services.Scope, file, parsed, services.Cancellation);
     }
 
     static async Task<Results<Ok<FileResponse>, ProblemHttpResult>> GetById(string file_id, [AsParameters] FileQuery query, [AsParameters] FileHandlerServices services)
     {
-        if (!TryParseFileId(file_id, out var fileId, out var problem) || !query.TryParse(services.Options.Value.MaxWaitSeconds, out var parsed, out problem))
+        if (!TryParseFileId(file_id, out var fileId, out var problem) || !query.TryParse(services.Options.Value, out var parsed, out problem))
             return problem;
 
         var file = await services.Db.Files.AsNoTracking().FirstOrDefaultAsync(f => f.Id == fileId && f.WorkspaceId == services.Scope.WorkspaceId, services.Cancellation);
@@ -241,7 +244,7 @@ public static class FileEndpoints
             return FileNotFound(fileId.ToString());
         if (file.DeletedAt is not null && parsed.Deleted != true)
             return FileDeletedProblem(fileId);
-        return await services.Reader.DescribeAsync(services.Http, services.Scope, file, parsed.VersionId, parsed.IncludeVersions, parsed.Wait, services.Cancellation);
+        return await services.Reader.DescribeAsync(services.Http, services.Scope, file, parsed, services.Cancellation);
     }
 
     static async Task<Results<NoContent, ProblemHttpResult>> DeleteByPath(string file_path, [AsParameters] FileHandlerServices services)

@@ -67,13 +67,17 @@ public sealed class VersionLifecycle(
     /// <summary>
     /// Creates the file at a path or bumps its version counter, and inserts the uploading version, in one
     /// statement: concurrent first uploads to one path agree on one file and get distinct, increasing ids.
+    /// Null when a file and a folder would share the name (<see cref="ClaimPathAsync"/>).
     /// </summary>
-    public async Task<AllocatedVersion> RegisterAtPathAsync(
+    public async Task<AllocatedVersion?> RegisterAtPathAsync(
         WorkspaceScope scope, FilePath path, CallerIdentity caller, RegisterRequest declaration, DateTimeOffset uploadExpiresAt, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         using var span = Telemetry.FileApiTelemetry.StartRegistration();
-        return Registered((await db.Database.SqlQuery<AllocatedVersion>($"""
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        if (!await ClaimPathAsync(scope, path, ct))
+            return null;
+        var allocated = Registered((await db.Database.SqlQuery<AllocatedVersion>($"""
             WITH allocated AS (
                 INSERT INTO files (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id, created_by_name, created_by_email)
                 VALUES ({Guid.CreateVersion7(now)}, {scope.WorkspaceId}, {path.Folder}, {path.Name}, {path.Key}, {VersionIds.Candidate(now)}, {now},
@@ -89,7 +93,31 @@ public sealed class VersionLifecycle(
               FROM allocated
             RETURNING file_id AS "FileId", version_id AS "VersionId"
             """).ToListAsync(ct)).Single());
+        await transaction.CommitAsync(ct);
+        return allocated;
     }
+
+    /// <summary>
+    /// The one place that keeps a file and a folder from sharing a name (a synced Windows or macOS folder cannot
+    /// hold both): false when a live file is an ancestor of <paramref name="path"/> ("x" for "x/y.txt") or lives
+    /// under it ("x/y.txt" for "x"). The unique index cannot see that, so within the caller's transaction each
+    /// ancestor's key is locked shared and the path's own key exclusive: a file "x" and a file "x/y.txt" meet on
+    /// the key of "x" and so are decided one after the other, while files side by side in a folder never wait.
+    /// </summary>
+    async Task<bool> ClaimPathAsync(WorkspaceScope scope, FilePath path, CancellationToken ct)
+    {
+        var segments = path.Key.Split('/');
+        var ancestors = Enumerable.Range(1, segments.Length - 1).Select(n => string.Join('/', segments[..n])).ToList();
+        foreach (var ancestor in ancestors)
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock_shared(hashtextextended({PathLockKey(scope, ancestor)}, 0))", ct);
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({PathLockKey(scope, path.Key)}, 0))", ct);
+
+        var under = path.Key + "/";
+        return !await db.Files.AnyAsync(f => f.WorkspaceId == scope.WorkspaceId && f.DeletedAt == null
+            && (ancestors.Contains(f.PathKey) || f.PathKey.StartsWith(under)), ct);
+    }
+
+    static string PathLockKey(WorkspaceScope scope, string pathKey) => $"path:{scope.WorkspaceId}:{pathKey}";
 
     /// <summary>A new uploading version of a live file, in one statement; null when the file is not live in the workspace.</summary>
     public async Task<AllocatedVersion?> RegisterForFileAsync(
@@ -503,6 +531,9 @@ public sealed class VersionLifecycle(
     {
         try
         {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            if (!await ClaimPathAsync(scope, path, ct))
+                return RestoreOutcome.PathTaken;
             var restored = await db.Files
                 .Where(f => f.Id == fileId && f.WorkspaceId == scope.WorkspaceId && f.DeletedAt != null)
                 .ExecuteUpdateAsync(set => set
@@ -512,6 +543,7 @@ public sealed class VersionLifecycle(
                     .SetProperty(f => f.DeletedById, (string?)null)
                     .SetProperty(f => f.DeletedByName, (string?)null)
                     .SetProperty(f => f.DeletedByEmail, (string?)null), ct);
+            await transaction.CommitAsync(ct);
             return restored == 1 ? RestoreOutcome.Restored : RestoreOutcome.NotDeleted;
         }
         catch (PostgresException taken) when (taken.SqlState == PostgresErrorCodes.UniqueViolation)

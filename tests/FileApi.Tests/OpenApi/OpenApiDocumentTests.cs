@@ -83,7 +83,7 @@ public sealed partial class OpenApiDocumentTests(OpenApiFactory factory) : IClas
         var get = byId.GetProperty("get");
         Assert.Equal(["200", "400", "401", "404", "409", "410", "429"], Responses(get).Keys.Order());
         Assert.True(Responses(get)["409"].GetProperty("content").TryGetProperty("application/problem+json", out _));
-        Assert.Equal(["deleted", "include_versions", "version_id", "wait"], QueryParameters(get));
+        Assert.Equal(["deleted", "include_versions", "version_id", "versions_limit", "wait"], QueryParameters(get));
 
         var register = byId.GetProperty("put");
         Assert.Equal(["200", "204", "303", "400", "401", "403", "404", "409", "410", "429"], Responses(register).Keys.Order());
