@@ -20,6 +20,7 @@ public static class FileEndpoints
         files.MapGet("/", FileListing.ListAsync).WithName("listFiles")
             .WithSummary("List files, with filters, ordering, offset paging and a cursor in links.next.");
         files.MapPut("/path/{**file_path}", RegisterByPath).RequireWorkspaceRole(WorkspaceRole.Editor).WithName("registerFileVersionByPath")
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Register a new version of the file at a path (creating the file if the path is new) and get an upload link; version_id= renews a link.");
         files.MapPut("/{file_id}", RegisterById).RequireWorkspaceRole(WorkspaceRole.Editor).WithName("registerFileVersionById")
             .Produces<FileResponse>(StatusCodes.Status303SeeOther)
@@ -41,10 +42,14 @@ public static class FileEndpoints
             .WithDescription("204 also when it was already aborted or failed; 409 version-not-uploading for a ready version (delete the file instead).");
         files.MapGet("/path/{**file_path}", GetByPath).WithName("getFileByPath")
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("The latest ready version of the file at a path, or one version (version_id=, wait=).")
             .WithDescription(VersionConflicts);
         files.MapGet("/{file_id}", GetById).WithName("getFileById")
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status410Gone)
             .WithSummary("The latest ready version of a file, or one version (version_id=, wait=); deleted files answer 410 unless deleted=true.")
             .WithDescription(VersionConflicts);
@@ -61,7 +66,8 @@ public static class FileEndpoints
 
     const string VersionConflicts =
         "With version_id: 409 version-not-ready (Retry-After) while it uploads, 409 version-failed (with reason) if it never will be ready, "
-        + "404 version-not-found. 409 version-content-changed when the stored bytes changed after readiness.";
+        + "404 version-not-found. 409 version-content-changed when the stored bytes changed after readiness. "
+        + "With wait=: 429 too-many-waits past the caller's share of waiting polls, 503 waits-unavailable past the instance's (Retry-After).";
 
     static async Task<Results<Ok<UploadResponse>, ProblemHttpResult>> RegisterByPath(
         [Description("The file's path in the workspace, e.g. reports/2026/q1.csv.")] string file_path,

@@ -81,7 +81,7 @@ public sealed partial class OpenApiDocumentTests(OpenApiFactory factory) : IClas
         var byPath = paths.GetProperty($"{Workspace}/files/path/{{file_path}}");
 
         var get = byId.GetProperty("get");
-        Assert.Equal(["200", "400", "401", "404", "409", "410", "429"], Responses(get).Keys.Order());
+        Assert.Equal(["200", "400", "401", "404", "409", "410", "429", "503"], Responses(get).Keys.Order());
         Assert.True(Responses(get)["409"].GetProperty("content").TryGetProperty("application/problem+json", out _));
         Assert.Equal(["deleted", "include_versions", "version_id", "versions_limit", "wait"], QueryParameters(get));
 
