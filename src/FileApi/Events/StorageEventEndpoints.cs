@@ -1,15 +1,10 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Azure.Messaging;
 using Azure.Messaging.EventGrid;
 using Azure.Messaging.EventGrid.SystemEvents;
-using FileApi.Auth;
-using Microsoft.AspNetCore.Authentication;
 using FileApi.Files;
 using FileApi.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace FileApi.Events;
 

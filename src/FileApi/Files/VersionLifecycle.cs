@@ -108,8 +108,13 @@ public sealed class VersionLifecycle(
     {
         var segments = path.Key.Split('/');
         var ancestors = Enumerable.Range(1, segments.Length - 1).Select(n => string.Join('/', segments[..n])).ToList();
-        foreach (var ancestor in ancestors)
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock_shared(hashtextextended({PathLockKey(scope, ancestor)}, 0))", ct);
+        // All ancestors in one round trip, top-down (the order every registration takes them in), then the path itself.
+        if (ancestors.Count > 0)
+        {
+            var ancestorKeys = ancestors.Select(ancestor => PathLockKey(scope, ancestor)).ToArray();
+            await db.Database.ExecuteSqlAsync(
+                $"SELECT count(pg_advisory_xact_lock_shared(hashtextextended(k, 0))) FROM unnest({ancestorKeys}) AS k", ct);
+        }
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({PathLockKey(scope, path.Key)}, 0))", ct);
 
         var under = path.Key + "/";
