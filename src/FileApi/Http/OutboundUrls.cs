@@ -25,7 +25,7 @@ public sealed class OutboundUrls(IHostEnvironment environment)
     public bool AllowsPrivateNetworks => !environment.IsProduction();
 
     /// <summary>Checks what can be checked without resolving: an absolute http(s) URL without credentials, https in Production.</summary>
-    public bool TryParse(string? raw, [NotNullWhen(true)] out Uri? url, [NotNullWhen(false)] out string? error)
+    public bool TryAccept(string? raw, [NotNullWhen(true)] out Uri? url, [NotNullWhen(false)] out string? error)
     {
         url = null;
         if (string.IsNullOrWhiteSpace(raw) || raw.Length > 8192 || !Uri.TryCreate(raw, UriKind.Absolute, out var parsed))

@@ -113,7 +113,7 @@ public sealed class FileImporter(
 
     async Task CopyAsync(FileImport job, string blobName, CancellationToken ct)
     {
-        if (!urls.TryParse(job.SourceUrl, out var source, out var invalid))
+        if (!urls.TryAccept(job.SourceUrl, out var source, out var invalid))
             throw new ImportRefusedException("the URL " + invalid);
         // The blob service fetches the source, not us; the same rules still keep it to public addresses in Production.
         await urls.ResolveAllowedAsync(source.IdnHost, ct);

@@ -49,7 +49,7 @@ public static class FileImports
     {
         if (!FilePath.TryParse(request.Path ?? "", out var path, out var pathError))
             return Problems.BadRequest(Problems.InvalidPath, "The file path is not valid.", pathError);
-        if (!services.Urls.TryParse(request.SourceUrl, out var source, out var urlError))
+        if (!services.Urls.TryAccept(request.SourceUrl, out var source, out var urlError))
             return Problems.BadRequest(Problems.InvalidUrl, "The source URL is not valid.", "source_url " + urlError);
         if (!FileEndpoints.TryReadDeclaration(new RegisterRequest(request.Size, request.ContentMd5, request.ContentSha256), services.Files.Value,
                 out var declaration, out var problem))

@@ -97,7 +97,7 @@ public sealed class WebhookDispatcher(
     /// <summary>POSTs the CloudEvent signed per Standard Webhooks; (status, null) on a 2xx, otherwise what went wrong.</summary>
     async Task<(int? Status, string? Error)> SendAsync(WebhookEndpoint endpoint, Guid deliveryId, string payload, DateTimeOffset sentAt, CancellationToken ct)
     {
-        if (!urls.TryParse(endpoint.Url, out var url, out var invalid))
+        if (!urls.TryAccept(endpoint.Url, out var url, out var invalid))
             return (null, "the endpoint URL " + invalid);
         var messageId = deliveryId.ToString();
         using var request = new HttpRequestMessage(HttpMethod.Post, url)

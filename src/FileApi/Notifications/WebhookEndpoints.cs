@@ -38,7 +38,7 @@ public static class WebhookEndpoints
     static async Task<Results<Created<WebhookCreatedResponse>, ProblemHttpResult>> Create(CreateWebhookRequest request, [AsParameters] WebhookServices services)
     {
         var (scope, db, ct) = (services.Scope, services.Db, services.Cancellation);
-        if (!services.Urls.TryParse(request.Url, out var url, out var error))
+        if (!services.Urls.TryAccept(request.Url, out var url, out var error))
             return Problems.BadRequest(Problems.InvalidUrl, "The webhook URL is not valid.", "url " + error);
         if (await db.WebhookEndpoints.CountAsync(e => e.WorkspaceId == scope.WorkspaceId, ct) >= services.Options.Value.MaxEndpointsPerWorkspace)
             return Problems.Create(StatusCodes.Status409Conflict, Problems.WebhookLimit, "The workspace has as many webhooks as it may.",
