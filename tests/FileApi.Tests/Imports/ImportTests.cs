@@ -125,7 +125,7 @@ public sealed class ImportTests(ImportFactory factory) : IClassFixture<ImportFac
     }
 
     /// <summary>A blob committed from <paramref name="blocks"/> blocks in a container of its own, and a read SAS URL for it.</summary>
-    static async Task<Uri> SourceBlobAsync(byte[] content, int blocks)
+    internal static async Task<Uri> SourceBlobAsync(byte[] content, int blocks)
     {
         var options = AzuriteServer.Instance.For($"import-source-{Guid.NewGuid():N}");
         var service = new BlobServiceClient(options.ServiceUri, new StorageSharedKeyCredential(options.AccountName, options.AccountKey),
