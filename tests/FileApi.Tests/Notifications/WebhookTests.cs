@@ -173,6 +173,40 @@ public sealed class WebhookTests(WebhookFactory factory) : IClassFixture<Webhook
     }
 
     [Fact]
+    public async Task AChangeWhoseEventCannotBeWrittenRollsBackAndSendsNothing()
+    {
+        var upload = await factory.RegisterAndPutAsync(_api, "path/hooks/atomic.txt", [1]);
+        var blobCreated = TestData.BlobCreated(factory.Container, TestData.BlobNameOf(factory, upload));
+
+        // While writing this file's event fails, the version must not become ready without it.
+        await ExecuteAsync("""
+            CREATE FUNCTION refuse_atomic_event() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN IF NEW.subject = '/hooks/atomic.txt' THEN RAISE EXCEPTION 'event refused'; END IF; RETURN NEW; END $$;
+            CREATE TRIGGER refuse_atomic_event BEFORE INSERT ON webhook_deliveries FOR EACH ROW EXECUTE FUNCTION refuse_atomic_event();
+            """);
+        using var refused = await factory.DeliverEventsAsync(blobCreated);
+        var whileRefused = (await factory.VersionAsync(upload)).Status;
+        await ExecuteAsync("DROP TRIGGER refuse_atomic_event ON webhook_deliveries; DROP FUNCTION refuse_atomic_event();");
+        using var redelivered = await factory.DeliverEventsAsync(blobCreated); // Event Grid retries a 5xx
+        var webhook = await _receiver.WaitForEventAsync(FileEventTypes.VersionReady, "/hooks/atomic.txt");
+
+        Assert.True((int)refused.StatusCode >= 500);
+        Assert.Equal(VersionStatus.Uploading, whileRefused);
+        Assert.Equal(HttpStatusCode.OK, redelivered.StatusCode);
+        Assert.Equal(VersionStatus.Ready, (await factory.VersionAsync(upload)).Status);
+        Assert.Equal(upload.VersionId, webhook.Data.GetProperty("version_id").GetString());
+        Assert.Single(await DeliveriesAsync(_webhook.Id), d => d.Subject == "/hooks/atomic.txt");
+    }
+
+    async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(factory.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
     public async Task AfterARotationDeliveriesCarrySignaturesWithTheNewAndTheOldSecret()
     {
         using var rotate = await _api.PostAsync($"{factory.WebhooksBase}/{_webhook.Id}/rotate-secret", null);
