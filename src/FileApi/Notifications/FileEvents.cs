@@ -50,6 +50,8 @@ public sealed class WebhookOutbox(FileApiDb db, DeliverySignal signal, TimeProvi
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
     public static readonly JsonEventFormatter Formatter = new(Json, default);
 
+    bool _written; // deliveries were added in the current transaction
+
     public async Task AddAsync(string type, Guid fileId, long? versionId, CancellationToken ct)
     {
         var file = await (
@@ -91,8 +93,6 @@ public sealed class WebhookOutbox(FileApiDb db, DeliverySignal signal, TimeProvi
         await db.SaveChangesAsync(ct);
         _written = true;
     }
-
-    bool _written;
 
     /// <summary>After the transaction committed: deliveries it wrote go out now rather than at the next poll.</summary>
     public void Committed()

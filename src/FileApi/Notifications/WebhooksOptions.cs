@@ -52,7 +52,6 @@ public sealed class WebhooksOptions
     public TimeSpan RetryDelay(int failedAttempts)
     {
         var factor = Math.Pow(2, Math.Min(failedAttempts - 1, 30));
-        var delay = TimeSpan.FromTicks((long)Math.Min(FirstRetryDelay.Ticks * factor, MaxRetryDelay.Ticks));
-        return delay;
+        return TimeSpan.FromTicks((long)Math.Min(FirstRetryDelay.Ticks * factor, MaxRetryDelay.Ticks));
     }
 }
