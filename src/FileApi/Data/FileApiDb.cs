@@ -11,6 +11,9 @@ public sealed class FileApiDb(DbContextOptions<FileApiDb> options) : DbContext(o
     public DbSet<FileVersion> FileVersions => Set<FileVersion>();
     public DbSet<WorkspaceMember> WorkspaceMembers => Set<WorkspaceMember>();
     public DbSet<OrganizationAdmin> OrganizationAdmins => Set<OrganizationAdmin>();
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<FileImport> FileImports => Set<FileImport>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
