@@ -17,6 +17,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Xunit.Abstractions;
 
 namespace FileApi.Tests.Chaos;
 
@@ -43,8 +44,10 @@ public sealed class RestartableFactory : FileApiFactory, IAsyncLifetime
         new("Lifecycle:MissedEventAfter", "00:00:00"),
         // Short, because each pass moves the fake clock, which must stay within the links' five-minute skew of the real one.
         new("Lifecycle:Interval", "00:00:01"),
-        // Outage warnings for every request would cost more than the requests.
-        new("Logging:LogLevel:Default", "Error"),
+        // The outage's errors, logged for every request, would cost more than the requests and fill the test output.
+        new("Logging:LogLevel:Default", "Critical"),
+        new("Logging:LogLevel:Microsoft.AspNetCore", "Critical"),
+        new("Logging:LogLevel:Microsoft.EntityFrameworkCore", "Critical"),
     ];
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -80,7 +83,7 @@ public sealed class RestartableFactory : FileApiFactory, IAsyncLifetime
 /// A bounded load (registrations, uploads through the SAS link, polls, webhook deliveries, completions) while the
 /// API's PostgreSQL, then its Azurite, is stopped and started again under it, without restarting the API.
 /// </summary>
-public sealed class RestartUnderLoadTests(RestartableFactory factory) : IClassFixture<RestartableFactory>
+public sealed class RestartUnderLoadTests(RestartableFactory factory, ITestOutputHelper output) : IClassFixture<RestartableFactory>
 {
     [Fact]
     public Task WhilePostgresRestartsUnderLoadNoAcknowledgedVersionIsLostAndEveryAnswerIsSuccessOr503WithRetryAfter() =>
@@ -102,8 +105,12 @@ public sealed class RestartUnderLoadTests(RestartableFactory factory) : IClassFi
 
         await load.UntilAsync(() => load.Acknowledged.Count(v => v.Finish == Finish.NoEvent) >= 1 && load.Acknowledged.Count >= VersionsBefore,
             "versions acknowledged before the outage");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        void Note(string what) => output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s  {what}: {load.Acknowledged.Count} acknowledged, {load.Answers.Count} answers");
+        Note("stopping");
         await stop();
         load.Phase = Phase.Outage;
+        Note("stopped");
 
         // While it is down, besides the load: the probes, an event and a completion for an upload still uploading,
         // a poll of a ready version, and a new registration.
@@ -123,18 +130,24 @@ public sealed class RestartUnderLoadTests(RestartableFactory factory) : IClassFi
         // A reconciler pass that fails on the outage must not stop the reconciler.
         factory.Clock.Advance(ReconcilerInterval);
 
+        Note("outage probed");
+        foreach (var answer in load.Answers.Where(a => a.Phase == Phase.Outage))
+            output.WriteLine($"        {answer.Step} {answer.Status} in {answer.Took.TotalSeconds:F1} s");
         load.Phase = Phase.Recovering;
         await start();
+        Note("started");
         await load.UntilAsync(async () =>
         {
             using var probe = await probes.GetAsync(HealthChecks.ReadyPath);
             return probe.StatusCode == HttpStatusCode.OK;
         }, "the ready probe to report healthy again");
         load.Phase = Phase.After;
+        Note("ready again");
         var acknowledgedAtRecovery = load.Acknowledged.Count;
         await load.UntilAsync(() => load.Acknowledged.Count >= acknowledgedAtRecovery + VersionsAfter, "versions acknowledged after the outage");
         load.Stop();
         await Task.WhenAll(workers);
+        Note("load stopped");
 
         // Before, during and after the outage, every answer was a success, a version still uploading, or a 503 that
         // says what is down and when to try again; never a 500 or another 5xx.
@@ -166,8 +179,10 @@ public sealed class RestartUnderLoadTests(RestartableFactory factory) : IClassFi
             return await load.AllReadyAsync();
         }, "the reconciler to finish every acknowledged version", attempts: 40);
 
+        Note("reconciled");
         foreach (var version in load.Acknowledged)
             await load.AssertServedAsIntendedAsync(version);
+        Note("verified");
     }
 
     static readonly TimeSpan ReconcilerInterval = TimeSpan.FromSeconds(1);
@@ -178,7 +193,7 @@ public sealed class RestartUnderLoadTests(RestartableFactory factory) : IClassFi
 
     public enum Finish { Event, Completion, NoEvent }
 
-    public sealed record Answer(Phase Phase, Step Step, int Status, bool IsProblemJson, string? ProblemType, bool HasRetryAfter);
+    public sealed record Answer(Phase Phase, Step Step, int Status, bool IsProblemJson, string? ProblemType, bool HasRetryAfter, TimeSpan Took);
 
     /// <summary>A version the API registered and the blob service took: it must become ready with these bytes.</summary>
     public sealed record Acknowledged(UploadResponse Upload, byte[] Content, string ETag, Finish Finish, bool Declared);
@@ -278,10 +293,11 @@ public sealed class RestartUnderLoadTests(RestartableFactory factory) : IClassFi
         async Task<HttpResponseMessage> RecordAsync(Step step, Func<Task<HttpResponseMessage>> send)
         {
             var phase = Phase;
+            var started = System.Diagnostics.Stopwatch.StartNew();
             var response = await send();
             var problemJson = response.Content.Headers.ContentType?.MediaType == "application/problem+json";
             var type = problemJson ? (await StrictJson.ReadAsync(response)).GetProperty("type").GetString() : null;
-            Answers.Enqueue(new Answer(phase, step, (int)response.StatusCode, problemJson, type, response.Headers.RetryAfter is not null));
+            Answers.Enqueue(new Answer(phase, step, (int)response.StatusCode, problemJson, type, response.Headers.RetryAfter is not null, started.Elapsed));
             return response;
         }
 
