@@ -100,7 +100,7 @@ public sealed class RestartUnderLoadTests(RestartableFactory factory, ITestOutpu
     async Task RunOutageAsync(string name, Func<Task> stop, Func<Task> start, string problemType)
     {
         using var probes = factory.SocketClient();
-        var load = new Load(factory, name);
+        var load = new Load(factory, name, problemType);
         var workers = Enumerable.Range(0, Workers).Select(load.RunAsync).ToArray();
 
         await load.UntilAsync(() => load.Acknowledged.Count(v => v.Finish == Finish.NoEvent) >= 1 && load.Acknowledged.Count >= VersionsBefore,
@@ -152,15 +152,10 @@ public sealed class RestartUnderLoadTests(RestartableFactory factory, ITestOutpu
         // Before, during and after the outage, every answer was a success, a version still uploading, or a 503 that
         // says what is down and when to try again; never a 500 or another 5xx.
         var answers = load.Answers.ToList();
-        foreach (var answer in answers)
-        {
-            Assert.True(answer.Status is >= 200 and < 300 || answer is { Step: Step.Poll, Status: 409, ProblemType: Problems.VersionNotReady }
-                || answer is { Status: 503, IsProblemJson: true, HasRetryAfter: true } && answer.ProblemType == problemType,
-                $"{answer.Step} in phase {answer.Phase} answered {answer.Status} {answer.ProblemType}");
-        }
+        Assert.All(answers, load.AssertAllowed);
         // Each kind of request was refused with 503 while it was down, the webhook's included, so Event Grid retries.
         foreach (var step in name == "postgres" ? new[] { Step.Register, Step.Webhook, Step.Complete, Step.Poll } : [Step.Webhook, Step.Complete, Step.Poll])
-            Assert.Contains(answers, a => a.Phase == Phase.Outage && a.Step == step && a.Status == 503);
+            Assert.True(answers.Any(a => a.Phase == Phase.Outage && a.Step == step && a.Status == 503), $"No {step} was answered 503 during the outage.");
         Assert.All(answers.Where(a => a is { Phase: Phase.Outage, Step: Step.Webhook }), a => Assert.Equal(503, a.Status));
         Assert.Contains(answers, a => a.Phase == Phase.After && a.Step == Step.Register && a.Status == 200);
 
@@ -199,7 +194,7 @@ public sealed class RestartUnderLoadTests(RestartableFactory factory, ITestOutpu
     public sealed record Acknowledged(UploadResponse Upload, byte[] Content, string ETag, Finish Finish, bool Declared);
 
     /// <summary>What clients and Event Grid do, over and over, retrying what failed (sooner than Retry-After, to keep the test short).</summary>
-    sealed class Load(RestartableFactory factory, string name)
+    sealed class Load(RestartableFactory factory, string name, string outageProblemType)
     {
         static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(100);
         static readonly HttpClient Blobs = new() { Timeout = TimeSpan.FromSeconds(30) };
@@ -207,6 +202,7 @@ public sealed class RestartUnderLoadTests(RestartableFactory factory, ITestOutpu
         readonly HttpClient _api = factory.SocketClient(FileApiFactory.Owner);
         readonly HttpClient _eventGrid = factory.SocketClient();
         volatile bool _stopping;
+        Exception? _failure;
 
         public volatile Phase Phase = Phase.Before;
         public ConcurrentQueue<Answer> Answers { get; } = new();
@@ -216,9 +212,23 @@ public sealed class RestartUnderLoadTests(RestartableFactory factory, ITestOutpu
 
         public async Task RunAsync(int worker)
         {
-            for (var cycle = 0; !_stopping; cycle++)
-                await CycleAsync(worker, cycle);
+            try
+            {
+                for (var cycle = 0; !_stopping; cycle++)
+                    await CycleAsync(worker, cycle);
+            }
+            catch (Exception exception)
+            {
+                Interlocked.CompareExchange(ref _failure, exception, null);
+                throw;
+            }
         }
+
+        /// <summary>A success, a poll of a version still uploading, or a 503 problem that names what is down and says when to try again.</summary>
+        public void AssertAllowed(Answer answer) =>
+            Assert.True(answer.Status is >= 200 and < 300 || answer is { Step: Step.Poll, Status: 409, ProblemType: Problems.VersionNotReady }
+                || answer is { Status: 503, IsProblemJson: true, HasRetryAfter: true } && answer.ProblemType == outageProblemType,
+                $"{answer.Step} in phase {answer.Phase} answered {answer.Status} {answer.ProblemType}");
 
         async Task CycleAsync(int worker, int cycle)
         {
@@ -297,7 +307,9 @@ public sealed class RestartUnderLoadTests(RestartableFactory factory, ITestOutpu
             var response = await send();
             var problemJson = response.Content.Headers.ContentType?.MediaType == "application/problem+json";
             var type = problemJson ? (await StrictJson.ReadAsync(response)).GetProperty("type").GetString() : null;
-            Answers.Enqueue(new Answer(phase, step, (int)response.StatusCode, problemJson, type, response.Headers.RetryAfter is not null, started.Elapsed));
+            var answer = new Answer(phase, step, (int)response.StatusCode, problemJson, type, response.Headers.RetryAfter is not null, started.Elapsed);
+            Answers.Enqueue(answer);
+            AssertAllowed(answer);
             return response;
         }
 
@@ -348,6 +360,8 @@ public sealed class RestartUnderLoadTests(RestartableFactory factory, ITestOutpu
         {
             for (var attempt = 0; !await condition(); attempt++)
             {
+                if (_failure is not null)
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(_failure); // the load broke: its reason, not a timeout
                 Assert.True(attempt < attempts, $"Gave up waiting for {what}.");
                 await Task.Delay(TimeSpan.FromMilliseconds(50));
             }
