@@ -178,6 +178,9 @@ public sealed class TwoInstanceTests(TwoInstances instances) : IClassFixture<Two
             lockRow.Parameters.AddWithValue("file", uploads[2].FileId);
             await lockRow.ExecuteNonQueryAsync();
         }
+        // Each instance's clock has moved on its own (earlier tests moved A's): the passes must see these uploads as past due.
+        CatchUp(doomed.Clock, A.Clock);
+        CatchUp(B.Clock, A.Clock);
         var doomedPass = doomed.RunReconcilerPassAsync();
         await Until(async () => await StatusAsync(uploads[1]) == VersionStatus.Ready && await WaitsOnALockAsync(holder), "the doomed pass to wait on the held row");
 
@@ -243,6 +246,13 @@ public sealed class TwoInstanceTests(TwoInstances instances) : IClassFixture<Two
             Assert.Equal(etag, version.ETag);
             Assert.Equal(1, A.TimesMadeReady(upload) + B.TimesMadeReady(upload));
         }
+    }
+
+    static void CatchUp(FakeTimeProvider behind, FakeTimeProvider ahead)
+    {
+        var lag = ahead.GetUtcNow() - behind.GetUtcNow();
+        if (lag > TimeSpan.Zero)
+            behind.Advance(lag);
     }
 
     async Task<VersionStatus> StatusAsync(UploadResponse upload) => (await A.VersionAsync(upload)).Status;
