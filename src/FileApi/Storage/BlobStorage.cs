@@ -54,6 +54,13 @@ public sealed partial class BlobStorage
         // These are small metadata requests (file bytes go from clients straight to storage), so a try that takes
         // longer than this is stuck and is better retried.
         clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
+        // While storage is down, a request is answered 503 within about three seconds of back-off, well inside Event
+        // Grid's 30-second delivery timeout; the SDK's default back-off held each request over 20 seconds.
+        clientOptions.Retry.Mode = RetryMode.Exponential;
+        clientOptions.Retry.MaxRetries = 3;
+        clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(400);
+        clientOptions.Retry.MaxDelay = TimeSpan.FromSeconds(2);
+
         // Put Block From URL holds its request open while the service copies the block from the source.
         var copyOptions = new BlobClientOptions(ServiceVersion);
         if (transport is not null)
