@@ -80,9 +80,12 @@ export class Api {
     return this.request("GET", `${filesBase(workspace)}/${fileId}?include_versions=true`);
   }
 
-  /** A page of the workspace's files; `next` is the links.next of the previous page. */
-  listFiles(workspace, next) {
-    return this.request("GET", next ?? `${filesBase(workspace)}?limit=20&order_by=modified_at:desc`);
+  /**
+   * A page of one folder level (the folder view): its subfolders in `folders`, then its own files. `folder` is "/" or
+   * "/docs/2026/"; `next` is the links.next of the previous page.
+   */
+  listFolder(workspace, folder, next) {
+    return this.request("GET", next ?? `${filesBase(workspace)}?folder=${encodeURIComponent(folder)}&delimiter=/&limit=20`);
   }
 
   /** Follows a link the API handed out (a version's self link). */

@@ -11,6 +11,8 @@
 //   blocks kept), once for all blocks in flight.
 // - Every storage request names the same service version as the API and the .NET client.
 // - A cancelled upload that the user discards is aborted on the service (its blocks are dropped), not left to expire.
+// - The registration declares the file's type as the browser knows it (File.type) and the metadata entered, so
+//   downloads are served with that type.
 
 import { ApiError } from "./api.js";
 import * as pending from "./pending.js";
@@ -67,8 +69,15 @@ export class Upload extends EventTarget {
   resumed = false;
   result = null;
 
-  constructor({ api, workspace, file, path, blockSize = DEFAULT_BLOCK_SIZE, concurrency = DEFAULT_CONCURRENCY }) {
+  /** What the registration declares besides the size: the file's type (from the browser) and the user's metadata. */
+  #declared;
+
+  constructor({ api, workspace, file, path, metadata, blockSize = DEFAULT_BLOCK_SIZE, concurrency = DEFAULT_CONCURRENCY }) {
     super();
+    this.#declared = {
+      ...(file.type ? { content_type: file.type } : {}),
+      ...(metadata && Object.keys(metadata).length > 0 ? { metadata } : {}),
+    };
     this.#api = api;
     this.#workspace = workspace;
     this.#file = file;
@@ -154,7 +163,7 @@ export class Upload extends EventTarget {
   }
 
   async #register() {
-    const answer = await this.#api.register(this.#workspace, this.#path, { size: this.#file.size });
+    const answer = await this.#api.register(this.#workspace, this.#path, { size: this.#file.size, ...this.#declared });
     this.#throwIfCancelled();
     this.#record = {
       key: pending.keyOf(this.#workspace.id, answer.file_id, answer.version_id),
