@@ -25,7 +25,7 @@ static class FileCommands
         var deletedAt = DateFilterOption("--deleted-at", "deleted");
 
         var command = new Command("ls",
-            "List one folder level (subfolders, then files), or with -r every file below it, by path unless --order-by says otherwise. "
+            "List files: one folder level (subfolders, then files), or with -r every file below it, by path unless --order-by says otherwise. "
             + "--deleted, the filters and --order-by list at any depth.")
             { folder, recursive, limit, all, deleted, name, author, orderBy, createdAt, modifiedAt, deletedAt };
         command.SetHandler(global, host, async context =>

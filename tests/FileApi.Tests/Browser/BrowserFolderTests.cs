@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using FileApi.Files;
 using FileApi.Tests.Infrastructure;
 using Microsoft.Playwright;
 
@@ -7,10 +5,10 @@ namespace FileApi.Tests.Browser;
 
 /// <summary>
 /// The uploader page's folder tree (the API's folder view, with breadcrumbs), and the content type and metadata it
-/// declares for each upload, in real headless Chromium against the API over HTTP and Azurite.
+/// declares for each upload. Part of <see cref="BrowserUploaderTests"/> so that they share its one API and so its one
+/// origin in the blob service's CORS rules, which every class would otherwise set for its own.
 /// </summary>
-[Collection(BlobServiceCorsCollection.Name)]
-public sealed class BrowserFolderTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+public sealed partial class BrowserUploaderTests
 {
     [Fact]
     public async Task ThePageDeclaresTypeAndMetadataAndBrowsesTheFolderTreeWithBreadcrumbs()
@@ -34,7 +32,7 @@ public sealed class BrowserFolderTests(BrowserFixture browser) : IClassFixture<B
         var surveys = page.Locator("tr.folder[data-folder='/surveys/']");
         await surveys.WaitForAsync();
         Assert.Contains("2 files", await surveys.InnerTextAsync());
-        Assert.Equal(1, await page.Locator("#files-body tr").CountAsync());
+        Assert.Equal(0, await page.Locator("#files-body tr[data-name='collars.csv']").CountAsync());
 
         await surveys.Locator("button").ClickAsync();
         await page.Locator("tr.folder[data-folder='/surveys/2026/']").WaitForAsync();
@@ -43,7 +41,7 @@ public sealed class BrowserFolderTests(BrowserFixture browser) : IClassFixture<B
         Assert.Equal("text/csv", (await csv.Locator(".content-type").InnerTextAsync()).Trim());
         Assert.Equal(["crs EPSG:28355", "survey S-42"], await csv.Locator(".metadata li").EvaluateAllAsync<string[]>("items => items.map(item => item.textContent)"));
         await csv.Locator("li.version.latest").WaitForAsync();
-        await SaveScreenshotAsync(page);
+        await SaveFolderScreenshotAsync(page);
 
         var stored = await GetFileAsync("surveys/collars.csv");
         Assert.Equal("text/csv", stored.ContentType);
@@ -62,7 +60,7 @@ public sealed class BrowserFolderTests(BrowserFixture browser) : IClassFixture<B
         await page.Locator("#breadcrumbs button[data-folder='/']").ClickAsync();
         await page.Locator("#breadcrumbs .current", new PageLocatorOptions { HasText = "Workspace root" }).WaitForAsync();
         await surveys.WaitForAsync();
-        Assert.Equal(1, await page.Locator("#files-body tr").CountAsync());
+        Assert.Equal(0, await page.Locator("#files-body tr[data-name='notes.txt']").CountAsync());
     }
 
     [Fact]
@@ -83,25 +81,11 @@ public sealed class BrowserFolderTests(BrowserFixture browser) : IClassFixture<B
         Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.StatusCode);
     }
 
-    async Task SignInAsync(IPage page)
-    {
-        await page.FillAsync("#user", FileApiFactory.Owner);
-        await page.ClickAsync("#local-sign-in button[type=submit]");
-        await page.Locator("#upload-card:not([hidden])").WaitForAsync();
-        await page.SelectOptionAsync("#workspace", browser.Api.WorkspaceId.ToString());
-    }
-
     static async Task<string> BreadcrumbsAsync(IPage page) =>
         string.Join(" ", await page.Locator("#breadcrumbs > *").EvaluateAllAsync<string[]>("items => items.map(item => item.textContent)"));
 
-    async Task<FileResponse> GetFileAsync(string path)
-    {
-        using var api = browser.Api.CreateClientFor(FileApiFactory.Owner);
-        return (await api.GetFromJsonAsync<FileResponse>($"{browser.Api.FilesBase}/path/{path}", FileApiFactory.Json))!;
-    }
-
     /// <summary>Written to the test output folder; with FILEAPI_UPDATE_SCREENSHOTS=1 also to docs/images for the docs.</summary>
-    static async Task SaveScreenshotAsync(IPage page)
+    static async Task SaveFolderScreenshotAsync(IPage page)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "screenshots", "browser-folders.png");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
