@@ -104,6 +104,11 @@ namespace FileApi.Migrations.PostgreSql
                         .HasColumnType("character varying(64)")
                         .HasColumnName("blob_version_id");
 
+                    b.Property<string>("ContentType")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("content_type");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -156,6 +161,10 @@ namespace FileApi.Migrations.PostgreSql
                     b.Property<DateTimeOffset?>("LastCheckedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_checked_at");
+
+                    b.Property<string>("Metadata")
+                        .HasColumnType("text")
+                        .HasColumnName("metadata");
 
                     b.Property<DateTimeOffset?>("ReadyAt")
                         .HasColumnType("timestamp with time zone")
@@ -317,6 +326,15 @@ namespace FileApi.Migrations.PostgreSql
                         .HasColumnType("character varying(1024)")
                         .HasColumnName("folder");
 
+                    b.Property<string>("FolderKey")
+                        .IsRequired()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("folder_key")
+                        .HasComputedColumnSql("regexp_replace(path_key, '[^/]*$', '')", true)
+                        .UseCollation("C");
+
                     b.Property<long>("LatestVersionId")
                         .HasColumnType("bigint")
                         .HasColumnName("latest_version_id");
@@ -360,6 +378,10 @@ namespace FileApi.Migrations.PostgreSql
 
                     b.HasIndex("WorkspaceId", "ModifiedAt", "Id")
                         .HasDatabaseName("ix_files_live_modified")
+                        .HasFilter("deleted_at IS NULL AND current_version_id IS NOT NULL");
+
+                    b.HasIndex("WorkspaceId", "FolderKey", "PathKey", "Id")
+                        .HasDatabaseName("ix_files_live_folder")
                         .HasFilter("deleted_at IS NULL AND current_version_id IS NOT NULL");
 
                     b.ToTable("files", (string)null);

@@ -32,6 +32,9 @@ sealed class StoredFileConfiguration : IEntityTypeConfiguration<StoredFile>
         file.Property(f => f.Name).HasMaxLength(FilePathLimits.MaxSegmentLength);
         // Byte order makes folder listings a range scan and keeps path order identical in every database locale.
         file.Property(f => f.PathKey).HasMaxLength(FilePathLimits.MaxPathLength).UseCollation("C");
+        // PostgreSQL-specific: a stored generated column, so no write path (nor a row written before it existed) can disagree with path_key.
+        file.Property(f => f.FolderKey).HasMaxLength(FilePathLimits.MaxPathLength).UseCollation("C")
+            .HasComputedColumnSql(FolderKeySql, stored: true);
         file.Property(f => f.CreatedById).HasMaxLength(128);
         file.Property(f => f.CreatedByName).HasMaxLength(256);
         file.Property(f => f.CreatedByEmail).HasMaxLength(256);
@@ -56,7 +59,15 @@ sealed class StoredFileConfiguration : IEntityTypeConfiguration<StoredFile>
         file.HasIndex(f => new { f.WorkspaceId, f.DeletedAt, f.Id })
             .HasFilter("deleted_at IS NOT NULL")
             .HasDatabaseName("ix_files_deleted");
+
+        // The folder view: a folder's own files are one range of this index, and each subfolder one seek (FolderListing).
+        file.HasIndex(f => new { f.WorkspaceId, f.FolderKey, f.PathKey, f.Id })
+            .HasFilter("deleted_at IS NULL AND current_version_id IS NOT NULL")
+            .HasDatabaseName("ix_files_live_folder");
     }
+
+    /// <summary>path_key without its last segment: "a/b/" for "a/b/c.txt", "" for "c.txt".</summary>
+    public const string FolderKeySql = "regexp_replace(path_key, '[^/]*$', '')";
 }
 
 sealed class FileVersionConfiguration : IEntityTypeConfiguration<FileVersion>
@@ -77,6 +88,9 @@ sealed class FileVersionConfiguration : IEntityTypeConfiguration<FileVersion>
         version.Property(v => v.DeclaredSha256).HasMaxLength(64);
         version.Property(v => v.Verified).HasMaxLength(64);
         version.Property(v => v.BlobVersionId).HasMaxLength(64);
+        version.Property(v => v.ContentType).HasMaxLength(VersionMetadata.MaxContentTypeLength);
+        // Read and written whole with its version, never searched by key: one JSON object in a text column.
+        version.Property(v => v.Metadata).HasConversion(VersionMetadata.Converter, VersionMetadata.Comparer);
         version.HasOne<StoredFile>().WithMany().HasForeignKey(v => v.FileId).OnDelete(DeleteBehavior.Cascade);
 
         // "Latest ready version of a file" is one backward seek on this index.

@@ -81,7 +81,8 @@ public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storag
                 .Take(query.VersionsLimit)
                 .ToListAsync(ct);
             versions = ready.Select(v => new VersionResponse(Format(v.VersionId), file.Id, file.Name, file.Folder, v.Size ?? 0, v.CreatedAt,
-                CreatorOf(v), links.Self(http.Request, scope, file.Id, v.VersionId))).ToList();
+                CreatorOf(v), links.Self(http.Request, scope, file.Id, v.VersionId),
+                VersionMetadata.ServedContentType(v.ContentType), VersionMetadata.Answered(v.Metadata))).ToList();
         }
 
         return TypedResults.Ok(new FileResponse(
@@ -97,6 +98,8 @@ public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storag
             CreatorOf(version),
             await links.DownloadAsync(scope, file, version, ct),
             links.Self(http.Request, scope, file.Id, version.VersionId),
+            VersionMetadata.ServedContentType(version.ContentType),
+            VersionMetadata.Answered(version.Metadata),
             versions,
             file.DeletedAt,
             file.DeletedById is null ? null : new UserResponse(file.DeletedById, file.DeletedByName, file.DeletedByEmail)));

@@ -97,10 +97,11 @@ public sealed class VersionLifecycle(
                 DO UPDATE SET latest_version_id = GREATEST(EXCLUDED.latest_version_id, files.latest_version_id + {VersionIds.Step})
                 RETURNING id, latest_version_id)
             INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
-                                       upload_expires_at, declared_size, declared_md5, declared_sha256)
+                                       upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata)
             SELECT id, latest_version_id, {UploadingStatus}, timestamptz 'epoch' + (latest_version_id / {VersionIds.Step}) * interval '1 microsecond',
                    {caller.Id}, CAST({caller.Name} AS varchar), CAST({caller.Email} AS varchar), {uploadExpiresAt},
-                   CAST({declaration.Size} AS bigint), CAST({declaration.ContentMd5} AS varchar), CAST({declaration.ContentSha256} AS varchar)
+                   CAST({declaration.Size} AS bigint), CAST({declaration.ContentMd5} AS varchar), CAST({declaration.ContentSha256} AS varchar),
+                   CAST({declaration.ContentType} AS varchar), CAST({MetadataJson(declaration)} AS text)
               FROM allocated
             RETURNING file_id AS "FileId", version_id AS "VersionId"
             """).ToListAsync(ct)).Single());
@@ -156,15 +157,19 @@ public sealed class VersionLifecycle(
                  WHERE id = {fileId} AND workspace_id = {scope.WorkspaceId} AND deleted_at IS NULL
                 RETURNING id, latest_version_id)
             INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
-                                       upload_expires_at, declared_size, declared_md5, declared_sha256)
+                                       upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata)
             SELECT id, latest_version_id, {UploadingStatus}, timestamptz 'epoch' + (latest_version_id / {VersionIds.Step}) * interval '1 microsecond',
                    {caller.Id}, CAST({caller.Name} AS varchar), CAST({caller.Email} AS varchar), {uploadExpiresAt},
-                   CAST({declaration.Size} AS bigint), CAST({declaration.ContentMd5} AS varchar), CAST({declaration.ContentSha256} AS varchar)
+                   CAST({declaration.Size} AS bigint), CAST({declaration.ContentMd5} AS varchar), CAST({declaration.ContentSha256} AS varchar),
+                   CAST({declaration.ContentType} AS varchar), CAST({MetadataJson(declaration)} AS text)
               FROM allocated
             RETURNING file_id AS "FileId", version_id AS "VersionId"
             """).ToListAsync(ct)).SingleOrDefault();
         return allocated is null ? null : Registered(allocated);
     }
+
+    static string? MetadataJson(RegisterRequest declaration) =>
+        declaration.Metadata is { Count: > 0 } metadata ? VersionMetadata.Serialize(metadata) : null;
 
     static AllocatedVersion Registered(AllocatedVersion allocated)
     {

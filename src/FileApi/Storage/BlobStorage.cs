@@ -195,13 +195,17 @@ public sealed partial class BlobStorage
 
     /// <summary>
     /// A read-only link to this one blob, or to one version of it (<c>sr=bv</c>) when <paramref name="blobVersionId"/>
-    /// is given, that downloads as an attachment named <paramref name="downloadFileName"/>.
+    /// is given, that downloads as an attachment named <paramref name="downloadFileName"/>, served as <paramref name="contentType"/>
+    /// (rsct) whatever content type the uploader sent to storage. Always an attachment, so that no declared type
+    /// (text/html, image/svg+xml, application/javascript...) ever renders on the storage account's origin.
     /// </summary>
-    public Task<Uri> CreateDownloadUriAsync(string blobName, string downloadFileName, DateTimeOffset expiresOn, string? blobVersionId,
+    public Task<Uri> CreateDownloadUriAsync(string blobName, string downloadFileName, string? contentType, DateTimeOffset expiresOn, string? blobVersionId,
         CancellationToken ct)
     {
         var link = LinkFor(blobName, DownloadPermissions, expiresOn);
         link.ContentDisposition = ContentDisposition.Attachment(downloadFileName);
+        if (contentType is not null)
+            link.ContentType = contentType;
         var blob = Blob(blobName);
         if (blobVersionId is not null)
         {
@@ -211,6 +215,10 @@ public sealed partial class BlobStorage
         }
         return SignAsync(blob, link, ct);
     }
+
+    /// <summary>A download link that serves the content type stored with the blob.</summary>
+    public Task<Uri> CreateDownloadUriAsync(string blobName, string downloadFileName, DateTimeOffset expiresOn, string? blobVersionId, CancellationToken ct) =>
+        CreateDownloadUriAsync(blobName, downloadFileName, contentType: null, expiresOn, blobVersionId, ct);
 
     private BlobSasBuilder LinkFor(string blobName, BlobSasPermissions permissions, DateTimeOffset expiresOn) =>
         new(permissions, expiresOn)
