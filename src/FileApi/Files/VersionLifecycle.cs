@@ -431,6 +431,25 @@ public sealed class VersionLifecycle(
         return CompletionOutcome.Failed;
     }
 
+    /// <summary>The status of each of these blobs' versions that exists (in its workspace and organisation), in one query.</summary>
+    public async Task<IReadOnlyDictionary<string, VersionStatus>> StatusesAsync(IReadOnlyCollection<string> blobNames, CancellationToken ct)
+    {
+        var blobs = blobNames.Select(name => BlobNames.TryParse(name, out var blob) ? (name, blob) : default).Where(b => b.blob is not null).ToList();
+        if (blobs.Count == 0)
+            return new Dictionary<string, VersionStatus>();
+        var fileIds = blobs.Select(b => b.blob!.FileId).Distinct().ToList();
+        var versions = await (
+            from v in db.FileVersions
+            join file in db.Files on v.FileId equals file.Id
+            join workspace in db.Workspaces on file.WorkspaceId equals workspace.Id
+            where fileIds.Contains(v.FileId)
+            select new { v.FileId, v.VersionId, file.WorkspaceId, workspace.OrganizationId, v.Status }).ToListAsync(ct);
+        var found = versions.ToDictionary(v => (v.FileId, v.VersionId));
+        return blobs
+            .Where(b => found.TryGetValue((b.blob!.FileId, b.blob.VersionId), out var v) && v.WorkspaceId == b.blob.WorkspaceId && v.OrganizationId == b.blob.OrganizationId)
+            .ToDictionary(b => b.name, b => found[(b.blob!.FileId, b.blob.VersionId)].Status, StringComparer.Ordinal);
+    }
+
     Task<FileVersion?> FindAsync(VersionBlob blob, CancellationToken ct) => (
         from v in db.FileVersions.AsNoTracking()
         join file in db.Files on v.FileId equals file.Id
