@@ -99,7 +99,20 @@ static class ListingBenchmark
             command.Parameters.AddWithValue("end", Math.Min(files, start + batch) - 1);
             await command.ExecuteNonQueryAsync();
         }
-        foreach (var table in new[] { "files", "file_versions" })
+        // Straight into the tables, so the usage row the write paths keep is written here too.
+        await using (var usage = dataSource.CreateCommand("""
+            INSERT INTO workspace_usage (workspace_id, files, bytes)
+            SELECT @workspace, count(*), COALESCE(sum(v.size), 0)
+              FROM files f JOIN file_versions v ON v.file_id = f.id AND v.version_id = f.current_version_id
+             WHERE f.workspace_id = @workspace AND f.deleted_at IS NULL
+            ON CONFLICT (workspace_id) DO UPDATE SET files = EXCLUDED.files, bytes = EXCLUDED.bytes
+            """))
+        {
+            usage.CommandTimeout = 600;
+            usage.Parameters.AddWithValue("workspace", workspaceId);
+            await usage.ExecuteNonQueryAsync();
+        }
+        foreach (var table in new[] { "files", "file_versions", "workspace_usage" })
         {
             await using var vacuum = dataSource.CreateCommand($"VACUUM ANALYZE {table}");
             vacuum.CommandTimeout = 600;
