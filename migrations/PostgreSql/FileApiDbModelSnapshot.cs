@@ -630,6 +630,26 @@ namespace FileApi.Migrations.PostgreSql
                     b.ToTable("workspace_members", (string)null);
                 });
 
+            modelBuilder.Entity("FileApi.Data.WorkspaceUsage", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bytes");
+
+                    b.Property<long>("Files")
+                        .HasColumnType("bigint")
+                        .HasColumnName("files");
+
+                    b.HasKey("WorkspaceId")
+                        .HasName("pk_workspace_usage");
+
+                    b.ToTable("workspace_usage", (string)null);
+                });
+
             modelBuilder.Entity("FileApi.Data.FileImport", b =>
                 {
                     b.HasOne("FileApi.Data.FileVersion", null)
@@ -708,6 +728,16 @@ namespace FileApi.Migrations.PostgreSql
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_workspace_members_workspaces");
+                });
+
+            modelBuilder.Entity("FileApi.Data.WorkspaceUsage", b =>
+                {
+                    b.HasOne("FileApi.Data.Workspace", null)
+                        .WithOne()
+                        .HasForeignKey("FileApi.Data.WorkspaceUsage", "WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_workspace_usage_workspaces");
                 });
 #pragma warning restore 612, 618
         }

@@ -15,6 +15,18 @@ public sealed class Workspace
     public DateTimeOffset CreatedAt { get; set; }
 }
 
+/// <summary>
+/// What a workspace holds: its live files that have a ready version, and the bytes of their ready versions. Kept exact
+/// by <see cref="Files.VersionLifecycle"/> in the statements that change readiness or deletion, so that the listing's
+/// total and the workspace's usage cost one row read rather than a count.
+/// </summary>
+public sealed class WorkspaceUsage
+{
+    public Guid WorkspaceId { get; set; }
+    public long Files { get; set; }
+    public long Bytes { get; set; }
+}
+
 /// <summary>A file is a stable identity at a path; its content lives in versions.</summary>
 public sealed class StoredFile
 {

@@ -23,6 +23,16 @@ sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspace>
     }
 }
 
+sealed class WorkspaceUsageConfiguration : IEntityTypeConfiguration<WorkspaceUsage>
+{
+    public void Configure(EntityTypeBuilder<WorkspaceUsage> usage)
+    {
+        usage.ToTable("workspace_usage");
+        usage.HasKey(u => u.WorkspaceId);
+        usage.HasOne<Workspace>().WithOne().HasForeignKey<WorkspaceUsage>(u => u.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
 sealed class StoredFileConfiguration : IEntityTypeConfiguration<StoredFile>
 {
     public void Configure(EntityTypeBuilder<StoredFile> file)

@@ -7,6 +7,7 @@ public sealed class FileApiDb(DbContextOptions<FileApiDb> options) : DbContext(o
 {
     public DbSet<Organization> Organizations => Set<Organization>();
     public DbSet<Workspace> Workspaces => Set<Workspace>();
+    public DbSet<WorkspaceUsage> WorkspaceUsage => Set<WorkspaceUsage>();
     public DbSet<StoredFile> Files => Set<StoredFile>();
     public DbSet<FileVersion> FileVersions => Set<FileVersion>();
     public DbSet<WorkspaceMember> WorkspaceMembers => Set<WorkspaceMember>();

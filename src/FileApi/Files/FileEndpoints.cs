@@ -246,12 +246,13 @@ public static class FileEndpoints
         if (!TryParseFileId(file_id, out var fileId, out var problem) || !query.TryParse(services.Options.Value, out var parsed, out problem))
             return problem;
 
-        var file = await services.Db.Files.AsNoTracking().FirstOrDefaultAsync(f => f.Id == fileId && f.WorkspaceId == services.Scope.WorkspaceId, services.Cancellation);
-        if (file is null)
+        var found = await services.Reader.FindWithVersionAsync(
+            services.Db.Files.Where(f => f.Id == fileId && f.WorkspaceId == services.Scope.WorkspaceId), parsed.VersionId, services.Cancellation);
+        if (found is null)
             return FileNotFound(fileId.ToString());
-        if (file.DeletedAt is not null && parsed.Deleted != true)
+        if (found.File.DeletedAt is not null && parsed.Deleted != true)
             return FileDeletedProblem(fileId);
-        return await services.Reader.DescribeAsync(services.Http, services.Scope, file, parsed, services.Cancellation);
+        return await services.Reader.DescribeAsync(services.Http, services.Scope, found.File, parsed, services.Cancellation, found);
     }
 
     static async Task<Results<NoContent, ProblemHttpResult>> DeleteByPath(string file_path, [AsParameters] FileHandlerServices services)

@@ -108,6 +108,8 @@ static class FileListing
             parameters.Add(new("folder_to", AfterFolder(prefix)));
         }
 
+        var unfiltered = parameters.Count == 1 && deleted != true;
+
         // The cursor carries the order and the last row seen; it wins over order_by and offset.
         var (sortName, descending) = ("path", false);
         ListCursor? cursor = null;
@@ -177,9 +179,16 @@ static class FileListing
 
         // Counting a million rows costs more than reading a page, so a cursor carries the total counted on the
         // first page: pages reached through links.next cost the same however deep they are.
+        // Unfiltered, the total is the workspace's usage row, kept exact by the write paths: one row, however many files.
         long total;
         if (cursor is not null)
             total = cursor.Total;
+        else if (unfiltered)
+        {
+            await using var count = new NpgsqlCommand("SELECT COALESCE((SELECT files FROM workspace_usage WHERE workspace_id = @workspace), 0)", connection);
+            count.Parameters.Add(new("workspace", scope.WorkspaceId));
+            total = (long)(await count.ExecuteScalarAsync(ct))!;
+        }
         else
         {
             await using var count = new NpgsqlCommand($"SELECT count(*) FROM files f WHERE {where}", connection);

@@ -403,7 +403,10 @@ public sealed class VersionLifecycle(
         var staleBefore = now - options.Value.VerificationTimeout;
         var (claimed, token) = (claim is not null, claim ?? Guid.Empty);
         var updated = await WithEventAsync(FileEventTypes.VersionReady, version.FileId, version.VersionId, ct, async () => (await db.Database.SqlQuery<int>($"""
-            WITH ready AS (
+            -- The file row is locked first, so readiness, deletion and restore of one file count in usage one after another.
+            WITH locked AS (
+                SELECT id, workspace_id, deleted_at, current_version_id FROM files WHERE id = {version.FileId} FOR UPDATE),
+            ready AS (
                 UPDATE file_versions
                    SET status = {nameof(VersionStatus.Ready)}, size = {properties.ContentLength}, etag = {properties.ETag},
                        blob_version_id = CAST({properties.VersionId} AS varchar), verified = CAST({verified} AS varchar), ready_at = {now},
@@ -411,12 +414,22 @@ public sealed class VersionLifecycle(
                  WHERE file_id = {version.FileId} AND version_id = {version.VersionId} AND status = {UploadingStatus}
                    AND (({claimed} AND verification_token = {token})
                         OR (NOT {claimed} AND (verification_token IS NULL OR verification_claimed_at < {staleBefore})))
+                   AND EXISTS (SELECT 1 FROM locked)
                 RETURNING file_id, version_id, size, created_at),
             current AS (
                 UPDATE files f SET current_version_id = ready.version_id, current_size = ready.size, modified_at = ready.created_at
                   FROM ready
                  WHERE f.id = ready.file_id AND (f.current_version_id IS NULL OR f.current_version_id < ready.version_id)
-                RETURNING f.id)
+                RETURNING f.id),
+            -- A live file's ready bytes count in its workspace's usage, and the file itself with its first ready version,
+            -- judged on the file row as locked (the latest committed one).
+            usage AS (
+                INSERT INTO workspace_usage AS u (workspace_id, files, bytes)
+                SELECT locked.workspace_id, CASE WHEN locked.current_version_id IS NULL THEN 1 ELSE 0 END, ready.size
+                  FROM ready JOIN locked ON locked.id = ready.file_id
+                 WHERE locked.deleted_at IS NULL
+                ON CONFLICT (workspace_id) DO UPDATE SET files = u.files + EXCLUDED.files, bytes = u.bytes + EXCLUDED.bytes
+                RETURNING u.workspace_id)
             SELECT count(*)::int AS "Value" FROM ready
             """).ToListAsync(ct)).Single());
         if (updated == 0)
@@ -454,6 +467,25 @@ public sealed class VersionLifecycle(
         // The reconciler deletes blobs of failed versions too, should this not get through.
         await storage.DeleteIfExistsAsync(blobName, ct);
         return CompletionOutcome.Failed;
+    }
+
+    /// <summary>The status of each of these blobs' versions that exists (in its workspace and organisation), in one query.</summary>
+    public async Task<IReadOnlyDictionary<string, VersionStatus>> StatusesAsync(IReadOnlyCollection<string> blobNames, CancellationToken ct)
+    {
+        var blobs = blobNames.Select(name => BlobNames.TryParse(name, out var blob) ? (name, blob) : default).Where(b => b.blob is not null).ToList();
+        if (blobs.Count == 0)
+            return new Dictionary<string, VersionStatus>();
+        var fileIds = blobs.Select(b => b.blob!.FileId).Distinct().ToList();
+        var versions = await (
+            from v in db.FileVersions
+            join file in db.Files on v.FileId equals file.Id
+            join workspace in db.Workspaces on file.WorkspaceId equals workspace.Id
+            where fileIds.Contains(v.FileId)
+            select new { v.FileId, v.VersionId, file.WorkspaceId, workspace.OrganizationId, v.Status }).ToListAsync(ct);
+        var found = versions.ToDictionary(v => (v.FileId, v.VersionId));
+        return blobs
+            .Where(b => found.TryGetValue((b.blob!.FileId, b.blob.VersionId), out var v) && v.WorkspaceId == b.blob.WorkspaceId && v.OrganizationId == b.blob.OrganizationId)
+            .ToDictionary(b => b.name, b => found[(b.blob!.FileId, b.blob.VersionId)].Status, StringComparer.Ordinal);
     }
 
     Task<FileVersion?> FindAsync(VersionBlob blob, CancellationToken ct) => (
@@ -553,26 +585,43 @@ public sealed class VersionLifecycle(
 
     // ---- files: delete (editors), restore (owners), purge (reconciler) -------------------------------------
 
-    /// <summary>Soft-deletes the live file among <paramref name="files"/>; false when none was live.</summary>
+    /// <summary>Soft-deletes the live file among <paramref name="files"/> (at most one: by id, or at a path); false when none was live.</summary>
     public async Task<bool> DeleteFileAsync(IQueryable<StoredFile> files, CallerIdentity caller, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        now = now.AddTicks(-(now.Ticks % 10)); // as stored (microseconds), so the read below finds it
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var deleted = await files.Where(f => f.DeletedAt == null).ExecuteUpdateAsync(set => set
+        var live = await files.Where(f => f.DeletedAt == null).Select(f => f.Id).FirstOrDefaultAsync(ct);
+        if (live == Guid.Empty)
+            return false;
+        var deleted = await db.Files.Where(f => f.Id == live && f.DeletedAt == null).ExecuteUpdateAsync(set => set
             .SetProperty(f => f.DeletedAt, now)
             .SetProperty(f => f.DeletedById, caller.Id)
             .SetProperty(f => f.DeletedByName, caller.Name)
-            .SetProperty(f => f.DeletedByEmail, caller.Email), ct);
-        if (deleted == 0)
-            return false;
-        // This transaction's own writes: the files the statement above deleted.
-        foreach (var fileId in await files.Where(f => f.DeletedAt == now && f.DeletedById == caller.Id).Select(f => f.Id).ToListAsync(ct))
-            await outbox.AddAsync(FileEventTypes.FileDeleted, fileId, versionId: null, ct);
+            .SetProperty(f => f.DeletedByEmail, caller.Email), ct) == 1;
+        if (deleted)
+        {
+            await CountInUsageAsync(live, -1, ct);
+            await outbox.AddAsync(FileEventTypes.FileDeleted, live, versionId: null, ct);
+        }
         await transaction.CommitAsync(ct);
-        outbox.Committed();
-        return true;
+        if (deleted)
+            outbox.Committed();
+        return deleted;
     }
+
+    /// <summary>
+    /// Adds (<paramref name="sign"/> 1) or removes (-1) a file and the bytes of its ready versions to or from its workspace's
+    /// usage, inside the caller's transaction, right after the statement that made it live or deleted (whose row lock
+    /// keeps a concurrent readiness, which locks the file row first, from counting twice or not at all).
+    /// </summary>
+    async Task CountInUsageAsync(Guid fileId, int sign, CancellationToken ct) =>
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO workspace_usage AS u (workspace_id, files, bytes)
+            SELECT f.workspace_id, {sign} * (CASE WHEN f.current_version_id IS NULL THEN 0 ELSE 1 END),
+                   {sign} * COALESCE((SELECT sum(v.size) FROM file_versions v WHERE v.file_id = f.id AND v.status = {nameof(VersionStatus.Ready)}), 0)
+              FROM files f WHERE f.id = {fileId}
+            ON CONFLICT (workspace_id) DO UPDATE SET files = u.files + EXCLUDED.files, bytes = u.bytes + EXCLUDED.bytes
+            """, ct);
 
     /// <summary>Brings a deleted file back under <paramref name="path"/> if that path is free at this moment.</summary>
     public async Task<RestoreOutcome> RestoreFileAsync(WorkspaceScope scope, Guid fileId, FilePath path, CancellationToken ct)
@@ -592,7 +641,10 @@ public sealed class VersionLifecycle(
                     .SetProperty(f => f.DeletedByName, (string?)null)
                     .SetProperty(f => f.DeletedByEmail, (string?)null), ct);
             if (restored == 1)
+            {
+                await CountInUsageAsync(fileId, 1, ct);
                 await outbox.AddAsync(FileEventTypes.FileRestored, fileId, versionId: null, ct);
+            }
             await transaction.CommitAsync(ct);
             outbox.Committed();
             return restored == 1 ? RestoreOutcome.Restored : RestoreOutcome.NotDeleted;
