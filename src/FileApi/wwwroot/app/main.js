@@ -303,7 +303,7 @@ function folderRow(folder) {
   const row = element("tr", "folder",
     element("td", "name", open),
     element("td", "muted", "Folder"),
-    element("td", "number", folder.file_count === 1 ? "1 file" : `${numbers.format(folder.file_count)} files`),
+    element("td", "number", folder.file_count === 1 ? "1 file" : `${numbers.format(Number(folder.file_count))} files`),
     element("td", ""),
     element("td", ""));
   row.dataset.folder = path;
@@ -363,6 +363,7 @@ function versionItem(version, latest) {
 
 /** The metadata textarea as an object: one key=value a line, blank lines ignored. */
 function metadataEntered() {
+  /** @type {Record<string, string>} */
   const metadata = {};
   for (const line of $("metadata").value.split("\n").map((text) => text.trim()).filter(Boolean)) {
     const equals = line.indexOf("=");
