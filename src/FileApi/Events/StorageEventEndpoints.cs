@@ -105,15 +105,8 @@ public static class StorageEventEndpoints
     static async Task<CompletionOutcome> CompleteAsync(
         string blobName, IReadOnlyDictionary<string, VersionStatus> statuses, IServiceScopeFactory scopes, CancellationToken ct)
     {
-        switch (statuses.TryGetValue(blobName, out var status) ? status : (VersionStatus?)null)
-        {
-            case null:
-                return CompletionOutcome.UnknownBlob;
-            case VersionStatus.Ready:
-                return CompletionOutcome.AlreadyReady;
-            case VersionStatus.Failed:
-                return CompletionOutcome.Failed;
-        }
+        if (VersionLifecycle.SettledOutcome(statuses.TryGetValue(blobName, out var status) ? status : null) is { } settled)
+            return settled;
         await using var scope = scopes.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<VersionLifecycle>().CompleteAsync(blobName, ct);
     }

@@ -66,6 +66,15 @@ public sealed class VersionLifecycle(
     FileApiDb db, BlobStorage storage, VersionWaiters waiters, VerificationQueue queue, VerificationHooks hooks, WebhookOutbox outbox,
     IOptions<FilesOptions> options, IOptions<LifecycleOptions> lifecycleOptions, TimeProvider clock, ILogger<VersionLifecycle> logger)
 {
+    /// <summary>What completion answers for a version it need not touch (unknown, ready or failed); null while it is uploading.</summary>
+    internal static CompletionOutcome? SettledOutcome(VersionStatus? status) => status switch
+    {
+        null => CompletionOutcome.UnknownBlob,
+        VersionStatus.Ready => CompletionOutcome.AlreadyReady,
+        VersionStatus.Failed => CompletionOutcome.Failed,
+        _ => null,
+    };
+
     const string UploadingStatus = nameof(VersionStatus.Uploading);
 
     // ---- register and renew (uploader) -------------------------------------------------------------------
@@ -256,15 +265,8 @@ public sealed class VersionLifecycle(
             return CompletionOutcome.UnknownBlob;
         using var span = Telemetry.FileApiTelemetry.StartCompletion(blob.FileId, blob.VersionId);
         var version = await FindAsync(blob, ct);
-        switch (version?.Status)
-        {
-            case null:
-                return CompletionOutcome.UnknownBlob;
-            case VersionStatus.Ready:
-                return CompletionOutcome.AlreadyReady;
-            case VersionStatus.Failed:
-                return CompletionOutcome.Failed;
-        }
+        if (SettledOutcome(version?.Status) is { } settled)
+            return settled;
 
         var properties = await storage.GetPropertiesAsync(blobName, ct);
         if (properties is null)
