@@ -45,6 +45,7 @@ app.MapFileApiHealthChecks();
 app.MapFileApiOpenApi();
 app.MapDevelopmentSignIn();
 app.MapWorkspaces();
+app.MapWorkspaceQuota();
 app.MapFiles();
 app.MapImports();
 app.MapWebhooks();
