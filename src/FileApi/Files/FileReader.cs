@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using FileApi.Auth;
 using FileApi.Data;
 using FileApi.Http;
@@ -156,16 +157,26 @@ public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storag
     }
 
     /// <summary>
-    /// With blob versioning (Azure) the download link is pinned to the blob version captured at readiness, so
-    /// it cannot serve other bytes. Without it (Azurite), an overwrite through a still-valid upload link shows
-    /// as a changed etag, and then no link is handed out at all.
+    /// A ready version's blob is sealed before it becomes ready (an infinite lease: storage refuses a write through a
+    /// still-valid upload link), and with blob versioning (Azure) its download link is pinned to the blob version
+    /// captured at readiness; either way its bytes are the verified ones without asking storage. A version made ready
+    /// before sealing existed is checked by its etag as before and, while it holds, sealed, so its next read asks nothing.
     /// </summary>
     async Task<bool> StillHoldsCommittedBytesAsync(WorkspaceScope scope, StoredFile file, FileVersion version, CancellationToken ct)
     {
-        if (version.BlobVersionId is not null)
+        if (version.SealLeaseId is not null || version.BlobVersionId is not null)
             return true;
-        var properties = await storage.GetPropertiesAsync(BlobNames.For(scope.OrganizationId, scope.WorkspaceId, file.Id, version.VersionId), ct);
-        return properties is not null && properties.ETag == version.ETag;
+        var blobName = BlobNames.For(scope.OrganizationId, scope.WorkspaceId, file.Id, version.VersionId);
+        var properties = await storage.GetPropertiesAsync(blobName, ct);
+        if (properties is null || properties.ETag != version.ETag)
+            return false;
+        var leaseId = new Guid(RandomNumberGenerator.GetBytes(16));
+        if (await storage.SealAsync(blobName, properties.ETag, leaseId, ct) != SealOutcome.Sealed)
+            return false; // changed since the read
+        // Recorded only once the lease is held: a recorded lease id always means a sealed blob.
+        await db.FileVersions.Where(v => v.FileId == file.Id && v.VersionId == version.VersionId && v.SealLeaseId == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(v => v.SealLeaseId, leaseId), ct);
+        return true;
     }
 
     Task<FileVersion?> FindVersionAsync(Guid fileId, long versionId, CancellationToken ct) =>
