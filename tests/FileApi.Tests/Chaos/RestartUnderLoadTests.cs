@@ -154,8 +154,14 @@ public sealed class RestartUnderLoadTests(RestartableFactory factory, ITestOutpu
         var answers = load.Answers.ToList();
         Assert.All(answers, load.AssertAllowed);
         // Each kind of request was refused with 503 while it was down, the webhook's included, so Event Grid retries.
-        foreach (var step in name == "postgres" ? new[] { Step.Register, Step.Webhook, Step.Complete, Step.Poll } : [Step.Webhook, Step.Complete, Step.Poll])
+        foreach (var step in name == "postgres" ? new[] { Step.Register, Step.Webhook, Step.Complete, Step.Poll } : [Step.Webhook, Step.Complete])
             Assert.True(answers.Any(a => a.Phase == Phase.Outage && a.Step == step && a.Status == 503), $"No {step} was answered 503 during the outage.");
+        // A ready version is sealed, so a poll is answered from the database alone, storage down or not.
+        if (name == "azurite")
+        {
+            Assert.Contains(answers, a => a is { Phase: Phase.Outage, Step: Step.Poll, Status: 200 });
+            Assert.DoesNotContain(answers, a => a is { Phase: Phase.Outage, Step: Step.Poll, Status: 503 });
+        }
         Assert.All(answers.Where(a => a is { Phase: Phase.Outage, Step: Step.Webhook }), a => Assert.Equal(503, a.Status));
         Assert.Contains(answers, a => a.Phase == Phase.After && a.Step == Step.Register && a.Status == 200);
 

@@ -88,7 +88,7 @@ public sealed class SealTests(StorageTestContainer container) : IClassFixture<St
         (await container.Client.PutBlobAsync(sas, RandomBytes(3))).EnsureSuccessStatusCode();
         var eTag = (await _storage.GetPropertiesAsync(name, CancellationToken.None))!.ETag;
         var uploadersLease = Guid.NewGuid().ToString();
-        using var leased = await container.Client.SendAsync(LeaseRequest(sas, uploadersLease));
+        using var leased = await container.Client.SendAsync(LeaseRequest(sas, "acquire", uploadersLease));
         var ours = Guid.NewGuid();
 
         var outcome = await _storage.SealAsync(name, eTag, ours, CancellationToken.None);
@@ -96,6 +96,18 @@ public sealed class SealTests(StorageTestContainer container) : IClassFixture<St
         Assert.Equal(HttpStatusCode.Created, leased.StatusCode);
         Assert.Equal(SealOutcome.Sealed, outcome);
         await container.Blobs.GetBlobClient(name).GetBlobLeaseClient(ours.ToString()).RenewAsync();
+    }
+
+    [Fact]
+    public async Task AnUploadLinkMayStillBreakTheSealSoDownloadsInAzureStayPinnedToTheBlobVersion()
+    {
+        var (name, sas, _, _, _) = await SealedBlobAsync();
+
+        using var broken = await container.Client.SendAsync(LeaseRequest(sas, "break", proposedLeaseId: null));
+
+        // Lease Blob needs only write permission: the seal refuses writes, it does not take the link's rights away.
+        Assert.Equal(HttpStatusCode.Accepted, broken.StatusCode);
+        Assert.Equal(LeaseState.Broken, (await container.Blobs.GetBlobClient(name).GetPropertiesAsync()).Value.LeaseState);
     }
 
     [Fact]
@@ -135,13 +147,17 @@ public sealed class SealTests(StorageTestContainer container) : IClassFixture<St
     private async Task<byte[]> ContentAsync(string name) =>
         (await container.Blobs.GetBlobClient(name).DownloadContentAsync()).Value.Content.ToArray();
 
-    private static HttpRequestMessage LeaseRequest(Uri sas, string proposedLeaseId)
+    private static HttpRequestMessage LeaseRequest(Uri sas, string action, string? proposedLeaseId)
     {
         var request = new HttpRequestMessage(HttpMethod.Put, sas.AbsoluteUri + "&comp=lease");
-        request.Headers.Add("x-ms-version", "2025-11-05");
-        request.Headers.Add("x-ms-lease-action", "acquire");
-        request.Headers.Add("x-ms-lease-duration", "-1");
-        request.Headers.Add("x-ms-proposed-lease-id", proposedLeaseId);
+        request.Headers.Add("x-ms-version", BlobStorage.ServiceVersion.ToString()[1..].Replace('_', '-'));
+        request.Headers.Add("x-ms-lease-action", action);
+        if (action == "acquire")
+            request.Headers.Add("x-ms-lease-duration", "-1");
+        else
+            request.Headers.Add("x-ms-lease-break-period", "0");
+        if (proposedLeaseId is not null)
+            request.Headers.Add("x-ms-proposed-lease-id", proposedLeaseId);
         return request;
     }
 }
