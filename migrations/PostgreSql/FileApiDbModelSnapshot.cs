@@ -170,6 +170,10 @@ namespace FileApi.Migrations.PostgreSql
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("ready_at");
 
+                    b.Property<Guid?>("SealLeaseId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("seal_lease_id");
+
                     b.Property<long?>("Size")
                         .HasColumnType("bigint")
                         .HasColumnName("size");

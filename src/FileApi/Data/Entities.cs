@@ -119,6 +119,13 @@ public sealed class FileVersion
     /// <summary>The blob service's version of the blob at readiness (Azure blob versioning); downloads are pinned to it.</summary>
     public string? BlobVersionId { get; set; }
 
+    /// <summary>
+    /// The id of the infinite lease that seals the version's blob (<c>BlobStorage.SealAsync</c>). Chosen once, before the
+    /// first seal, so a retry re-acquires the same lease; random, so no holder of an upload link can guess it. A ready
+    /// version with one is sealed (readiness follows the seal); null on a version made ready before sealing existed.
+    /// </summary>
+    public Guid? SealLeaseId { get; set; }
+
     // A verification claim: which instance hashes the blob, the token only that run knows, and when the claim was
     // taken or last renewed (its heartbeat). Only the holder of the token may finish or release it.
     public string? VerificationOwner { get; set; }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using FileApi.Auth;
 using FileApi.Data;
 using FileApi.Http;
@@ -156,17 +157,35 @@ public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storag
     }
 
     /// <summary>
-    /// With blob versioning (Azure) the download link is pinned to the blob version captured at readiness, so
-    /// it cannot serve other bytes. Without it (Azurite), an overwrite through a still-valid upload link shows
-    /// as a changed etag, and then no link is handed out at all.
+    /// With blob versioning (Azure) the download link is pinned to the blob version captured at readiness, so its bytes
+    /// are the verified ones without asking storage. Without it (Azurite), a ready version's blob is sealed with an
+    /// infinite lease, which refuses plain writes; but whoever holds a still-valid upload link may break a lease, so
+    /// storage is asked (the etag) until every link of the version has expired, and never after. A version made ready
+    /// before sealing existed is checked the same way and, while it holds, sealed.
     /// </summary>
     async Task<bool> StillHoldsCommittedBytesAsync(WorkspaceScope scope, StoredFile file, FileVersion version, CancellationToken ct)
     {
         if (version.BlobVersionId is not null)
             return true;
-        var properties = await storage.GetPropertiesAsync(BlobNames.For(scope.OrganizationId, scope.WorkspaceId, file.Id, version.VersionId), ct);
-        return properties is not null && properties.ETag == version.ETag;
+        if (version.SealLeaseId is not null && version.UploadExpiresAt + UploadLinkClockSkew < clock.GetUtcNow())
+            return true;
+        var blobName = BlobNames.For(scope.OrganizationId, scope.WorkspaceId, file.Id, version.VersionId);
+        var properties = await storage.GetPropertiesAsync(blobName, ct);
+        if (properties is null || properties.ETag != version.ETag)
+            return false;
+        if (version.SealLeaseId is not null)
+            return true;
+        var leaseId = new Guid(RandomNumberGenerator.GetBytes(16));
+        if (await storage.SealAsync(blobName, properties.ETag, leaseId, ct) != SealOutcome.Sealed)
+            return false; // changed since the read
+        // Recorded only once the lease is held: a recorded lease id always means a sealed blob.
+        await db.FileVersions.Where(v => v.FileId == file.Id && v.VersionId == version.VersionId && v.SealLeaseId == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(v => v.SealLeaseId, leaseId), ct);
+        return true;
     }
+
+    /// <summary>How far storage's clock may run behind ours when it judges an upload link's expiry.</summary>
+    static readonly TimeSpan UploadLinkClockSkew = TimeSpan.FromMinutes(5);
 
     Task<FileVersion?> FindVersionAsync(Guid fileId, long versionId, CancellationToken ct) =>
         db.FileVersions.AsNoTracking().FirstOrDefaultAsync(v => v.FileId == fileId && v.VersionId == versionId, ct);

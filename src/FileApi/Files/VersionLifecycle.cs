@@ -269,17 +269,45 @@ public sealed class VersionLifecycle(
         if (SettledOutcome(version?.Status) is { } settled)
             return settled;
 
-        var properties = await storage.GetPropertiesAsync(blobName, ct);
-        if (properties is null)
-            return CompletionOutcome.NotCommitted;
-        if (SizeProblem(version!, properties) is { } sizeProblem)
-            return await FailAsync(version!, blobName, sizeProblem.Code, sizeProblem.Reason, claim: null, ct);
-        if (version!.DeclaredMd5 is null && version.DeclaredSha256 is null)
-            return await MarkReadyAsync(version, blobName, properties, Verified(version, hashed: []), claim: null, ct);
+        for (var attempt = 1; ; attempt++)
+        {
+            var properties = await storage.GetPropertiesAsync(blobName, ct);
+            if (properties is null)
+                return CompletionOutcome.NotCommitted;
+            if (SizeProblem(version!, properties) is { } sizeProblem)
+                return await FailAsync(version!, blobName, sizeProblem.Code, sizeProblem.Reason, claim: null, ct);
+            if (version!.DeclaredMd5 is not null || version.DeclaredSha256 is not null)
+            {
+                if (!queue.TryEnqueue(blobName))
+                    logger.LogWarning("The verification queue is full; version {VersionId} of file {FileId} is left to the reconciler", blob.VersionId, blob.FileId);
+                return CompletionOutcome.VerificationInProgress;
+            }
 
-        if (!queue.TryEnqueue(blobName))
-            logger.LogWarning("The verification queue is full; version {VersionId} of file {FileId} is left to the reconciler", blob.VersionId, blob.FileId);
-        return CompletionOutcome.VerificationInProgress;
+            var sealing = await SealAsync(version, blobName, properties.ETag, ct);
+            if (sealing == SealOutcome.Sealed)
+                return await MarkReadyAsync(version, blobName, properties, Verified(version, hashed: []), claim: null, ct);
+            // Changed: a commit landed between the read and the seal, so the blob is judged again as it is now.
+            if (sealing == SealOutcome.Gone || attempt == 3)
+                return CompletionOutcome.NotCommitted;
+        }
+    }
+
+    /// <summary>
+    /// Seals the version's blob exactly as it was verified (<paramref name="eTag"/>); a version becomes ready only after,
+    /// so a ready version's bytes cannot change under a still-valid upload link and reads need not ask storage.
+    /// </summary>
+    async Task<SealOutcome> SealAsync(FileVersion version, string blobName, string eTag, CancellationToken ct) =>
+        await storage.SealAsync(blobName, eTag, version.SealLeaseId ?? await ChooseSealLeaseIdAsync(version, ct), ct);
+
+    /// <summary>Records a random lease id for the version unless one is recorded already, and answers the recorded one.</summary>
+    async Task<Guid> ChooseSealLeaseIdAsync(FileVersion version, CancellationToken ct)
+    {
+        var proposed = new Guid(RandomNumberGenerator.GetBytes(16));
+        var thisVersion = db.FileVersions.Where(v => v.FileId == version.FileId && v.VersionId == version.VersionId);
+        if (await thisVersion.Where(v => v.SealLeaseId == null).ExecuteUpdateAsync(set => set.SetProperty(v => v.SealLeaseId, proposed), ct) == 1)
+            return proposed;
+        // A concurrent completion recorded its own first: every run seals with that one lease.
+        return await thisVersion.Select(v => v.SealLeaseId).SingleAsync(ct) ?? proposed;
     }
 
     /// <summary>
@@ -340,8 +368,10 @@ public sealed class VersionLifecycle(
         // Whatever happens to the app from here, a finished hash is written.
         if (ChecksumProblem(version, hashes) is { } mismatch)
             await FailAsync(version, blobName, mismatch.Code, mismatch.Reason, claim, CancellationToken.None);
-        else
+        else if (await SealAsync(version, blobName, properties.ETag, CancellationToken.None) == SealOutcome.Sealed)
             await MarkReadyAsync(version, blobName, properties, Verified(version, hashed: HashedAlgorithms(version)), claim, CancellationToken.None);
+        else
+            await ReleaseAsync(version, claim); // changed since it was hashed; the commit that changed it brings its own notice
     }
 
     /// <summary>Takes the claim if nobody holds it or its holder stopped heartbeating.</summary>

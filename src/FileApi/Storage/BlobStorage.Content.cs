@@ -78,14 +78,14 @@ public sealed partial class BlobStorage
     }
 
     /// <summary>
-    /// Erases the blob: deletes it with its snapshots and, where the account keeps blob versions, every previous
+    /// Erases the blob, sealed or not: deletes it with its snapshots and, where the account keeps blob versions, every previous
     /// version too (deleting a versioned blob only turns its current version into a previous one, kept and billed
     /// forever). False when there was nothing to delete.
     /// </summary>
     public async Task<bool> DeleteIfExistsAsync(string blobName, CancellationToken ct)
     {
         var blob = Blob(blobName);
-        var deleted = (await Call(blob.Uri, () => blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: ct))).Value;
+        var deleted = await DeleteCurrentIfExistsAsync(blob, ct);
         foreach (var versionId in await PreviousVersionsAsync(blobName, ct))
         {
             var version = blob.WithVersion(versionId);

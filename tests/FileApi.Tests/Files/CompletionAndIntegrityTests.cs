@@ -141,20 +141,38 @@ public sealed class CompletionAndIntegrityTests(SmallLimitFactory factory) : ICl
     }
 
     [Fact]
-    public async Task AnOverwriteAfterReadinessIsNeverServedAsTheVersionsBytes()
+    public async Task AnOverwriteAfterReadinessThroughTheStillValidUploadLinkIsRefusedByStorageAndTheBytesStay()
     {
         var upload = await RegisterAndPutAsync("immutable/v.txt", [1, 1, 1]);
         await CompleteAsync(upload);
 
         using var overwrite = await TestData.PutBlobAsync(upload.Upload, [6, 6, 6, 6]);
+        using var block = await TestData.PutBlockAsync(upload.Upload, TestData.BlockId(0), [7, 7]);
+        using var commit = await TestData.PutBlockListAsync(upload.Upload, [TestData.BlockId(0)]);
         await factory.DeliverEventsAsync(TestData.BlobCreated(factory.Container, TestData.BlobNameOf(factory, upload)));
+        var file = await _api.GetFromJsonAsync<FileResponse>($"{factory.FilesBase}/{upload.FileId}", FileApiFactory.Json);
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, overwrite.StatusCode);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, commit.StatusCode);
+        Assert.Equal(3, file!.Size);
+        Assert.Equal([1, 1, 1], await (await TestData.GetAsync(file.Download)).Content.ReadAsByteArrayAsync());
+        Assert.Equal(3, (await VersionAsync(upload)).Size);
+    }
+
+    [Fact]
+    public async Task AVersionReadyBeforeSealingWhoseBytesChangedIsNeverServed()
+    {
+        var upload = await RegisterAndPutAsync("immutable/legacy.txt", [1, 1, 1]);
+        await CompleteAsync(upload);
+        await factory.UnsealAsync(upload); // as a version made ready before sealing existed
+
+        using var overwrite = await TestData.PutBlobAsync(upload.Upload, [6, 6, 6, 6]);
         using var read = await _api.GetAsync($"{factory.FilesBase}/{upload.FileId}");
 
         Assert.Equal(HttpStatusCode.Created, overwrite.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, read.StatusCode);
         Assert.Contains("urn:fileapi:problem:version-content-changed", await read.Content.ReadAsStringAsync());
-        var version = await VersionAsync(upload);
-        Assert.Equal(3, version.Size);
+        Assert.Null((await VersionAsync(upload)).SealLeaseId);
     }
 
     [Fact]

@@ -106,6 +106,52 @@ public sealed class ReconcilerTests(ImpatientLifecycleFactory factory) : IClassF
         Assert.True(afterwards.Ran);
     }
 
+    [Fact]
+    public async Task AnUploadSealedByARunThatStoppedBeforeReadinessIsMadeReadyUnderTheSameLease()
+    {
+        var upload = await _api.RegisterAsync($"{factory.FilesBase}/path/rec/sealed-then-crashed.txt");
+        await TestData.PutBlobAsync(upload.Upload, [4, 2]);
+        var blobName = TestData.BlobNameOf(factory, upload);
+        // What the stopped run left behind: its lease id recorded, the blob sealed with it, the version still uploading.
+        var leaseId = Guid.NewGuid();
+        var versionId = long.Parse(upload.VersionId);
+        await using (var scope = factory.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<FileApiDb>().FileVersions
+                .Where(v => v.FileId == upload.FileId && v.VersionId == versionId)
+                .ExecuteUpdateAsync(set => set.SetProperty(v => v.SealLeaseId, leaseId));
+        var eTag = (await Storage.GetPropertiesAsync(blobName, CancellationToken.None))!.ETag;
+        Assert.Equal(SealOutcome.Sealed, await Storage.SealAsync(blobName, eTag, leaseId, CancellationToken.None));
+
+        var report = await RunPassAsync(sweepOrphans: false);
+        var again = await RunPassAsync(sweepOrphans: false);
+
+        var version = await VersionAsync(upload);
+        Assert.True(report.Ran);
+        Assert.Equal(VersionStatus.Ready, version.Status);
+        Assert.Equal(leaseId, version.SealLeaseId);
+        Assert.Equal(eTag, version.ETag);
+        var properties = (await factory.BlobClient(blobName).GetPropertiesAsync()).Value;
+        Assert.Equal(Azure.Storage.Blobs.Models.LeaseState.Leased, properties.LeaseState);
+        // Only the lease the blob holds renews: it is still the stopped run's.
+        await Azure.Storage.Blobs.Specialized.SpecializedBlobExtensions.GetBlobLeaseClient(factory.BlobClient(blobName), leaseId.ToString()).RenewAsync();
+        Assert.True(again.Ran);
+    }
+
+    [Fact]
+    public async Task ASealedReadyBlobOfAPurgedFileIsDeleted()
+    {
+        var upload = await factory.UploadReadyAsync(_api, "path/rec/purge-sealed.txt", [1, 2]);
+        var blobName = TestData.BlobNameOf(factory, upload);
+        var leaseBefore = (await factory.BlobClient(blobName).GetPropertiesAsync()).Value.LeaseState;
+        await _api.DeleteAsync($"{factory.FilesBase}/{upload.FileId}");
+
+        var report = await RunPassAsync(sweepOrphans: false);
+
+        Assert.Equal(Azure.Storage.Blobs.Models.LeaseState.Leased, leaseBefore);
+        Assert.True(report.Purged >= 1);
+        Assert.False((await factory.BlobClient(blobName).ExistsAsync()).Value);
+    }
+
     BlobStorage Storage => factory.Services.GetRequiredService<BlobStorage>();
 
     async Task<ReconcileReport> RunPassAsync(bool sweepOrphans)

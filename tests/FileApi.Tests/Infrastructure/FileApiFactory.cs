@@ -166,7 +166,35 @@ public class FileApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         return await CreateClient().SendAsync(request);
     }
 
+    /// <summary>One of the class's blobs through the SDK with the account key: arranges or checks what the API did in storage.</summary>
+    public Azure.Storage.Blobs.BlobClient BlobClient(string blobName) =>
+        new Azure.Storage.Blobs.BlobServiceClient(Azurite.ServiceUri, new Azure.Storage.StorageSharedKeyCredential(Azurite.AccountName, Azurite.AccountKey),
+                new Azure.Storage.Blobs.BlobClientOptions(FileApi.Storage.BlobStorage.ServiceVersion))
+            .GetBlobContainerClient(Container).GetBlobClient(blobName);
+
+    /// <summary>Turns a ready version back into one made ready before sealing existed: no lease id recorded, the blob's lease broken.</summary>
+    public async Task UnsealAsync(FileApi.Files.UploadResponse upload)
+    {
+        var versionId = long.Parse(upload.VersionId);
+        using (var scope = Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<FileApiDb>().FileVersions
+                .Where(v => v.FileId == upload.FileId && v.VersionId == versionId)
+                .ExecuteUpdateAsync(set => set.SetProperty(v => v.SealLeaseId, (Guid?)null));
+        await Azure.Storage.Blobs.Specialized.SpecializedBlobExtensions.GetBlobLeaseClient(
+            BlobClient(FileApi.Files.BlobNames.For(OrganizationId, WorkspaceId, upload.FileId, versionId))).BreakAsync(TimeSpan.Zero);
+    }
+
     /// <summary>The version's row as stored, to check what the API did behind its answers.</summary>
+    /// <summary>As if the version's last upload link had expired an hour ago (links cannot be made to expire early).</summary>
+    public async Task ExpireUploadLinksAsync(FileApi.Files.UploadResponse upload)
+    {
+        var versionId = long.Parse(upload.VersionId);
+        using var scope = Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<FileApiDb>().FileVersions
+            .Where(v => v.FileId == upload.FileId && v.VersionId == versionId)
+            .ExecuteUpdateAsync(set => set.SetProperty(v => v.UploadExpiresAt, DateTimeOffset.UtcNow.AddHours(-1)));
+    }
+
     public async Task<FileVersion> VersionAsync(FileApi.Files.UploadResponse upload)
     {
         using var scope = Services.CreateScope();

@@ -30,6 +30,16 @@ public static class TestData
         return await Storage.SendAsync(request);
     }
 
+    /// <summary>Breaks the blob's lease at once through the upload link, as its holder may (Lease Blob needs only write).</summary>
+    public static async Task<HttpResponseMessage> BreakLeaseAsync(Uri sas)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, sas.AbsoluteUri + "&comp=lease");
+        request.Headers.Add("x-ms-version", FileApi.Storage.BlobStorage.ServiceVersion.ToString()[1..].Replace('_', '-'));
+        request.Headers.Add("x-ms-lease-action", "break");
+        request.Headers.Add("x-ms-lease-break-period", "0");
+        return await Storage.SendAsync(request);
+    }
+
     public static async Task<HttpResponseMessage> PutBlockAsync(Uri sas, string blockId, byte[] content)
     {
         var url = $"{sas}&comp=block&blockid={Uri.EscapeDataString(blockId)}";

@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Http.Json;
+using Azure.Core.Pipeline;
+using FileApi.Files;
+using FileApi.Storage;
+using FileApi.Tests.Infrastructure;
+using FileApi.Tests.Storage;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FileApi.Tests.Files;
+
+/// <summary>The API's storage client sends every request on to Azurite through a handler that records it.</summary>
+public sealed class RecordedStorageFactory : FileApiFactory
+{
+    public RecordingHandler Storage { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<BlobStorage>();
+            services.AddSingleton(provider => new BlobStorage(provider.GetRequiredService<IOptions<StorageOptions>>(),
+                provider.GetRequiredService<ILogger<BlobStorage>>(), new HttpClientTransport(new HttpClient(Storage)),
+                time: provider.GetRequiredService<TimeProvider>()));
+        });
+    }
+}
+
+/// <summary>
+/// A ready version is sealed, so once its upload links have expired (nobody can break the seal) reading it (GET, poll,
+/// versions, download link) asks storage nothing; while one is valid, a read still checks the etag.
+/// </summary>
+public sealed class ReadsWithoutStorageTests(RecordedStorageFactory factory) : IClassFixture<RecordedStorageFactory>
+{
+    readonly HttpClient _api = factory.CreateClientFor(FileApiFactory.Owner);
+
+    [Fact]
+    public async Task ReadingASealedReadyVersionWhoseUploadLinksExpiredSendsNoRequestToStorage()
+    {
+        var upload = await factory.UploadReadyAsync(_api, "path/quiet/read.txt", [1, 2, 3]);
+        await factory.ExpireUploadLinksAsync(upload);
+        var sentBefore = SentFor(upload);
+
+        using var byId = await _api.GetAsync($"{factory.FilesBase}/{upload.FileId}?version_id={upload.VersionId}");
+        using var poll = await _api.GetAsync($"{factory.FilesBase}/{upload.FileId}?version_id={upload.VersionId}&wait=5");
+        using var current = await _api.GetAsync($"{factory.FilesBase}/{upload.FileId}");
+        using var withVersions = await _api.GetAsync($"{factory.FilesBase}/{upload.FileId}?include_versions=true");
+        using var byPath = await _api.GetAsync($"{factory.FilesBase}/path/quiet/read.txt");
+
+        Assert.All([byId, poll, current, withVersions, byPath], r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.NotEmpty(sentBefore); // the upload's completion did reach storage through the recorder
+        Assert.Equal(sentBefore, SentFor(upload));
+        var file = await current.Content.ReadFromJsonAsync<FileResponse>(FileApiFactory.Json);
+        Assert.Equal([1, 2, 3], await (await TestData.GetAsync(file!.Download)).Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task AVersionReadyBeforeSealingIsCheckedAndSealedOnItsFirstReadAndAsksNothingAfter()
+    {
+        var upload = await factory.UploadReadyAsync(_api, "path/quiet/legacy.txt", [4, 5]);
+        await factory.UnsealAsync(upload);
+        await factory.ExpireUploadLinksAsync(upload);
+        var sentBefore = SentFor(upload);
+
+        using var first = await _api.GetAsync($"{factory.FilesBase}/{upload.FileId}?version_id={upload.VersionId}");
+        var sentAfterFirst = SentFor(upload);
+        using var second = await _api.GetAsync($"{factory.FilesBase}/{upload.FileId}?version_id={upload.VersionId}");
+        using var overwrite = await TestData.PutBlobAsync(upload.Upload, [9, 9, 9]);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Contains(sentAfterFirst.Skip(sentBefore.Count), r => r.Method == HttpMethod.Head);
+        Assert.Contains(sentAfterFirst.Skip(sentBefore.Count), r => r.Query.Contains("comp=lease"));
+        Assert.Equal(sentAfterFirst, SentFor(upload));
+        Assert.NotNull((await factory.VersionAsync(upload)).SealLeaseId);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, overwrite.StatusCode);
+    }
+
+    [Fact]
+    public async Task WhileAnUploadLinkIsValidAReadChecksTheEtagSoBytesWrittenPastABrokenSealAreNeverServed()
+    {
+        var upload = await factory.UploadReadyAsync(_api, "path/quiet/broken.txt", [1, 2, 3]);
+        var sentBefore = SentFor(upload);
+
+        using var firstRead = await _api.GetAsync($"{factory.FilesBase}/{upload.FileId}");
+        using var broken = await TestData.BreakLeaseAsync(upload.Upload);
+        using var overwrite = await TestData.PutBlobAsync(upload.Upload, [6, 6, 6, 6]);
+        using var secondRead = await _api.GetAsync($"{factory.FilesBase}/{upload.FileId}");
+
+        Assert.Equal(HttpStatusCode.OK, firstRead.StatusCode);
+        Assert.Contains(SentFor(upload).Skip(sentBefore.Count), r => r.Method == HttpMethod.Head);
+        Assert.Equal(HttpStatusCode.Accepted, broken.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, overwrite.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, secondRead.StatusCode);
+        Assert.Contains("urn:fileapi:problem:version-content-changed", await secondRead.Content.ReadAsStringAsync());
+    }
+
+    List<SentRequest> SentFor(UploadResponse upload)
+    {
+        var blobName = TestData.BlobNameOf(factory, upload);
+        return [.. factory.Storage.Sent.Where(r => r.Path.EndsWith("/" + blobName, StringComparison.Ordinal))];
+    }
+}
