@@ -1,3 +1,4 @@
+using FileApi.Data.Providers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
@@ -12,9 +13,6 @@ public static class DatabaseMigrations
 {
     /// <summary>What the SQL migrations of earlier releases recorded; the initial EF migration creates exactly that schema.</summary>
     public static readonly IReadOnlyList<string> LegacySqlMigrationIds = ["0001_initial", "0002_workspace_roles", "0003_file_lifecycle"];
-
-    // The key the SQL migrator of earlier releases locked, so an old instance still starting during a rollout waits as well.
-    const long AdoptionLockKey = 0x46696c6541706931; // "FileApi1"
 
     public static async Task ApplyMigrationsAsync(this FileApiDb db, ILogger logger, CancellationToken cancellationToken)
     {
@@ -33,12 +31,14 @@ public static class DatabaseMigrations
         var history = db.GetService<IHistoryRepository>();
         var initialMigration = db.Database.GetMigrations().First();
 
+        var adoption = db.Database.MigrationAdoption();
+
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Two instances adopting at once would otherwise both insert the history row.
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({AdoptionLockKey})", cancellationToken);
+        await adoption.LockAsync(db, cancellationToken);
         await db.Database.ExecuteSqlRawAsync(history.GetCreateIfNotExistsScript(), cancellationToken);
 
-        var builtBySql = await db.Database.SqlQuery<bool>($"SELECT to_regclass('schema_migrations') IS NOT NULL AS \"Value\"").SingleAsync(cancellationToken);
+        var builtBySql = await adoption.LegacySchemaExistsAsync(db, cancellationToken);
         var adopted = (await history.GetAppliedMigrationsAsync(cancellationToken)).Any(row => row.MigrationId == initialMigration);
         if (builtBySql && !adopted)
         {

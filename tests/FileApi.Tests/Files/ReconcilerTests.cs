@@ -94,11 +94,11 @@ public sealed class ReconcilerTests(ImpatientLifecycleFactory factory) : IClassF
     {
         await using var otherInstance = new NpgsqlConnection(factory.ConnectionString);
         await otherInstance.OpenAsync();
-        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({Reconciler.LockKey})", otherInstance))
+        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({FileApi.Data.Providers.PostgreSqlReconcilerLock.LockKey})", otherInstance))
             await take.ExecuteScalarAsync();
 
         var whileHeld = await RunPassAsync(sweepOrphans: false);
-        await using (var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({Reconciler.LockKey})", otherInstance))
+        await using (var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({FileApi.Data.Providers.PostgreSqlReconcilerLock.LockKey})", otherInstance))
             await release.ExecuteScalarAsync();
         var afterwards = await RunPassAsync(sweepOrphans: false);
 
