@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using FileApi.Auth;
 using FileApi.Data;
+using FileApi.Data.Providers;
 using FileApi.Storage;
 using FileApi.Workspaces;
 using Microsoft.EntityFrameworkCore;
@@ -58,7 +59,8 @@ public sealed record AllocatedVersion(Guid FileId, long VersionId);
 /// </summary>
 public sealed class VersionLifecycle(
     FileApiDb db, BlobStorage storage, VersionWaiters waiters, VerificationQueue queue, VerificationHooks hooks,
-    IOptions<FilesOptions> options, IOptions<LifecycleOptions> lifecycleOptions, TimeProvider clock, ILogger<VersionLifecycle> logger)
+    IOptions<FilesOptions> options, IOptions<LifecycleOptions> lifecycleOptions, TimeProvider clock, ILogger<VersionLifecycle> logger,
+    IVersionAllocation allocation)
 {
     const string UploadingStatus = nameof(VersionStatus.Uploading);
 
@@ -66,29 +68,14 @@ public sealed class VersionLifecycle(
 
     /// <summary>
     /// Creates the file at a path or bumps its version counter, and inserts the uploading version, in one
-    /// statement: concurrent first uploads to one path agree on one file and get distinct, increasing ids.
+    /// statement (<see cref="IVersionAllocation"/>): concurrent first uploads to one path agree on one file and get distinct, increasing ids.
     /// </summary>
     public async Task<AllocatedVersion> RegisterAtPathAsync(
         WorkspaceScope scope, FilePath path, CallerIdentity caller, RegisterRequest declaration, DateTimeOffset uploadExpiresAt, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         using var span = Telemetry.FileApiTelemetry.StartRegistration();
-        return Registered((await db.Database.SqlQuery<AllocatedVersion>($"""
-            WITH allocated AS (
-                INSERT INTO files (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id, created_by_name, created_by_email)
-                VALUES ({Guid.CreateVersion7(now)}, {scope.WorkspaceId}, {path.Folder}, {path.Name}, {path.Key}, {VersionIds.Candidate(now)}, {now},
-                        {caller.Id}, CAST({caller.Name} AS varchar), CAST({caller.Email} AS varchar))
-                ON CONFLICT (workspace_id, path_key) WHERE deleted_at IS NULL
-                DO UPDATE SET latest_version_id = GREATEST(EXCLUDED.latest_version_id, files.latest_version_id + {VersionIds.Step})
-                RETURNING id, latest_version_id)
-            INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
-                                       upload_expires_at, declared_size, declared_md5, declared_sha256)
-            SELECT id, latest_version_id, {UploadingStatus}, timestamptz 'epoch' + (latest_version_id / {VersionIds.Step}) * interval '1 microsecond',
-                   {caller.Id}, CAST({caller.Name} AS varchar), CAST({caller.Email} AS varchar), {uploadExpiresAt},
-                   CAST({declaration.Size} AS bigint), CAST({declaration.ContentMd5} AS varchar), CAST({declaration.ContentSha256} AS varchar)
-              FROM allocated
-            RETURNING file_id AS "FileId", version_id AS "VersionId"
-            """).ToListAsync(ct)).Single());
+        return Registered(await allocation.AtPathAsync(db, path, new NewVersion(scope.WorkspaceId, caller, declaration, now, uploadExpiresAt), ct));
     }
 
     /// <summary>A new uploading version of a live file, in one statement; null when the file is not live in the workspace.</summary>
@@ -97,19 +84,7 @@ public sealed class VersionLifecycle(
     {
         var now = clock.GetUtcNow();
         using var span = Telemetry.FileApiTelemetry.StartRegistration();
-        var allocated = (await db.Database.SqlQuery<AllocatedVersion>($"""
-            WITH allocated AS (
-                UPDATE files SET latest_version_id = GREATEST({VersionIds.Candidate(now)}, latest_version_id + {VersionIds.Step})
-                 WHERE id = {fileId} AND workspace_id = {scope.WorkspaceId} AND deleted_at IS NULL
-                RETURNING id, latest_version_id)
-            INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
-                                       upload_expires_at, declared_size, declared_md5, declared_sha256)
-            SELECT id, latest_version_id, {UploadingStatus}, timestamptz 'epoch' + (latest_version_id / {VersionIds.Step}) * interval '1 microsecond',
-                   {caller.Id}, CAST({caller.Name} AS varchar), CAST({caller.Email} AS varchar), {uploadExpiresAt},
-                   CAST({declaration.Size} AS bigint), CAST({declaration.ContentMd5} AS varchar), CAST({declaration.ContentSha256} AS varchar)
-              FROM allocated
-            RETURNING file_id AS "FileId", version_id AS "VersionId"
-            """).ToListAsync(ct)).SingleOrDefault();
+        var allocated = await allocation.ForFileAsync(db, fileId, new NewVersion(scope.WorkspaceId, caller, declaration, now, uploadExpiresAt), ct);
         return allocated is null ? null : Registered(allocated);
     }
 

@@ -22,11 +22,13 @@ public static class DatabaseProviders
             case DatabaseProvider.SqlServer:
                 services.AddDbContext<FileApiDb, SqlServerFileApiDb>(options => options.UseSqlServer(connectionString));
                 services.AddSingleton<IReconcilerLock>(new SqlServerReconcilerLock(connectionString));
+                services.AddSingleton<IVersionAllocation, SqlServerVersionAllocation>();
                 break;
             default:
                 services.AddDbContext<FileApiDb>((provided, options) =>
                     options.UseNpgsql(provided.GetRequiredService<Npgsql.NpgsqlDataSource>()));
                 services.AddSingleton<IReconcilerLock, PostgreSqlReconcilerLock>();
+                services.AddSingleton<IVersionAllocation, PostgreSqlVersionAllocation>();
                 break;
         }
     }

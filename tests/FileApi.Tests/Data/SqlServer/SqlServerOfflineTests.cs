@@ -45,6 +45,8 @@ public sealed class SqlServerOfflineTests
         AssertParses(SqlServerReconcilerLock.UnlockSql);
         AssertParses(SqlServerMigrationAdoption.LockSql);
         AssertParses(SqlServerMigrationAdoption.LegacySchemaSql);
+        AssertParses(SqlServerVersionAllocation.AtPathSql);
+        AssertParses(SqlServerVersionAllocation.ForFileSql);
     }
 
     [Fact]
