@@ -266,9 +266,9 @@ namespace FileApi.Migrations.SqlServer
 
                     b.Property<string>("PathKey")
                         .IsRequired()
-                        .HasMaxLength(1024)
+                        .HasMaxLength(1684)
                         .IsUnicode(false)
-                        .HasColumnType("varchar(1024)")
+                        .HasColumnType("varchar(1684)")
                         .HasColumnName("path_key")
                         .UseCollation("Latin1_General_100_BIN2_UTF8");
 

@@ -51,7 +51,7 @@ public static partial class DevelopmentSignIn
         if (!endpoints.ServiceProvider.GetRequiredService<IHostEnvironment>().IsDevelopment()
             || !endpoints.ServiceProvider.GetRequiredService<IOptions<DevelopmentSignInOptions>>().Value.Enabled)
             return endpoints;
-        endpoints.MapPost(Path, SignIn).AllowAnonymous().WithTags("Development")
+        endpoints.MapPost(Path, SignIn).AllowAnonymous().WithTags("Development").WithName("developmentSignIn")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("Development only: a bearer token for a local user (DevelopmentSignIn:Enabled).");
         return endpoints;

@@ -37,8 +37,9 @@ public static class DataExtensions
             throw new OptionsValidationException("ConnectionStrings:FileApi", typeof(DatabaseOptions), ["The setting 'ConnectionStrings:FileApi' (database connection string) is missing."]);
 
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton(services => CreateDataSource(connectionString, services.GetRequiredService<IOptions<DatabaseOptions>>().Value));
         var provider = builder.Configuration.GetValue<DatabaseProvider?>($"{DatabaseOptions.SectionName}:{nameof(DatabaseOptions.Provider)}") ?? DatabaseProvider.PostgreSql;
+        if (provider == DatabaseProvider.PostgreSql)
+            builder.Services.AddSingleton(services => CreateDataSource(connectionString, services.GetRequiredService<IOptions<DatabaseOptions>>().Value));
         builder.Services.AddProvider(provider, connectionString);
         builder.Services.AddHostedService<MigrateOnStartup>();
         return builder;

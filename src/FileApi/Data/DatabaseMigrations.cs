@@ -16,9 +16,21 @@ public static class DatabaseMigrations
 
     public static async Task ApplyMigrationsAsync(this FileApiDb db, ILogger logger, CancellationToken cancellationToken)
     {
-        await AdoptLegacySchemaAsync(db, logger, cancellationToken);
-        // EF Core takes its own migration lock, so instances starting together apply each migration once.
-        await db.Database.MigrateAsync(cancellationToken);
+        // EF Core's own migration lock is a table lock per migration transaction, so two instances starting together
+        // can interleave once there are several migrations; one session lock held for the whole run serialises them.
+        var adoption = db.Database.MigrationAdoption();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await adoption.LockSessionAsync(db, cancellationToken);
+            await AdoptLegacySchemaAsync(db, adoption, logger, cancellationToken);
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+        finally
+        {
+            await adoption.UnlockSessionAsync(db);
+            await db.Database.CloseConnectionAsync();
+        }
         logger.LogInformation("Database schema is up to date ({Count} migrations)", db.Database.GetMigrations().Count());
     }
 
@@ -26,12 +38,10 @@ public static class DatabaseMigrations
     /// Records the initial migration as applied, instead of running it, on a database whose schema the SQL
     /// migrations already built. The old <c>schema_migrations</c> table stays, so an earlier release still starts.
     /// </summary>
-    static async Task AdoptLegacySchemaAsync(FileApiDb db, ILogger logger, CancellationToken cancellationToken)
+    static async Task AdoptLegacySchemaAsync(FileApiDb db, IMigrationAdoption adoption, ILogger logger, CancellationToken cancellationToken)
     {
         var history = db.GetService<IHistoryRepository>();
         var initialMigration = db.Database.GetMigrations().First();
-
-        var adoption = db.Database.MigrationAdoption();
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Two instances adopting at once would otherwise both insert the history row.

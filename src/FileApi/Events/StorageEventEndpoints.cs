@@ -1,15 +1,10 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Azure.Messaging;
 using Azure.Messaging.EventGrid;
 using Azure.Messaging.EventGrid.SystemEvents;
-using FileApi.Auth;
-using Microsoft.AspNetCore.Authentication;
 using FileApi.Files;
 using FileApi.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace FileApi.Events;
 
@@ -29,7 +24,7 @@ public static class StorageEventEndpoints
     public static RouteGroupBuilder MapStorageEvents(this IEndpointRouteBuilder endpoints)
     {
         var events = endpoints.MapGroup("/events").WithTags("Events").AddEndpointFilter<WebhookAuthenticationFilter>();
-        events.MapPost("/storage", Receive).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxBodyBytes))
+        events.MapPost("/storage", Receive).WithName("receiveStorageEvents").WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxBodyBytes))
             .Accepts<JsonElement>("application/json", "application/cloudevents+json", "application/cloudevents-batch+json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
@@ -37,7 +32,7 @@ public static class StorageEventEndpoints
             .WithSummary("Event Grid webhook for blob storage events (Event Grid schema or CloudEvents 1.0).")
             .WithDescription("A JSON array of Event Grid events, or CloudEvents 1.0 (single or batch). Answers the subscription validation "
                 + "handshake with validationResponse. 400 (not retried by Event Grid) for a malformed body; 5xx (retried) for a transient failure.");
-        events.MapMethods("/storage", [HttpMethods.Options], CloudEventsHandshake).ProducesProblem(StatusCodes.Status403Forbidden)
+        events.MapMethods("/storage", [HttpMethods.Options], CloudEventsHandshake).WithName("validateStorageEventsWebhook").ProducesProblem(StatusCodes.Status403Forbidden)
             .WithSummary("CloudEvents webhook validation handshake.");
         return events;
     }

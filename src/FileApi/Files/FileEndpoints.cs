@@ -17,40 +17,45 @@ public static class FileEndpoints
     {
         var files = endpoints.MapWorkspaceGroup("/files").WithTags("Files");
 
-        files.MapGet("/", FileListing.ListAsync)
+        files.MapGet("/", FileListing.ListAsync).WithName("listFiles")
             .WithSummary("List files, with filters, ordering, offset paging and a cursor in links.next.");
-        files.MapPut("/path/{**file_path}", RegisterByPath).RequireWorkspaceRole(WorkspaceRole.Editor)
+        files.MapPut("/path/{**file_path}", RegisterByPath).RequireWorkspaceRole(WorkspaceRole.Editor).WithName("registerFileVersionByPath")
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Register a new version of the file at a path (creating the file if the path is new) and get an upload link; version_id= renews a link.");
-        files.MapPut("/{file_id}", RegisterById).RequireWorkspaceRole(WorkspaceRole.Editor)
+        files.MapPut("/{file_id}", RegisterById).RequireWorkspaceRole(WorkspaceRole.Editor).WithName("registerFileVersionById")
             .Produces<FileResponse>(StatusCodes.Status303SeeOther)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status410Gone)
             .WithSummary("Register a new version of a file; version_id= renews an upload link; deleted=false restores a deleted file (owners).")
             .WithDescription("Restoring answers 204 when the file is back at its path, or 303 See Other with Location and the file when its path was "
                 + "taken meanwhile and it was restored as 'name (restored).ext'; 409 restore-conflict when no free name was found.");
-        files.MapPost("/{file_id}/versions/{version_id}/complete", Complete).RequireWorkspaceRole(WorkspaceRole.Editor)
+        files.MapPost("/{file_id}/versions/{version_id}/complete", Complete).RequireWorkspaceRole(WorkspaceRole.Editor).WithName("completeUpload")
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status410Gone)
             .WithSummary("Tell the API the upload is committed (its uploader or an owner): the version is checked and marked ready.")
             .WithDescription("200 with the file when it is ready at once or within a short wait; 202 Accepted (Retry-After, Location: the version) "
                 + "with {file_id, version_id, state: verifying} while a declared checksum is verified in the background; poll the Location with wait=. "
                 + "409 version-not-committed before Put Blob or Put Block List; 409 version-failed (with reason) when the blob breaks what was declared.");
-        files.MapDelete("/{file_id}/versions/{version_id}", Abort).RequireWorkspaceRole(WorkspaceRole.Editor)
+        files.MapDelete("/{file_id}/versions/{version_id}", Abort).RequireWorkspaceRole(WorkspaceRole.Editor).WithName("abortUpload")
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Abort an upload (its uploader or an owner): the version fails with reason 'aborted' and its uploaded blocks are dropped.")
             .WithDescription("204 also when it was already aborted or failed; 409 version-not-uploading for a ready version (delete the file instead).");
-        files.MapGet("/path/{**file_path}", GetByPath)
+        files.MapGet("/path/{**file_path}", GetByPath).WithName("getFileByPath")
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("The latest ready version of the file at a path, or one version (version_id=, wait=).")
             .WithDescription(VersionConflicts);
-        files.MapGet("/{file_id}", GetById)
+        files.MapGet("/{file_id}", GetById).WithName("getFileById")
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status410Gone)
             .WithSummary("The latest ready version of a file, or one version (version_id=, wait=); deleted files answer 410 unless deleted=true.")
             .WithDescription(VersionConflicts);
-        files.MapDelete("/path/{**file_path}", DeleteByPath).RequireWorkspaceRole(WorkspaceRole.Editor)
+        files.MapDelete("/path/{**file_path}", DeleteByPath).RequireWorkspaceRole(WorkspaceRole.Editor).WithName("deleteFileByPath")
             .WithSummary("Delete the file at a path (soft: it can be restored until the retention period ends).");
-        files.MapDelete("/{file_id}", DeleteById).RequireWorkspaceRole(WorkspaceRole.Editor)
+        files.MapDelete("/{file_id}", DeleteById).RequireWorkspaceRole(WorkspaceRole.Editor).WithName("deleteFileById")
             .WithSummary("Delete a file (soft: it can be restored until the retention period ends).");
 
         return files;
@@ -61,7 +66,8 @@ public static class FileEndpoints
 
     const string VersionConflicts =
         "With version_id: 409 version-not-ready (Retry-After) while it uploads, 409 version-failed (with reason) if it never will be ready, "
-        + "404 version-not-found. 409 version-content-changed when the stored bytes changed after readiness.";
+        + "404 version-not-found. 409 version-content-changed when the stored bytes changed after readiness. "
+        + "With wait=: 429 too-many-waits past the caller's share of waiting polls, 503 waits-unavailable past the instance's (Retry-After).";
 
     static async Task<Results<Ok<UploadResponse>, ProblemHttpResult>> RegisterByPath(
         [Description("The file's path in the workspace, e.g. reports/2026/q1.csv.")] string file_path,
@@ -86,6 +92,9 @@ public static class FileEndpoints
 
         var expiresAt = services.Links.UploadExpiry();
         var allocated = await services.Lifecycle.RegisterAtPathAsync(services.Scope, path, services.User.GetCaller(), declaration, expiresAt, services.Cancellation);
+        if (allocated is null)
+            return Problems.Create(StatusCodes.Status409Conflict, Problems.PathConflict, "A file and a folder cannot share a name.",
+                $"{path.Value} is a folder of live files or lies under a live file; one name cannot be both (as on Windows and macOS).");
         return await UploadAnswerAsync(allocated.FileId, allocated.VersionId, expiresAt, services);
     }
 
@@ -193,7 +202,7 @@ public static class FileEndpoints
         }
 
         // Completion changes only the version; the file row read above is still current for describing it.
-        var described = await services.Reader.DescribeAsync(services.Http, scope, file, versionId, includeVersions: false, TimeSpan.Zero, ct);
+        var described = await services.Reader.DescribeAsync(services.Http, scope, file, ParsedFileQuery.Version(versionId), ct);
         return described.Result is Ok<FileResponse> ready ? ready : (ProblemHttpResult)described.Result;
     }
 
@@ -218,7 +227,7 @@ public static class FileEndpoints
     {
         if (!FilePath.TryParse(file_path, out var path, out var pathError))
             return InvalidPath(pathError);
-        if (!query.TryParse(services.Options.Value.MaxWaitSeconds, out var parsed, out var problem))
+        if (!query.TryParse(services.Options.Value, out var parsed, out var problem))
             return problem;
 
         // A path names the live file; with deleted=true, the one most recently deleted there.
@@ -228,12 +237,12 @@ public static class FileEndpoints
             : await candidates.FirstOrDefaultAsync(f => f.DeletedAt == null, services.Cancellation);
         return file is null
             ? FileNotFound(path.Value)
-            : await services.Reader.DescribeAsync(services.Http, services.Scope, file, parsed.VersionId, parsed.IncludeVersions, parsed.Wait, services.Cancellation);
+            : await services.Reader.DescribeAsync(services.Http, services.Scope, file, parsed, services.Cancellation);
     }
 
     static async Task<Results<Ok<FileResponse>, ProblemHttpResult>> GetById(string file_id, [AsParameters] FileQuery query, [AsParameters] FileHandlerServices services)
     {
-        if (!TryParseFileId(file_id, out var fileId, out var problem) || !query.TryParse(services.Options.Value.MaxWaitSeconds, out var parsed, out problem))
+        if (!TryParseFileId(file_id, out var fileId, out var problem) || !query.TryParse(services.Options.Value, out var parsed, out problem))
             return problem;
 
         var file = await services.Db.Files.AsNoTracking().FirstOrDefaultAsync(f => f.Id == fileId && f.WorkspaceId == services.Scope.WorkspaceId, services.Cancellation);
@@ -241,7 +250,7 @@ public static class FileEndpoints
             return FileNotFound(fileId.ToString());
         if (file.DeletedAt is not null && parsed.Deleted != true)
             return FileDeletedProblem(fileId);
-        return await services.Reader.DescribeAsync(services.Http, services.Scope, file, parsed.VersionId, parsed.IncludeVersions, parsed.Wait, services.Cancellation);
+        return await services.Reader.DescribeAsync(services.Http, services.Scope, file, parsed, services.Cancellation);
     }
 
     static async Task<Results<NoContent, ProblemHttpResult>> DeleteByPath(string file_path, [AsParameters] FileHandlerServices services)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using FileApi.Auth;
 using FileApi.Data;
 using FileApi.Http;
 using FileApi.Storage;
@@ -11,11 +12,9 @@ namespace FileApi.Files;
 /// <summary>Turns a file and one of its versions into the answer of a GET, with its download link.</summary>
 public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storage, VersionWaiters waiters, TimeProvider clock)
 {
-    static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
-
     /// <summary>
-    /// Waits up to <paramref name="wait"/> for a version to leave uploading, woken at once when it finishes in this
-    /// instance and re-reading the database on a short interval for other instances. True when it has.
+    /// Waits up to <paramref name="wait"/> for a version to leave uploading, woken when it finishes in this instance
+    /// or when <see cref="WaitedVersionPoller"/> sees another instance finish it. True when it has.
     /// </summary>
     public async Task<bool> WaitUntilFinishedAsync(Guid fileId, long versionId, TimeSpan wait, CancellationToken ct)
     {
@@ -23,15 +22,12 @@ public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storag
         var finished = waiters.WhenFinished(fileId, versionId);
         try
         {
-            var deadline = clock.GetUtcNow() + wait;
             var version = await FindVersionAsync(fileId, versionId, ct);
-            while (version is { Status: VersionStatus.Uploading } && clock.GetUtcNow() < deadline)
-            {
-                var remaining = deadline - clock.GetUtcNow();
-                await Task.WhenAny(finished, Task.Delay(remaining < PollInterval ? remaining : PollInterval, clock, ct));
-                ct.ThrowIfCancellationRequested();
-                version = await FindVersionAsync(fileId, versionId, ct);
-            }
+            if (version is not { Status: VersionStatus.Uploading })
+                return true;
+            await Task.WhenAny(finished, Task.Delay(wait, clock, ct));
+            ct.ThrowIfCancellationRequested();
+            version = await FindVersionAsync(fileId, versionId, ct);
             return version is not { Status: VersionStatus.Uploading };
         }
         finally
@@ -41,13 +37,13 @@ public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storag
     }
 
     public async Task<Results<Ok<FileResponse>, ProblemHttpResult>> DescribeAsync(
-        HttpContext http, WorkspaceScope scope, StoredFile file, long? versionId, bool includeVersions, TimeSpan wait, CancellationToken ct)
+        HttpContext http, WorkspaceScope scope, StoredFile file, ParsedFileQuery query, CancellationToken ct)
     {
         FileVersion? version;
-        if (versionId is { } requested)
+        if (query.VersionId is { } requested)
         {
-            if (wait > TimeSpan.Zero)
-                await WaitUntilFinishedAsync(file.Id, requested, wait, ct);
+            if (query.Wait > TimeSpan.Zero && await WaitAdmittedAsync(http, file.Id, requested, query.Wait, ct) is { } refused)
+                return refused;
             version = await FindVersionAsync(file.Id, requested, ct);
 
             switch (version?.Status)
@@ -77,11 +73,12 @@ public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storag
                 $"The stored bytes of version {version.VersionId} changed after it became ready, so they are not served. Upload it again as a new version.");
 
         List<VersionResponse>? versions = null;
-        if (includeVersions)
+        if (query.IncludeVersions)
         {
             var ready = await db.FileVersions.AsNoTracking()
                 .Where(v => v.FileId == file.Id && v.Status == VersionStatus.Ready)
                 .OrderByDescending(v => v.VersionId)
+                .Take(query.VersionsLimit)
                 .ToListAsync(ct);
             versions = ready.Select(v => new VersionResponse(Format(v.VersionId), file.Id, file.Name, file.Folder, v.Size ?? 0, v.CreatedAt,
                 CreatorOf(v), links.Self(http.Request, scope, file.Id, v.VersionId))).ToList();
@@ -103,6 +100,35 @@ public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storag
             versions,
             file.DeletedAt,
             file.DeletedById is null ? null : new UserResponse(file.DeletedById, file.DeletedByName, file.DeletedByEmail)));
+    }
+
+    /// <summary>
+    /// Holds a long-poll only within the caps (each one keeps a request open for up to a minute): a caller over its
+    /// own share gets 429, an instance over its total 503, both with Retry-After so a client backs off. Null when waited.
+    /// </summary>
+    async Task<ProblemHttpResult?> WaitAdmittedAsync(HttpContext http, Guid fileId, long versionId, TimeSpan wait, CancellationToken ct)
+    {
+        var callerId = http.User.GetCaller().Id;
+        switch (waiters.TryAdmitPoll(callerId))
+        {
+            case WaitAdmission.CallerAtLimit:
+                http.Response.Headers.RetryAfter = "1";
+                return Problems.Create(StatusCodes.Status429TooManyRequests, Problems.TooManyWaits, "Too many waiting requests.",
+                    "You already hold as many waiting polls (wait=) as one caller may. Wait for one to answer, or poll without wait.");
+            case WaitAdmission.InstanceAtLimit:
+                http.Response.Headers.RetryAfter = "1";
+                return Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.WaitsUnavailable, "No room for another waiting request.",
+                    "This instance holds as many waiting polls (wait=) as it may. Try again shortly, or poll without wait.");
+        }
+        try
+        {
+            await WaitUntilFinishedAsync(fileId, versionId, wait, ct);
+            return null;
+        }
+        finally
+        {
+            waiters.ReleasePoll(callerId);
+        }
     }
 
     /// <summary>

@@ -47,7 +47,7 @@ static class FileRestore
                 return TypedResults.NoContent();
 
             var restoredFile = await db.Files.AsNoTracking().FirstAsync(f => f.Id == fileId, ct);
-            var described = await services.Reader.DescribeAsync(services.Http, scope, restoredFile, versionId: null, includeVersions: false, TimeSpan.Zero, ct);
+            var described = await services.Reader.DescribeAsync(services.Http, scope, restoredFile, ParsedFileQuery.Version(null), ct);
             if (described.Result is not Ok<FileResponse> { Value: { } restored })
                 return (ProblemHttpResult)described.Result;
             services.Http.Response.Headers.Location = restored.Self.AbsoluteUri.Split('?')[0];

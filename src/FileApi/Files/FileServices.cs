@@ -12,6 +12,7 @@ public static class FileServices
         services.AddOptions<FilesOptions>().BindConfiguration("Files").ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<FileLinks>();
         services.AddSingleton<VersionWaiters>();
+        services.AddHostedService<WaitedVersionPoller>();
         services.AddSingleton<VerificationQueue>();
         services.AddSingleton<VerificationHooks>();
         services.AddHostedService<VerificationWorker>();

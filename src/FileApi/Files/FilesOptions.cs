@@ -30,4 +30,16 @@ public sealed class FilesOptions
     /// <summary>Longest <c>wait=</c> a poll may ask for, in seconds.</summary>
     [Range(0, 300)]
     public int MaxWaitSeconds { get; set; } = 60;
+
+    /// <summary>Long-polls (<c>wait=</c>) one caller may hold open at once in an instance; beyond it, 429.</summary>
+    [Range(1, 10_000)]
+    public int MaxWaitsPerCaller { get; set; } = 10;
+
+    /// <summary>Long-polls an instance holds open at once, over all callers; beyond it, 503.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxWaits { get; set; } = 2000;
+
+    /// <summary>Most versions <c>include_versions</c> lists (<c>versions_limit</c> may ask for fewer).</summary>
+    [Range(1, 100_000)]
+    public int MaxVersionsListed { get; set; } = 1000;
 }

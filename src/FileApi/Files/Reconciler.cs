@@ -160,14 +160,13 @@ public sealed class Reconciler(
         if (batch.Count == 0)
             return 0;
         var ours = batch.Where(b => b.Blob is not null).Select(b => b.Blob!).ToList();
-        var fileIds = ours.Select(b => b.FileId).ToArray();
-        var versionIds = ours.Select(b => b.VersionId).ToArray();
-        var owned = (await db.Database.SqlQuery<OwnedVersion>($"""
-            SELECT v.file_id AS "FileId", v.version_id AS "VersionId"
-              FROM unnest({fileIds}, {versionIds}) AS t(file_id, version_id)
-              JOIN file_versions v ON v.file_id = t.file_id AND v.version_id = t.version_id
-             WHERE v.status <> 'Failed'
-            """).ToListAsync(ct)).ToHashSet();
+        var fileIds = ours.Select(b => b.FileId).Distinct().ToArray();
+        var versionIds = ours.Select(b => b.VersionId).Distinct().ToArray();
+        // Rows of any version id of these files, then the pairs in memory: a batch is small, and this needs no row values.
+        var owned = (await db.FileVersions.AsNoTracking()
+            .Where(v => fileIds.Contains(v.FileId) && versionIds.Contains(v.VersionId) && v.Status != VersionStatus.Failed)
+            .Select(v => new OwnedVersion(v.FileId, v.VersionId))
+            .ToListAsync(ct)).ToHashSet();
 
         var deleted = 0;
         foreach (var (name, blob) in batch)

@@ -25,7 +25,7 @@ public sealed class VerificationQueue
     public VerificationQueue(IOptions<FilesOptions> options)
     {
         _blobs = Channel.CreateBounded<string>(new BoundedChannelOptions(options.Value.VerificationQueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
-        Telemetry.FileApiTelemetry.ObserveVerificationQueue(() => _blobs.Reader.Count);
+        Telemetry.FileApiTelemetry.ObserveVerificationQueue(this, () => _blobs.Reader.Count);
     }
 
     /// <summary>False when the queue is full; the blob is then left for the next notice or the reconciler.</summary>

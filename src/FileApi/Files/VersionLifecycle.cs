@@ -6,7 +6,6 @@ using FileApi.Storage;
 using FileApi.Workspaces;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace FileApi.Files;
 
@@ -60,7 +59,7 @@ public sealed record AllocatedVersion(Guid FileId, long VersionId);
 public sealed class VersionLifecycle(
     FileApiDb db, BlobStorage storage, VersionWaiters waiters, VerificationQueue queue, VerificationHooks hooks,
     IOptions<FilesOptions> options, IOptions<LifecycleOptions> lifecycleOptions, TimeProvider clock, ILogger<VersionLifecycle> logger,
-    IVersionAllocation allocation)
+    IVersionAllocation allocation, IPathLocks pathLocks, IDatabaseErrors databaseErrors)
 {
     const string UploadingStatus = nameof(VersionStatus.Uploading);
 
@@ -69,14 +68,41 @@ public sealed class VersionLifecycle(
     /// <summary>
     /// Creates the file at a path or bumps its version counter, and inserts the uploading version, in one
     /// statement (<see cref="IVersionAllocation"/>): concurrent first uploads to one path agree on one file and get distinct, increasing ids.
+    /// Null when a file and a folder would share the name (<see cref="ClaimPathAsync"/>).
     /// </summary>
-    public async Task<AllocatedVersion> RegisterAtPathAsync(
+    public async Task<AllocatedVersion?> RegisterAtPathAsync(
         WorkspaceScope scope, FilePath path, CallerIdentity caller, RegisterRequest declaration, DateTimeOffset uploadExpiresAt, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         using var span = Telemetry.FileApiTelemetry.StartRegistration();
-        return Registered(await allocation.AtPathAsync(db, path, new NewVersion(scope.WorkspaceId, caller, declaration, now, uploadExpiresAt), ct));
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        if (!await ClaimPathAsync(scope, path, ct))
+            return null;
+        var allocated = Registered(await allocation.AtPathAsync(db, path, new NewVersion(scope.WorkspaceId, caller, declaration, now, uploadExpiresAt), ct));
+        await transaction.CommitAsync(ct);
+        return allocated;
     }
+
+    /// <summary>
+    /// The one place that keeps a file and a folder from sharing a name (a synced Windows or macOS folder cannot
+    /// hold both): false when a live file is an ancestor of <paramref name="path"/> ("x" for "x/y.txt") or lives
+    /// under it ("x/y.txt" for "x"). The unique index cannot see that, so within the caller's transaction each
+    /// ancestor's key is locked shared and the path's own key exclusive: a file "x" and a file "x/y.txt" meet on
+    /// the key of "x" and so are decided one after the other, while files side by side in a folder never wait.
+    /// </summary>
+    async Task<bool> ClaimPathAsync(WorkspaceScope scope, FilePath path, CancellationToken ct)
+    {
+        var segments = path.Key.Split('/');
+        var ancestors = Enumerable.Range(1, segments.Length - 1).Select(n => string.Join('/', segments[..n])).ToList();
+        // All ancestors in one round trip, top-down (the order every registration takes them in), then the path itself.
+        await pathLocks.LockAsync(db, [.. ancestors.Select(ancestor => PathLockKey(scope, ancestor))], PathLockKey(scope, path.Key), ct);
+
+        var under = path.Key + "/";
+        return !await db.Files.AnyAsync(f => f.WorkspaceId == scope.WorkspaceId && f.DeletedAt == null
+            && (ancestors.Contains(f.PathKey) || f.PathKey.StartsWith(under)), ct);
+    }
+
+    static string PathLockKey(WorkspaceScope scope, string pathKey) => $"path:{scope.WorkspaceId}:{pathKey}";
 
     /// <summary>A new uploading version of a live file, in one statement; null when the file is not live in the workspace.</summary>
     public async Task<AllocatedVersion?> RegisterForFileAsync(
@@ -319,23 +345,32 @@ public sealed class VersionLifecycle(
         var now = clock.GetUtcNow();
         var staleBefore = now - options.Value.VerificationTimeout;
         var (claimed, token) = (claim is not null, claim ?? Guid.Empty);
-        var updated = (await db.Database.SqlQuery<int>($"""
-            WITH ready AS (
-                UPDATE file_versions
-                   SET status = {nameof(VersionStatus.Ready)}, size = {properties.ContentLength}, etag = {properties.ETag},
-                       blob_version_id = CAST({properties.VersionId} AS varchar), verified = CAST({verified} AS varchar), ready_at = {now},
-                       verification_owner = NULL, verification_token = NULL, verification_claimed_at = NULL
-                 WHERE file_id = {version.FileId} AND version_id = {version.VersionId} AND status = {UploadingStatus}
-                   AND (({claimed} AND verification_token = {token})
-                        OR (NOT {claimed} AND (verification_token IS NULL OR verification_claimed_at < {staleBefore})))
-                RETURNING file_id, version_id, size, created_at),
-            current AS (
-                UPDATE files f SET current_version_id = ready.version_id, current_size = ready.size, modified_at = ready.created_at
-                  FROM ready
-                 WHERE f.id = ready.file_id AND (f.current_version_id IS NULL OR f.current_version_id < ready.version_id)
-                RETURNING f.id)
-            SELECT count(*)::int AS "Value" FROM ready
-            """).ToListAsync(ct)).Single();
+        // Two conditional updates in one transaction: the version's, whose row count is the answer, then the file's,
+        // which a newer ready version (committed first, or waiting on this row lock) leaves alone.
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var updated = await db.FileVersions
+            .Where(v => v.FileId == version.FileId && v.VersionId == version.VersionId && v.Status == VersionStatus.Uploading
+                && ((claimed && v.VerificationToken == token) || (!claimed && (v.VerificationToken == null || v.VerificationClaimedAt < staleBefore))))
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(v => v.Status, VersionStatus.Ready)
+                .SetProperty(v => v.Size, properties.ContentLength)
+                .SetProperty(v => v.ETag, properties.ETag)
+                .SetProperty(v => v.BlobVersionId, properties.VersionId)
+                .SetProperty(v => v.Verified, verified)
+                .SetProperty(v => v.ReadyAt, now)
+                .SetProperty(v => v.VerificationOwner, (string?)null)
+                .SetProperty(v => v.VerificationToken, (Guid?)null)
+                .SetProperty(v => v.VerificationClaimedAt, (DateTimeOffset?)null), ct);
+        if (updated == 1)
+        {
+            await db.Files
+                .Where(f => f.Id == version.FileId && (f.CurrentVersionId == null || f.CurrentVersionId < version.VersionId))
+                .ExecuteUpdateAsync(set => set
+                    .SetProperty(f => f.CurrentVersionId, version.VersionId)
+                    .SetProperty(f => f.CurrentSize, properties.ContentLength)
+                    .SetProperty(f => f.ModifiedAt, version.CreatedAt), ct);
+        }
+        await transaction.CommitAsync(ct);
         if (updated == 0)
             return CompletionOutcome.AlreadyReady;
 
@@ -478,6 +513,9 @@ public sealed class VersionLifecycle(
     {
         try
         {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            if (!await ClaimPathAsync(scope, path, ct))
+                return RestoreOutcome.PathTaken;
             var restored = await db.Files
                 .Where(f => f.Id == fileId && f.WorkspaceId == scope.WorkspaceId && f.DeletedAt != null)
                 .ExecuteUpdateAsync(set => set
@@ -487,9 +525,10 @@ public sealed class VersionLifecycle(
                     .SetProperty(f => f.DeletedById, (string?)null)
                     .SetProperty(f => f.DeletedByName, (string?)null)
                     .SetProperty(f => f.DeletedByEmail, (string?)null), ct);
+            await transaction.CommitAsync(ct);
             return restored == 1 ? RestoreOutcome.Restored : RestoreOutcome.NotDeleted;
         }
-        catch (PostgresException taken) when (taken.SqlState == PostgresErrorCodes.UniqueViolation)
+        catch (Exception taken) when (databaseErrors.Classify(taken) == DatabaseFailure.UniqueViolation)
         {
             return RestoreOutcome.PathTaken;
         }

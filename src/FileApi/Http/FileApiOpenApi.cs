@@ -1,3 +1,6 @@
+using System.Reflection;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
@@ -18,9 +21,10 @@ public sealed class FileApiOpenApiOptions
 /// <summary>
 /// The OpenAPI document at <c>/openapi/v1.json</c>, built from the endpoints' own metadata, and Swagger UI at
 /// <c>/swagger/</c> to browse it. What the endpoints cannot say for themselves is added here: the credentials
-/// each one takes, the 401 and 429 answers that authentication and rate limiting give, and the health check.
+/// each one takes, the 401 and 429 answers that authentication and rate limiting give, the health check, the path
+/// parameters that route group filters bind, the problem types and examples. Client generators read this document.
 /// </summary>
-public static class FileApiOpenApi
+public static partial class FileApiOpenApi
 {
     public const string DocumentUrl = "/openapi/v1.json";
     public const string UiPath = "swagger";
@@ -96,9 +100,131 @@ public static class FileApiOpenApi
         document.Paths[HealthChecks.ReadyPath] = HealthPath(document,
             "Readiness: 200 Healthy when the database (with every migration applied) and the blob service answer, 503 Unhealthy when either does not.");
         document.Paths[HealthChecks.LegacyPath] = HealthPath(document, "The readiness probe under its first name (same answers as /healthz/ready).");
-        document.Tags ??= new HashSet<OpenApiTag>();
-        document.Tags.Add(new OpenApiTag { Name = "Health" });
+        document.Paths[HealthChecks.LivePath].Operations![HttpMethod.Get].OperationId = "getLiveness";
+        document.Paths[HealthChecks.ReadyPath].Operations![HttpMethod.Get].OperationId = "getReadiness";
+        document.Paths[HealthChecks.LegacyPath].Operations![HttpMethod.Get].OperationId = "getHealth";
+
+        // Generated clients join this URL with the paths, which start with a slash.
+        foreach (var server in document.Servers ?? [])
+            server.Url = server.Url?.TrimEnd('/');
+
+        DeclarePathParameters(document);
+        DescribeTags(document);
+        DescribeProblemTypes(document);
+        AddExamples(document);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Every {parameter} in a path declared once on the path: the workspace group's filter binds org_id and
+    /// workspace_id, so no handler declares them, and handlers that do declare one repeat it on each operation.
+    /// </summary>
+    static void DeclarePathParameters(OpenApiDocument document)
+    {
+        foreach (var (template, item) in document.Paths)
+        {
+            if (item is not OpenApiPathItem path)
+                continue;
+            var declared = OperationsOf(path)
+                .SelectMany(operation => operation.Parameters ?? [])
+                .Where(parameter => parameter.In == ParameterLocation.Path)
+                .ToList();
+            path.Parameters = TemplateParameter().Matches(template).Select(match => match.Groups["name"].Value)
+                .Select(name => declared.FirstOrDefault(parameter => parameter.Name == name) ?? new OpenApiParameter
+                {
+                    Name = name,
+                    In = ParameterLocation.Path,
+                    Required = true,
+                    Description = PathParameterDescriptions.GetValueOrDefault(name),
+                    Schema = StringSchema(),
+                })
+                .ToList<IOpenApiParameter>();
+            foreach (var operation in OperationsOf(path))
+                operation.Parameters = operation.Parameters?.Where(parameter => parameter.In != ParameterLocation.Path).ToList();
+        }
+    }
+
+    static readonly Dictionary<string, string> PathParameterDescriptions = new()
+    {
+        ["org_id"] = "The organisation id (a UUID).",
+        ["workspace_id"] = "The workspace id (a UUID).",
+    };
+
+    [GeneratedRegex(@"\{(?<name>[A-Za-z0-9_]+)\}")]
+    private static partial Regex TemplateParameter();
+
+    static readonly Dictionary<string, string> TagDescriptions = new()
+    {
+        ["Files"] = "Register file versions and get upload links, complete or abort uploads, read, list, delete and restore files in a workspace.",
+        ["Workspaces"] = "Organisations, workspaces and who has which role in them.",
+        ["Events"] = "The Event Grid webhook that marks versions ready when their blobs are committed.",
+        ["Development"] = "Routes mapped only in Development (DevelopmentSignIn:Enabled).",
+        ["Health"] = "Liveness and readiness probes, without credentials.",
+    };
+
+    static void DescribeTags(OpenApiDocument document)
+    {
+        document.Tags ??= new HashSet<OpenApiTag>();
+        foreach (var (name, description) in TagDescriptions)
+        {
+            var tag = document.Tags.FirstOrDefault(tag => tag.Name == name);
+            if (tag is null && name != "Health" && name != "Development")
+                continue;
+            if (tag is null && name == "Development" && !document.Paths.Keys.Any(path => path.StartsWith("/dev/", StringComparison.Ordinal)))
+                continue;
+            if (tag is null)
+                document.Tags.Add(tag = new OpenApiTag { Name = name });
+            tag.Description = description;
+        }
+    }
+
+    /// <summary>The stable problem types (Problems' constants) listed on the ProblemDetails schema that every error uses.</summary>
+    static void DescribeProblemTypes(OpenApiDocument document)
+    {
+        if (document.Components?.Schemas?.TryGetValue(nameof(ProblemDetails), out var schema) is not true || schema is not OpenApiSchema problem
+            || problem.Properties?.TryGetValue("type", out var property) is not true || property is not OpenApiSchema type)
+            return;
+        var types = typeof(Problems).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(field => field.IsLiteral && field.FieldType == typeof(string))
+            .Select(field => (string)field.GetRawConstantValue()!).Order(StringComparer.Ordinal);
+        type.Description = "A stable problem type; clients may switch on it. One of: " + string.Join(", ", types) + ".";
+    }
+
+    static void AddExamples(OpenApiDocument document)
+    {
+        const string Base = "https://fileapi.example.com/file/v2/orgs/5f0c1f5e-2b6c-4d3e-9a31-0c5d7a1e2f40/workspaces/8a3e2f10-7c4b-4e2a-b1d9-3f6e5a4c2b10/files";
+        const string FileId = "0d9a6f7e-3c2b-4a1d-8e5f-6b7c8d9e0f12";
+        const string User = """{ "id": "00000000-0000-0000-0000-00000000a11c", "name": "Alice", "email": "alice@example.com" }""";
+        Example(document, "registerFileVersionByPath", "200", $$"""
+            { "file_id": "{{FileId}}", "version_id": "7296491832659968", "upload": "https://account.blob.core.windows.net/files/blob?sv=2026-06-06&sig=...", "upload_expires_at": "2026-12-01T10:30:00+00:00" }
+            """);
+        Example(document, "getFileById", "200", $$"""
+            { "name": "q1.csv", "path": "/reports/2026/", "file_id": "{{FileId}}", "version_id": "7296491832659968", "size": 1048576,
+              "etag": "\"0x8DD1A2B3C4D5E6F\"", "created_at": "2026-12-01T10:00:00+00:00", "created_by": {{User}},
+              "modified_at": "2026-12-01T10:00:00+00:00", "modified_by": {{User}},
+              "download": "https://account.blob.core.windows.net/files/blob?sv=2026-06-06&sig=...", "self": "{{Base}}/{{FileId}}",
+              "versions": [ { "version_id": "7296491832659968", "file_id": "{{FileId}}", "name": "q1.csv", "path": "/reports/2026/", "size": 1048576,
+                "created_at": "2026-12-01T10:00:00+00:00", "created_by": {{User}}, "link": "https://account.blob.core.windows.net/files/blob?sv=2026-06-06&sig=..." } ] }
+            """);
+        Example(document, "listFiles", "200", $$"""
+            { "count": 1, "limit": 100, "offset": 0, "total": 1,
+              "files": [ { "name": "q1.csv", "path": "/reports/2026/", "file_id": "{{FileId}}", "version_id": "7296491832659968", "size": 1048576,
+                "etag": "\"0x8DD1A2B3C4D5E6F\"", "created_at": "2026-12-01T10:00:00+00:00", "created_by": {{User}},
+                "modified_at": "2026-12-01T10:00:00+00:00", "modified_by": {{User}}, "links": { "self": "{{Base}}/{{FileId}}" } } ],
+              "links": { "self": "{{Base}}?limit=100&offset=0", "next": null, "prev": null } }
+            """);
+    }
+
+    static IEnumerable<OpenApiOperation> OperationsOf(IOpenApiPathItem path) =>
+        path.Operations?.Values ?? Enumerable.Empty<OpenApiOperation>();
+
+    static void Example(OpenApiDocument document, string operationId, string status, string json)
+    {
+        var operation = document.Paths.Values.SelectMany(OperationsOf)
+            .FirstOrDefault(operation => operation.OperationId == operationId);
+        if (operation?.Responses?.TryGetValue(status, out var response) is true
+            && response.Content?.TryGetValue("application/json", out var content) is true)
+            content.Example = JsonNode.Parse(json);
     }
 
     static Task DescribeCredentials(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
@@ -118,6 +244,11 @@ public static class FileApiOpenApi
         else if (needsToken)
         {
             operation.Security = [Requirement(BearerScheme, document)];
+        }
+        else
+        {
+            // Anonymous routes say so, rather than leaving the requirement unstated.
+            operation.Security = [];
         }
 
         if (isWebhook || needsToken)
@@ -150,6 +281,8 @@ public static class FileApiOpenApi
             [HttpMethod.Get] = new()
             {
                 Summary = summary,
+                // Probes take no credentials: an explicit empty requirement says so.
+                Security = [],
                 Tags = new HashSet<OpenApiTagReference> { new("Health", document) },
                 Responses = new OpenApiResponses
                 {

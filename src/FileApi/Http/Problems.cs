@@ -25,6 +25,7 @@ public static class Problems
     public const string FileDeleted = Prefix + "file-deleted";
     public const string FileTooLarge = Prefix + "file-too-large";
     public const string RestoreConflict = Prefix + "restore-conflict";
+    public const string PathConflict = Prefix + "path-conflict";
     public const string InvalidEvent = Prefix + "invalid-event";
     public const string InvalidBody = Prefix + "invalid-body";
     public const string InvalidRequest = Prefix + "invalid-request";
@@ -39,6 +40,8 @@ public static class Problems
     public const string StorageUnavailable = Prefix + "storage-unavailable";
     public const string DatabaseUnavailable = Prefix + "database-unavailable";
     public const string BodyTooLarge = Prefix + "body-too-large";
+    public const string TooManyWaits = Prefix + "too-many-waits";
+    public const string WaitsUnavailable = Prefix + "waits-unavailable";
     public const string Internal = Prefix + "internal";
 
     public static ProblemHttpResult BadRequest(string type, string title, string detail) => Create(StatusCodes.Status400BadRequest, type, title, detail);

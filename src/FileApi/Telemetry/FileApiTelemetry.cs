@@ -37,15 +37,16 @@ public static class FileApiTelemetry
     static readonly Counter<long> Repairs = Meter.CreateCounter<long>("fileapi.reconciler.repairs", "{repair}",
         "What reconciler passes repaired, by kind (fileapi.repair).");
 
-    static Func<long>? _verificationQueueLength;
+    // Every live queue (one per app; a test process hosts several at once), so no app's queue hides another's.
+    static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, Func<long>> VerificationQueues = new();
 
     static FileApiTelemetry() =>
         Meter.CreateObservableGauge("fileapi.verification.queue.length",
-            () => _verificationQueueLength is { } length ? [new Measurement<long>(length())] : Array.Empty<Measurement<long>>(),
+            () => new Measurement<long>(VerificationQueues.Sum(queue => queue.Value())),
             "{version}", "Versions waiting for their checksums to be verified.");
 
     /// <summary>The verification queue reports its length here; the gauge reads it at each collection.</summary>
-    public static void ObserveVerificationQueue(Func<long> length) => _verificationQueueLength = length;
+    public static void ObserveVerificationQueue(object queue, Func<long> length) => VerificationQueues.AddOrUpdate(queue, length);
 
     /// <summary>Registration learns its ids from the statement that allocates them; <see cref="VersionRegistered"/> tags the span.</summary>
     public static Activity? StartRegistration() => Source.StartActivity("fileapi.register", ActivityKind.Internal);

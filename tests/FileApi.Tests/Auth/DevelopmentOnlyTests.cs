@@ -23,6 +23,7 @@ public class ProductionFactory : FileApiFactory
         new("Database:MigrateOnStartup", "false"),
         new("Auth:LocalSigningKeysPath", ""),
         new("Auth:TenantId", "11111111-2222-3333-4444-555555555555"),
+        new("Auth:ClientId", "5f1d2c3b-8a7e-4c6d-9b0a-1e2f3a4b5c6d"),
         .. Overrides,
     ];
 

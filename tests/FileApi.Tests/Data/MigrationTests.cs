@@ -231,12 +231,19 @@ public sealed class MigrationTests
         return columns;
     }
 
+    /// <summary>Columns that later migrations renamed: the same data under its new name.</summary>
+    static readonly Dictionary<string, string> RenamedColumns = new() { ["file_versions.verification_started_at"] = "verification_claimed_at" };
+
     /// <summary>Every row of the given tables as PostgreSQL prints it, read by the given columns (later migrations may add more).</summary>
     static async Task<Dictionary<string, List<string?>>> ReadRowsAsync(string connectionString, Dictionary<string, List<string>> columns)
     {
+        var existing = await ColumnsByTableAsync(connectionString);
         var rows = new Dictionary<string, List<string?>>();
         foreach (var (table, names) in columns)
-            rows[table] = await ColumnAsync(connectionString, $"SELECT row({string.Join(", ", names.Select(n => $"\"{n}\""))})::text FROM \"{table}\" ORDER BY 1");
+        {
+            var current = names.Select(n => existing[table].Contains(n) ? n : RenamedColumns[$"{table}.{n}"]);
+            rows[table] = await ColumnAsync(connectionString, $"SELECT row({string.Join(", ", current.Select(n => $"\"{n}\""))})::text FROM \"{table}\" ORDER BY 1");
+        }
         return rows;
     }
 

@@ -59,7 +59,8 @@ public sealed partial class TelemetryTests(CapturedTelemetryFactory factory) : I
     {
         var content = TestData.RandomBytes(4096);
         using var api = factory.CreateClientFor(FileApiFactory.Owner);
-        FileApiTelemetry.ObserveVerificationQueue(() => 3);
+        var queue = new object(); // a queue of three, beside the app's own (empty) one
+        FileApiTelemetry.ObserveVerificationQueue(queue, () => 3);
 
         var upload = await api.RegisterAsync($"{factory.FilesBase}/path/telemetry/report.bin");
         using (var put = await TestData.PutBlobAsync(upload.Upload, content))
@@ -94,6 +95,7 @@ public sealed partial class TelemetryTests(CapturedTelemetryFactory factory) : I
         Assert.True(metrics["fileapi.versions.commit_to_ready.duration"].MetricPoints.Sum(p => p.GetHistogramCount()) >= 1);
         Assert.True(Sum(metrics, "fileapi.webhook.events", (FileApiTelemetry.OutcomeAttribute, nameof(CompletionOutcome.MarkedReady))) >= 1);
         Assert.Equal(3, metrics["fileapi.verification.queue.length"].MetricPoints.Single().GetGaugeLastValueLong());
+        GC.KeepAlive(queue);
 
         // Nothing that grants access appears in a log entry or a span: not a link's signature, the caller's token or the webhook secret.
         string[] secrets =

@@ -81,9 +81,9 @@ public sealed partial class OpenApiDocumentTests(OpenApiFactory factory) : IClas
         var byPath = paths.GetProperty($"{Workspace}/files/path/{{file_path}}");
 
         var get = byId.GetProperty("get");
-        Assert.Equal(["200", "400", "401", "404", "409", "410", "429"], Responses(get).Keys.Order());
+        Assert.Equal(["200", "400", "401", "404", "409", "410", "429", "503"], Responses(get).Keys.Order());
         Assert.True(Responses(get)["409"].GetProperty("content").TryGetProperty("application/problem+json", out _));
-        Assert.Equal(["deleted", "include_versions", "version_id", "wait"], QueryParameters(get));
+        Assert.Equal(["deleted", "include_versions", "version_id", "versions_limit", "wait"], QueryParameters(get));
 
         var register = byId.GetProperty("put");
         Assert.Equal(["200", "204", "303", "400", "401", "403", "404", "409", "410", "429"], Responses(register).Keys.Order());
@@ -104,6 +104,55 @@ public sealed partial class OpenApiDocumentTests(OpenApiFactory factory) : IClas
 
         var file = Resolve(document, Responses(get)["200"].GetProperty("content").GetProperty("application/json").GetProperty("schema"));
         Assert.Contains("version_id", file.GetProperty("properties").EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public async Task EveryOperationHasAClientMethodNameAndAllButTheProbesListAClientError()
+    {
+        var document = await GetDocumentAsync();
+
+        var operations = Operations(document).ToList();
+        var ids = operations.Select(o => o.Operation.TryGetProperty("operationId", out var id) ? id.GetString() : null).ToList();
+
+        Assert.All(ids, id => Assert.Matches("^[a-z][A-Za-z]+$", id ?? ""));
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.Contains("registerFileVersionByPath", ids);
+        Assert.Contains("getFileById", ids);
+        Assert.Contains("listFiles", ids);
+        foreach (var (route, operation) in operations.Where(o => !o.Route.StartsWith("GET /healthz", StringComparison.Ordinal)))
+            Assert.True(Responses(operation).Keys.Any(status => status.StartsWith('4')), $"{route} lists no 4XX answer");
+    }
+
+    [Fact]
+    public async Task EveryPathParameterIsDeclaredOnceOnItsPath()
+    {
+        var document = await GetDocumentAsync();
+
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            var inTemplate = TemplateParameter().Matches(path.Name).Select(m => m.Groups["name"].Value).ToArray();
+            var declared = path.Value.TryGetProperty("parameters", out var parameters)
+                ? parameters.EnumerateArray().Select(p => p.GetProperty("name").GetString()!).ToArray()
+                : [];
+            Assert.Equal(inTemplate, declared);
+            foreach (var operation in path.Value.EnumerateObject().Where(o => o.Value.ValueKind == JsonValueKind.Object && o.Value.TryGetProperty("responses", out _)))
+                Assert.DoesNotContain(operation.Value.TryGetProperty("parameters", out var own) ? own.EnumerateArray().ToArray() : [],
+                    parameter => parameter.GetProperty("in").GetString() == "path");
+        }
+        var file = document.GetProperty("paths").GetProperty($"{Workspace}/files/{{file_id}}");
+        Assert.Equal(["org_id", "workspace_id", "file_id"], file.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+    }
+
+    [Fact]
+    public async Task ProblemsListTheirStableTypesAndTheServerUrlHasNoTrailingSlash()
+    {
+        var document = await GetDocumentAsync();
+
+        var type = document.GetProperty("components").GetProperty("schemas").GetProperty("ProblemDetails").GetProperty("properties").GetProperty("type");
+        Assert.Contains("urn:fileapi:problem:version-not-ready", type.GetProperty("description").GetString());
+        Assert.Contains("urn:fileapi:problem:file-deleted", type.GetProperty("description").GetString());
+        Assert.All(document.GetProperty("servers").EnumerateArray(), server => Assert.False(server.GetProperty("url").GetString()!.EndsWith('/')));
+        Assert.All(document.GetProperty("tags").EnumerateArray(), tag => Assert.False(string.IsNullOrEmpty(tag.GetProperty("description").GetString())));
     }
 
     [Fact]
@@ -162,4 +211,7 @@ public sealed partial class OpenApiDocumentTests(OpenApiFactory factory) : IClas
 
     [GeneratedRegex(@"\{\*{0,2}(?<name>[A-Za-z0-9_]+)[^}]*\}")]
     private static partial Regex RouteParameter();
+
+    [GeneratedRegex(@"\{(?<name>[A-Za-z0-9_]+)\}")]
+    private static partial Regex TemplateParameter();
 }

@@ -23,12 +23,16 @@ public static class DatabaseProviders
                 services.AddDbContext<FileApiDb, SqlServerFileApiDb>(options => options.UseSqlServer(connectionString));
                 services.AddSingleton<IReconcilerLock>(new SqlServerReconcilerLock(connectionString));
                 services.AddSingleton<IVersionAllocation, SqlServerVersionAllocation>();
+                services.AddSingleton<IPathLocks, SqlServerPathLocks>();
+                services.AddSingleton<IDatabaseErrors, SqlServerErrors>();
                 break;
             default:
                 services.AddDbContext<FileApiDb>((provided, options) =>
                     options.UseNpgsql(provided.GetRequiredService<Npgsql.NpgsqlDataSource>()));
                 services.AddSingleton<IReconcilerLock, PostgreSqlReconcilerLock>();
                 services.AddSingleton<IVersionAllocation, PostgreSqlVersionAllocation>();
+                services.AddSingleton<IPathLocks, PostgreSqlPathLocks>();
+                services.AddSingleton<IDatabaseErrors, PostgreSqlErrors>();
                 break;
         }
     }

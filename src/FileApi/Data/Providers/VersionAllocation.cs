@@ -110,7 +110,7 @@ sealed class SqlServerVersionAllocation : IVersionAllocation
             new Microsoft.Data.SqlClient.SqlParameter("@id", Guid.CreateVersion7(version.Now)),
             new Microsoft.Data.SqlClient.SqlParameter("@folder", path.Folder),
             new Microsoft.Data.SqlClient.SqlParameter("@name", path.Name),
-            new Microsoft.Data.SqlClient.SqlParameter("@path_key", System.Data.SqlDbType.VarChar, 1024) { Value = path.Key },
+            new Microsoft.Data.SqlClient.SqlParameter("@path_key", System.Data.SqlDbType.VarChar, SqlServerFileApiDb.PathKeyBytes) { Value = path.Key },
             new Microsoft.Data.SqlClient.SqlParameter("@now", version.Now),
         ]).ToListAsync(ct)).Single();
 

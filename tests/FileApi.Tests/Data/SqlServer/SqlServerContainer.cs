@@ -1,9 +1,8 @@
-using DotNet.Testcontainers.Builders;
 using FileApi.Data;
 using FileApi.Data.Providers;
+using FileApi.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
-using Testcontainers.MsSql;
 
 namespace FileApi.Tests.Data.SqlServer;
 
@@ -12,40 +11,23 @@ public sealed class SqlServerFactAttribute : FactAttribute
 {
     public SqlServerFactAttribute()
     {
-        if (SqlServerContainer.DockerUnavailableReason.Value is { } reason)
+        if (SqlServerServer.DockerUnavailableReason.Value is { } reason)
             Skip = reason;
     }
 }
 
-/// <summary>One SQL Server container for the test class, migrated with the SQL Server migrations.</summary>
+/// <summary>A database of its own on the shared SQL Server for the test class, migrated with the SQL Server migrations.</summary>
 public sealed class SqlServerContainer : IAsyncLifetime
 {
-    const string Image = "mcr.microsoft.com/mssql/server:2022-latest";
+    string? _connectionString;
 
-    // Asked once per test run: building a container is what first finds out whether Docker is reachable.
-    internal static readonly Lazy<string?> DockerUnavailableReason = new(() =>
-    {
-        try
-        {
-            _ = new MsSqlBuilder(Image).Build();
-            return null;
-        }
-        catch (DockerUnavailableException e)
-        {
-            return $"SQL Server container tests need a Docker engine, and none is reachable here ({e.Message.Split('\n')[0]})";
-        }
-    });
-
-    MsSqlContainer? container;
-
-    public string ConnectionString => container!.GetConnectionString();
+    public string ConnectionString => _connectionString ?? throw new InvalidOperationException("SQL Server is not running.");
 
     public async Task InitializeAsync()
     {
-        if (DockerUnavailableReason.Value is not null)
+        if (SqlServerServer.DockerUnavailableReason.Value is not null)
             return;
-        container = new MsSqlBuilder(Image).Build();
-        await container.StartAsync();
+        _connectionString = await (await SqlServerServer.GetAsync()).CreateDatabaseAsync();
         await using var db = CreateContext();
         await db.ApplyMigrationsAsync(NullLogger.Instance, CancellationToken.None);
     }
@@ -53,9 +35,5 @@ public sealed class SqlServerContainer : IAsyncLifetime
     public SqlServerFileApiDb CreateContext() =>
         new(new DbContextOptionsBuilder<SqlServerFileApiDb>().UseSqlServer(ConnectionString).Options);
 
-    public async Task DisposeAsync()
-    {
-        if (container is not null)
-            await container.DisposeAsync();
-    }
+    public Task DisposeAsync() => Task.CompletedTask;
 }

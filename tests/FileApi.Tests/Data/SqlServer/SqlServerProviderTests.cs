@@ -47,6 +47,47 @@ public sealed class SqlServerProviderTests(SqlServerContainer sqlServer) : IClas
         Assert.NotNull(afterRelease);
     }
 
+    [SqlServerFact]
+    public async Task AnExclusivePathLockKeepsAnotherTransactionsSharedLockOnTheSameKeyWaiting()
+    {
+        var locks = new SqlServerPathLocks();
+        await using var holder = sqlServer.CreateContext();
+        await using var holding = await holder.Database.BeginTransactionAsync();
+        await locks.LockAsync(holder, [], "path:w:reports", CancellationToken.None);
+
+        await using var other = sqlServer.CreateContext();
+        await using var waiting = await other.Database.BeginTransactionAsync();
+        await other.Database.ExecuteSqlRawAsync("SET LOCK_TIMEOUT 200;");
+        // A sibling is free; the locked key, taken shared as an ancestor, is not granted within the timeout.
+        await locks.LockAsync(other, [], "path:w:other", CancellationToken.None);
+        await Assert.ThrowsAsync<Microsoft.Data.SqlClient.SqlException>(() => locks.LockAsync(other, ["path:w:reports"], "path:w:reports/a.csv", CancellationToken.None));
+    }
+
+    [SqlServerFact]
+    public async Task SqlServerErrorsAreReadAsTheFailuresTheApiAnswers()
+    {
+        var workspace = await SeedWorkspaceAsync();
+        var errors = new SqlServerErrors();
+        StoredFile File(string name) => new()
+        {
+            Id = Guid.NewGuid(), WorkspaceId = workspace, Folder = "/", Name = name, PathKey = name.ToLowerInvariant(), CreatedAt = DateTimeOffset.UtcNow, CreatedById = "u",
+        };
+        await using (var db = sqlServer.CreateContext())
+        {
+            db.Files.Add(File("taken.txt"));
+            await db.SaveChangesAsync();
+        }
+
+        await using var again = sqlServer.CreateContext();
+        again.Files.Add(File("TAKEN.txt"));
+        var duplicate = await Assert.ThrowsAsync<DbUpdateException>(() => again.SaveChangesAsync());
+        Assert.Equal(DatabaseFailure.UniqueViolation, errors.Classify(duplicate.InnerException!));
+
+        var tooLong = await Assert.ThrowsAnyAsync<Exception>(() => again.Workspaces.Where(w => w.Id == workspace)
+            .ExecuteUpdateAsync(set => set.SetProperty(w => w.Name, new string('x', 5000))));
+        Assert.Equal(DatabaseFailure.ValueTooLong, errors.Classify(tooLong));
+    }
+
     async Task<Guid> SeedWorkspaceAsync()
     {
         await using var db = sqlServer.CreateContext();

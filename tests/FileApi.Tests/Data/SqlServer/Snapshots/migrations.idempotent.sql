@@ -11,7 +11,7 @@ GO
 BEGIN TRANSACTION;
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201111102_Initial'
+    WHERE [MigrationId] = N'20261201124149_Initial'
 )
 BEGIN
     CREATE TABLE [organizations] (
@@ -24,7 +24,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201111102_Initial'
+    WHERE [MigrationId] = N'20261201124149_Initial'
 )
 BEGIN
     CREATE TABLE [organization_admins] (
@@ -39,7 +39,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201111102_Initial'
+    WHERE [MigrationId] = N'20261201124149_Initial'
 )
 BEGIN
     CREATE TABLE [workspaces] (
@@ -54,7 +54,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201111102_Initial'
+    WHERE [MigrationId] = N'20261201124149_Initial'
 )
 BEGIN
     CREATE TABLE [files] (
@@ -62,7 +62,7 @@ BEGIN
         [workspace_id] uniqueidentifier NOT NULL,
         [folder] nvarchar(1024) NOT NULL,
         [name] nvarchar(255) NOT NULL,
-        [path_key] varchar(1024) COLLATE Latin1_General_100_BIN2_UTF8 NOT NULL,
+        [path_key] varchar(1684) COLLATE Latin1_General_100_BIN2_UTF8 NOT NULL,
         [latest_version_id] bigint NOT NULL,
         [created_at] datetimeoffset NOT NULL,
         [created_by_id] nvarchar(128) NOT NULL,
@@ -82,7 +82,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201111102_Initial'
+    WHERE [MigrationId] = N'20261201124149_Initial'
 )
 BEGIN
     CREATE TABLE [workspace_members] (
@@ -101,7 +101,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201111102_Initial'
+    WHERE [MigrationId] = N'20261201124149_Initial'
 )
 BEGIN
     CREATE TABLE [file_versions] (
@@ -134,7 +134,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201111102_Initial'
+    WHERE [MigrationId] = N'20261201124149_Initial'
 )
 BEGIN
     EXEC(N'CREATE INDEX [ix_file_versions_ready] ON [file_versions] ([file_id], [version_id] DESC) WHERE status = ''Ready''');
@@ -142,7 +142,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201111102_Initial'
+    WHERE [MigrationId] = N'20261201124149_Initial'
 )
 BEGIN
     EXEC(N'CREATE INDEX [ix_file_versions_uploading] ON [file_versions] ([last_checked_at]) WHERE status = ''Uploading''');
@@ -150,7 +150,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201111102_Initial'
+    WHERE [MigrationId] = N'20261201124149_Initial'
 )
 BEGIN
     EXEC(N'CREATE INDEX [ix_files_deleted] ON [files] ([workspace_id], [deleted_at], [id]) WHERE deleted_at IS NOT NULL');
@@ -158,7 +158,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201111102_Initial'
+    WHERE [MigrationId] = N'20261201124149_Initial'
 )
 BEGIN
     EXEC(N'CREATE INDEX [ix_files_live_created] ON [files] ([workspace_id], [created_at], [id]) WHERE deleted_at IS NULL AND current_version_id IS NOT NULL');
@@ -166,7 +166,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201111102_Initial'
+    WHERE [MigrationId] = N'20261201124149_Initial'
 )
 BEGIN
     EXEC(N'CREATE INDEX [ix_files_live_modified] ON [files] ([workspace_id], [modified_at], [id]) WHERE deleted_at IS NULL AND current_version_id IS NOT NULL');
@@ -174,7 +174,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201111102_Initial'
+    WHERE [MigrationId] = N'20261201124149_Initial'
 )
 BEGIN
     EXEC(N'CREATE UNIQUE INDEX [ux_files_live_path] ON [files] ([workspace_id], [path_key]) WHERE deleted_at IS NULL');
@@ -182,7 +182,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201111102_Initial'
+    WHERE [MigrationId] = N'20261201124149_Initial'
 )
 BEGIN
     CREATE INDEX [ix_workspace_members_user] ON [workspace_members] ([tenant_id], [user_id]);
@@ -190,7 +190,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201111102_Initial'
+    WHERE [MigrationId] = N'20261201124149_Initial'
 )
 BEGIN
     CREATE INDEX [ix_workspaces_organization_id] ON [workspaces] ([organization_id]);
@@ -198,11 +198,11 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201111102_Initial'
+    WHERE [MigrationId] = N'20261201124149_Initial'
 )
 BEGIN
     INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
-    VALUES (N'20261201111102_Initial', N'10.0.15');
+    VALUES (N'20261201124149_Initial', N'10.0.15');
 END;
 
 COMMIT;

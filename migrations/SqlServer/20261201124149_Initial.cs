@@ -72,7 +72,7 @@ namespace FileApi.Migrations.SqlServer
                     workspace_id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
                     folder = table.Column<string>(type: "nvarchar(1024)", maxLength: 1024, nullable: false),
                     name = table.Column<string>(type: "nvarchar(255)", maxLength: 255, nullable: false),
-                    path_key = table.Column<string>(type: "varchar(1024)", unicode: false, maxLength: 1024, nullable: false, collation: "Latin1_General_100_BIN2_UTF8"),
+                    path_key = table.Column<string>(type: "varchar(1684)", unicode: false, maxLength: 1684, nullable: false, collation: "Latin1_General_100_BIN2_UTF8"),
                     latest_version_id = table.Column<long>(type: "bigint", nullable: false),
                     created_at = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
                     created_by_id = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: false),

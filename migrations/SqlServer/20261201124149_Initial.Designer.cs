@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace FileApi.Migrations.SqlServer
 {
     [DbContext(typeof(SqlServerFileApiDb))]
-    [Migration("20261201111102_Initial")]
+    [Migration("20261201124149_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -269,9 +269,9 @@ namespace FileApi.Migrations.SqlServer
 
                     b.Property<string>("PathKey")
                         .IsRequired()
-                        .HasMaxLength(1024)
+                        .HasMaxLength(1684)
                         .IsUnicode(false)
-                        .HasColumnType("varchar(1024)")
+                        .HasColumnType("varchar(1684)")
                         .HasColumnName("path_key")
                         .UseCollation("Latin1_General_100_BIN2_UTF8");
 
