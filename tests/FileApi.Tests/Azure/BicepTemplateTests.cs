@@ -126,7 +126,7 @@ public sealed partial class BicepTemplateTests
         var folder = Directory.CreateTempSubdirectory("fileapi-bicepparam-").FullName;
         var paramsFile = Path.Combine(folder, $"{databaseEngine}.bicepparam");
         await File.WriteAllTextAsync(paramsFile, $"""
-            using '{Path.Combine(Repository.Root, "bicep", "main.bicep")}'
+            using '{Path.GetRelativePath(folder, Path.Combine(Repository.Root, "bicep", "main.bicep")).Replace('\\', '/')}'
             param environmentName = 'test'
             param location = 'westeurope'
             param principalId = '00000000-0000-0000-0000-000000000001'
