@@ -10,7 +10,7 @@ namespace FileApi.Client;
 /// Files and roles of one workspace: register, upload, wait for readiness, read, list, download, delete, restore;
 /// and who has which role. Get one from <see cref="FileApiClient.GetWorkspaceClient"/>. Thread-safe.
 /// </summary>
-public class WorkspaceClient
+public partial class WorkspaceClient
 {
     /// <summary>What the server may wait per long-poll request (it allows up to 60 s).</summary>
     const int LongPollSeconds = 20;

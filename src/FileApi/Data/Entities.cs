@@ -128,3 +128,92 @@ public sealed class OrganizationAdmin
     public required string UserId { get; set; }
     public DateTimeOffset GrantedAt { get; set; }
 }
+
+/// <summary>A URL a workspace owner registered to receive signed CloudEvents about its files.</summary>
+public sealed class WebhookEndpoint
+{
+    public Guid Id { get; set; }
+    public Guid WorkspaceId { get; set; }
+    public required string Url { get; set; }
+
+    /// <summary>The Standard Webhooks signing secret, "whsec_" + base64; deliveries are signed with it when sent.</summary>
+    public required string Secret { get; set; }
+
+    /// <summary>The secret before the last rotation: deliveries carry both signatures until it expires.</summary>
+    public string? PreviousSecret { get; set; }
+    public DateTimeOffset? PreviousSecretExpiresAt { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+    public required string CreatedById { get; set; }
+
+    // The last delivery attempt to this endpoint, whatever the event, so owners see whether it works.
+    public DateTimeOffset? LastAttemptAt { get; set; }
+    public int? LastStatusCode { get; set; }
+    public string? LastError { get; set; }
+    public DateTimeOffset? LastSuccessAt { get; set; }
+}
+
+public enum DeliveryStatus
+{
+    Pending,
+    Delivered,
+    Failed,
+}
+
+/// <summary>
+/// The outbox: one event for one endpoint, written in the transaction of the change it reports, sent at least
+/// once by whichever instance claims it, retried with backoff until it is delivered or its retry period ends.
+/// </summary>
+public sealed class WebhookDelivery
+{
+    /// <summary>Also the <c>webhook-id</c> header: the same for every attempt, so receivers can drop duplicates.</summary>
+    public Guid Id { get; set; }
+    public Guid EndpointId { get; set; }
+
+    /// <summary>The CloudEvent's id, shared by the deliveries of one event to several endpoints.</summary>
+    public Guid EventId { get; set; }
+    public required string EventType { get; set; }
+    public required string Subject { get; set; }
+
+    /// <summary>The CloudEvent in structured JSON mode, exactly the bytes that are signed and sent.</summary>
+    public required string Payload { get; set; }
+
+    public DeliveryStatus Status { get; set; }
+    public int Attempts { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset NextAttemptAt { get; set; }
+    public DateTimeOffset? LastAttemptAt { get; set; }
+    public int? LastStatusCode { get; set; }
+    public string? LastError { get; set; }
+    public DateTimeOffset? DeliveredAt { get; set; }
+
+    // A delivery claim, as for verification: who sends it, the token only that run knows, and since when.
+    public string? ClaimOwner { get; set; }
+    public Guid? ClaimToken { get; set; }
+    public DateTimeOffset? ClaimedAt { get; set; }
+}
+
+/// <summary>
+/// A server-side import waiting for (or in) its copy: the version it fills, and where the bytes come from.
+/// The row goes when the blocks are committed or the import fails; the version's state tells the outcome.
+/// </summary>
+public sealed class FileImport
+{
+    public Guid FileId { get; set; }
+    public long VersionId { get; set; }
+    public Guid OrganizationId { get; set; }
+    public Guid WorkspaceId { get; set; }
+
+    /// <summary>May carry a SAS or presigned signature, so it is never logged or answered.</summary>
+    public required string SourceUrl { get; set; }
+    public long? Size { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+    public int Attempts { get; set; }
+    public DateTimeOffset NextAttemptAt { get; set; }
+    public string? LastError { get; set; }
+
+    public string? ClaimOwner { get; set; }
+    public Guid? ClaimToken { get; set; }
+    public DateTimeOffset? ClaimedAt { get; set; }
+}

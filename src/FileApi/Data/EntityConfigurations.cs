@@ -136,3 +136,51 @@ public static class RoleNames
     public static bool TryParse(string? text, out WorkspaceRole role) =>
         Enum.TryParse(text, ignoreCase: true, out role) && Enum.IsDefined(role) && !int.TryParse(text, out _);
 }
+
+sealed class WebhookEndpointConfiguration : IEntityTypeConfiguration<WebhookEndpoint>
+{
+    public void Configure(EntityTypeBuilder<WebhookEndpoint> endpoint)
+    {
+        endpoint.ToTable("webhook_endpoints");
+        endpoint.Property(e => e.Url).HasMaxLength(2048);
+        endpoint.Property(e => e.Secret).HasMaxLength(128);
+        endpoint.Property(e => e.PreviousSecret).HasMaxLength(128);
+        endpoint.Property(e => e.CreatedById).HasMaxLength(128);
+        endpoint.Property(e => e.LastError).HasMaxLength(1000);
+        endpoint.HasOne<Workspace>().WithMany().HasForeignKey(e => e.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+        endpoint.HasIndex(e => e.WorkspaceId).HasDatabaseName("ix_webhook_endpoints_workspace");
+    }
+}
+
+sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<WebhookDelivery>
+{
+    public void Configure(EntityTypeBuilder<WebhookDelivery> delivery)
+    {
+        delivery.ToTable("webhook_deliveries");
+        delivery.Property(d => d.EventType).HasMaxLength(64);
+        delivery.Property(d => d.Subject).HasMaxLength(FilePathLimits.MaxPathLength + 1);
+        delivery.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
+        delivery.Property(d => d.LastError).HasMaxLength(1000);
+        delivery.Property(d => d.ClaimOwner).HasMaxLength(128);
+        delivery.HasOne<WebhookEndpoint>().WithMany().HasForeignKey(d => d.EndpointId).OnDelete(DeleteBehavior.Cascade);
+
+        // The delivery worker's work list: pending deliveries, earliest due first.
+        delivery.HasIndex(d => d.NextAttemptAt).HasFilter("status = 'Pending'").HasDatabaseName("ix_webhook_deliveries_due");
+        // An endpoint's recent deliveries, newest first, for its owners.
+        delivery.HasIndex(d => new { d.EndpointId, d.CreatedAt }).IsDescending(false, true).HasDatabaseName("ix_webhook_deliveries_endpoint");
+    }
+}
+
+sealed class FileImportConfiguration : IEntityTypeConfiguration<FileImport>
+{
+    public void Configure(EntityTypeBuilder<FileImport> import)
+    {
+        import.ToTable("file_imports");
+        import.HasKey(i => new { i.FileId, i.VersionId });
+        import.Property(i => i.SourceUrl).HasMaxLength(8192);
+        import.Property(i => i.LastError).HasMaxLength(1000);
+        import.Property(i => i.ClaimOwner).HasMaxLength(128);
+        import.HasOne<FileVersion>().WithOne().HasForeignKey<FileImport>(i => new { i.FileId, i.VersionId }).OnDelete(DeleteBehavior.Cascade);
+        import.HasIndex(i => i.NextAttemptAt).HasDatabaseName("ix_file_imports_due");
+    }
+}

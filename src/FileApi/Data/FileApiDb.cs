@@ -12,6 +12,9 @@ public class FileApiDb(DbContextOptions options) : DbContext(options)
     public DbSet<FileVersion> FileVersions => Set<FileVersion>();
     public DbSet<WorkspaceMember> WorkspaceMembers => Set<WorkspaceMember>();
     public DbSet<OrganizationAdmin> OrganizationAdmins => Set<OrganizationAdmin>();
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<FileImport> FileImports => Set<FileImport>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -6,9 +6,10 @@ public sealed record UserResponse(string Id, string? Name, string? Email);
 
 /// <summary>
 /// Optional body of a registration: what the uploader promises. A committed blob that breaks it never
-/// becomes ready. <c>ContentMd5</c> is base64 (as in HTTP's Content-MD5); <c>ContentSha256</c> is hex.
+/// becomes ready. <c>ContentMd5</c> is base64 (as in HTTP's Content-MD5); <c>ContentSha256</c> is hex. Each may be left
+/// out: the defaults keep the OpenAPI document from listing them as required.
 /// </summary>
-public sealed record RegisterRequest(long? Size, string? ContentMd5, string? ContentSha256);
+public sealed record RegisterRequest(long? Size = null, string? ContentMd5 = null, string? ContentSha256 = null);
 
 /// <summary>Answer to a PUT: where to upload the bytes of the new version.</summary>
 public sealed record UploadResponse(Guid FileId, string VersionId, Uri Upload, DateTimeOffset UploadExpiresAt);

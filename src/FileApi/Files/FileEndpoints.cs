@@ -290,7 +290,7 @@ public static class FileEndpoints
                 ["your_role"] = RoleNames.Format(scope.Role),
             });
 
-    static bool TryReadDeclaration(RegisterRequest? request, FilesOptions options, out RegisterRequest declaration, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ProblemHttpResult? problem)
+    internal static bool TryReadDeclaration(RegisterRequest? request, FilesOptions options, out RegisterRequest declaration, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ProblemHttpResult? problem)
     {
         declaration = request ?? new RegisterRequest(null, null, null);
         problem = declaration switch

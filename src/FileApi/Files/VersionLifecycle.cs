@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using FileApi.Auth;
 using FileApi.Data;
 using FileApi.Data.Providers;
+using FileApi.Notifications;
 using FileApi.Storage;
 using FileApi.Workspaces;
 using Microsoft.EntityFrameworkCore;
@@ -45,9 +46,13 @@ public static class FailureCodes
     public const string SizeMismatch = "size-mismatch";
     public const string Md5Mismatch = "md5-mismatch";
     public const string Sha256Mismatch = "sha256-mismatch";
+    public const string ImportFailed = "import-failed";
 }
 
 public sealed record AllocatedVersion(Guid FileId, long VersionId);
+
+/// <summary>Where an imported version's bytes come from (see <c>Imports.FileImporter</c>).</summary>
+public sealed record ImportSource(Uri Url, long? Size);
 
 /// <summary>
 /// Every change of a version's state, and of a file's deletion, happens here and nowhere else. Each
@@ -55,9 +60,10 @@ public sealed record AllocatedVersion(Guid FileId, long VersionId);
 /// claim, uploader, deletion), so its row count is the answer and concurrent transitions cannot both win.
 /// Endpoints, the webhook, the verification worker and the reconciler only call these.
 /// Size and etag come from the blob service, never from a notification, which can be stale or reordered.
+/// A transition that webhooks report writes its event to the outbox in its own transaction (<see cref="WithEventAsync"/>).
 /// </summary>
 public sealed class VersionLifecycle(
-    FileApiDb db, BlobStorage storage, VersionWaiters waiters, VerificationQueue queue, VerificationHooks hooks,
+    FileApiDb db, BlobStorage storage, VersionWaiters waiters, VerificationQueue queue, VerificationHooks hooks, WebhookOutbox outbox,
     IOptions<FilesOptions> options, IOptions<LifecycleOptions> lifecycleOptions, TimeProvider clock, ILogger<VersionLifecycle> logger,
     IVersionAllocation allocation, IPathLocks pathLocks, IDatabaseErrors databaseErrors)
 {
@@ -70,8 +76,13 @@ public sealed class VersionLifecycle(
     /// statement (<see cref="IVersionAllocation"/>): concurrent first uploads to one path agree on one file and get distinct, increasing ids.
     /// Null when a file and a folder would share the name (<see cref="ClaimPathAsync"/>).
     /// </summary>
-    public async Task<AllocatedVersion?> RegisterAtPathAsync(
-        WorkspaceScope scope, FilePath path, CallerIdentity caller, RegisterRequest declaration, DateTimeOffset uploadExpiresAt, CancellationToken ct)
+    public Task<AllocatedVersion?> RegisterAtPathAsync(
+        WorkspaceScope scope, FilePath path, CallerIdentity caller, RegisterRequest declaration, DateTimeOffset uploadExpiresAt, CancellationToken ct) =>
+        RegisterAtPathAsync(scope, path, caller, declaration, uploadExpiresAt, importFrom: null, ct);
+
+    /// <summary>Registers as above; with <paramref name="importFrom"/>, the import job is recorded in the same transaction.</summary>
+    public async Task<AllocatedVersion?> RegisterAtPathAsync(WorkspaceScope scope, FilePath path, CallerIdentity caller, RegisterRequest declaration,
+        DateTimeOffset uploadExpiresAt, ImportSource? importFrom, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         using var span = Telemetry.FileApiTelemetry.StartRegistration();
@@ -79,6 +90,15 @@ public sealed class VersionLifecycle(
         if (!await ClaimPathAsync(scope, path, ct))
             return null;
         var allocated = Registered(await allocation.AtPathAsync(db, path, new NewVersion(scope.WorkspaceId, caller, declaration, now, uploadExpiresAt), ct));
+        if (importFrom is not null)
+        {
+            db.FileImports.Add(new FileImport
+            {
+                FileId = allocated.FileId, VersionId = allocated.VersionId, OrganizationId = scope.OrganizationId, WorkspaceId = scope.WorkspaceId,
+                SourceUrl = importFrom.Url.AbsoluteUri, Size = importFrom.Size, CreatedAt = now, NextAttemptAt = now,
+            });
+            await db.SaveChangesAsync(ct);
+        }
         await transaction.CommitAsync(ct);
         return allocated;
     }
@@ -147,7 +167,7 @@ public sealed class VersionLifecycle(
     public async Task<TransitionOutcome> AbortAsync(WorkspaceScope scope, Guid fileId, long versionId, CallerIdentity caller, CancellationToken ct)
     {
         var isOwner = scope.Role == WorkspaceRole.Owner;
-        var aborted = await db.FileVersions
+        var aborted = await WithEventAsync(FileEventTypes.VersionFailed, fileId, versionId, ct, () => db.FileVersions
             .Where(v => v.FileId == fileId && v.VersionId == versionId && v.Status == VersionStatus.Uploading
                 && (isOwner || v.CreatedById == caller.Id)
                 && db.Files.Any(f => f.Id == v.FileId && f.WorkspaceId == scope.WorkspaceId))
@@ -157,7 +177,7 @@ public sealed class VersionLifecycle(
                 .SetProperty(v => v.FailureReason, "the upload was aborted")
                 .SetProperty(v => v.VerificationOwner, (string?)null)
                 .SetProperty(v => v.VerificationToken, (Guid?)null)
-                .SetProperty(v => v.VerificationClaimedAt, (DateTimeOffset?)null), ct);
+                .SetProperty(v => v.VerificationClaimedAt, (DateTimeOffset?)null), ct));
 
         var outcome = aborted == 1 ? TransitionOutcome.Done : await ExplainAsync(scope, fileId, versionId, caller, ct);
         if (outcome is TransitionOutcome.Done or TransitionOutcome.AlreadyFailed)
@@ -345,32 +365,34 @@ public sealed class VersionLifecycle(
         var now = clock.GetUtcNow();
         var staleBefore = now - options.Value.VerificationTimeout;
         var (claimed, token) = (claim is not null, claim ?? Guid.Empty);
-        // Two conditional updates in one transaction: the version's, whose row count is the answer, then the file's,
-        // which a newer ready version (committed first, or waiting on this row lock) leaves alone.
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var updated = await db.FileVersions
-            .Where(v => v.FileId == version.FileId && v.VersionId == version.VersionId && v.Status == VersionStatus.Uploading
-                && ((claimed && v.VerificationToken == token) || (!claimed && (v.VerificationToken == null || v.VerificationClaimedAt < staleBefore))))
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(v => v.Status, VersionStatus.Ready)
-                .SetProperty(v => v.Size, properties.ContentLength)
-                .SetProperty(v => v.ETag, properties.ETag)
-                .SetProperty(v => v.BlobVersionId, properties.VersionId)
-                .SetProperty(v => v.Verified, verified)
-                .SetProperty(v => v.ReadyAt, now)
-                .SetProperty(v => v.VerificationOwner, (string?)null)
-                .SetProperty(v => v.VerificationToken, (Guid?)null)
-                .SetProperty(v => v.VerificationClaimedAt, (DateTimeOffset?)null), ct);
-        if (updated == 1)
+        // Two conditional updates in the event's transaction: the version's, whose row count is the answer, then the
+        // file's, which a newer ready version (committed first, or waiting on this row lock) leaves alone.
+        var updated = await WithEventAsync(FileEventTypes.VersionReady, version.FileId, version.VersionId, ct, async () =>
         {
-            await db.Files
-                .Where(f => f.Id == version.FileId && (f.CurrentVersionId == null || f.CurrentVersionId < version.VersionId))
+            var ready = await db.FileVersions
+                .Where(v => v.FileId == version.FileId && v.VersionId == version.VersionId && v.Status == VersionStatus.Uploading
+                    && ((claimed && v.VerificationToken == token) || (!claimed && (v.VerificationToken == null || v.VerificationClaimedAt < staleBefore))))
                 .ExecuteUpdateAsync(set => set
-                    .SetProperty(f => f.CurrentVersionId, version.VersionId)
-                    .SetProperty(f => f.CurrentSize, properties.ContentLength)
-                    .SetProperty(f => f.ModifiedAt, version.CreatedAt), ct);
-        }
-        await transaction.CommitAsync(ct);
+                    .SetProperty(v => v.Status, VersionStatus.Ready)
+                    .SetProperty(v => v.Size, properties.ContentLength)
+                    .SetProperty(v => v.ETag, properties.ETag)
+                    .SetProperty(v => v.BlobVersionId, properties.VersionId)
+                    .SetProperty(v => v.Verified, verified)
+                    .SetProperty(v => v.ReadyAt, now)
+                    .SetProperty(v => v.VerificationOwner, (string?)null)
+                    .SetProperty(v => v.VerificationToken, (Guid?)null)
+                    .SetProperty(v => v.VerificationClaimedAt, (DateTimeOffset?)null), ct);
+            if (ready == 1)
+            {
+                await db.Files
+                    .Where(f => f.Id == version.FileId && (f.CurrentVersionId == null || f.CurrentVersionId < version.VersionId))
+                    .ExecuteUpdateAsync(set => set
+                        .SetProperty(f => f.CurrentVersionId, version.VersionId)
+                        .SetProperty(f => f.CurrentSize, properties.ContentLength)
+                        .SetProperty(f => f.ModifiedAt, version.CreatedAt), ct);
+            }
+            return ready;
+        });
         if (updated == 0)
             return CompletionOutcome.AlreadyReady;
 
@@ -387,7 +409,7 @@ public sealed class VersionLifecycle(
         var staleBefore = clock.GetUtcNow() - options.Value.VerificationTimeout;
         var token = claim ?? Guid.Empty;
         var claimed = claim is not null;
-        var updated = await db.FileVersions
+        var updated = await WithEventAsync(FileEventTypes.VersionFailed, version.FileId, version.VersionId, ct, () => db.FileVersions
             .Where(v => v.FileId == version.FileId && v.VersionId == version.VersionId && v.Status == VersionStatus.Uploading
                 && ((claimed && v.VerificationToken == token) || (!claimed && (v.VerificationToken == null || v.VerificationClaimedAt < staleBefore))))
             .ExecuteUpdateAsync(set => set
@@ -396,7 +418,7 @@ public sealed class VersionLifecycle(
                 .SetProperty(v => v.FailureReason, reason)
                 .SetProperty(v => v.VerificationOwner, (string?)null)
                 .SetProperty(v => v.VerificationToken, (Guid?)null)
-                .SetProperty(v => v.VerificationClaimedAt, (DateTimeOffset?)null), ct);
+                .SetProperty(v => v.VerificationClaimedAt, (DateTimeOffset?)null), ct));
         if (updated == 0)
             return CompletionOutcome.AlreadyReady;
 
@@ -445,6 +467,14 @@ public sealed class VersionLifecycle(
         return all.Length == 0 ? null : string.Join(',', all);
     }
 
+    /// <summary>Uploading → failed for an import that cannot copy its source; false when the version had already left uploading.</summary>
+    public async Task<bool> FailImportAsync(string blobName, string code, string reason, CancellationToken ct)
+    {
+        if (!BlobNames.TryParse(blobName, out var blob) || await FindAsync(blob, ct) is not { Status: VersionStatus.Uploading } version)
+            return false;
+        return await FailAsync(version, blobName, code, reason, claim: null, ct) == CompletionOutcome.Failed;
+    }
+
     // ---- expiry (reconciler) ------------------------------------------------------------------------------
 
     /// <summary>Links that expired before this, plus the grace, belong to abandoned uploads.</summary>
@@ -462,7 +492,7 @@ public sealed class VersionLifecycle(
             return false;
         var abandonedBefore = AbandonedBefore();
         var staleBefore = clock.GetUtcNow() - options.Value.VerificationTimeout;
-        var expired = await db.FileVersions
+        var expired = await WithEventAsync(FileEventTypes.VersionFailed, blob.FileId, blob.VersionId, ct, () => db.FileVersions
             .Where(v => v.FileId == blob.FileId && v.VersionId == blob.VersionId && v.Status == VersionStatus.Uploading
                 && v.UploadExpiresAt < abandonedBefore
                 && (v.VerificationToken == null || v.VerificationClaimedAt < staleBefore))
@@ -472,7 +502,7 @@ public sealed class VersionLifecycle(
                 .SetProperty(v => v.FailureReason, "the upload link expired before the upload was committed")
                 .SetProperty(v => v.VerificationOwner, (string?)null)
                 .SetProperty(v => v.VerificationToken, (Guid?)null)
-                .SetProperty(v => v.VerificationClaimedAt, (DateTimeOffset?)null), ct);
+                .SetProperty(v => v.VerificationClaimedAt, (DateTimeOffset?)null), ct));
         if (expired == 0)
             return false;
         waiters.Finished(blob.FileId, blob.VersionId);
@@ -501,11 +531,21 @@ public sealed class VersionLifecycle(
     public async Task<bool> DeleteFileAsync(IQueryable<StoredFile> files, CallerIdentity caller, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        return await files.Where(f => f.DeletedAt == null).ExecuteUpdateAsync(set => set
+        now = now.AddTicks(-(now.Ticks % 10)); // as stored (microseconds), so the read below finds it
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var deleted = await files.Where(f => f.DeletedAt == null).ExecuteUpdateAsync(set => set
             .SetProperty(f => f.DeletedAt, now)
             .SetProperty(f => f.DeletedById, caller.Id)
             .SetProperty(f => f.DeletedByName, caller.Name)
-            .SetProperty(f => f.DeletedByEmail, caller.Email), ct) > 0;
+            .SetProperty(f => f.DeletedByEmail, caller.Email), ct);
+        if (deleted == 0)
+            return false;
+        // This transaction's own writes: the files the statement above deleted.
+        foreach (var fileId in await files.Where(f => f.DeletedAt == now && f.DeletedById == caller.Id).Select(f => f.Id).ToListAsync(ct))
+            await outbox.AddAsync(FileEventTypes.FileDeleted, fileId, versionId: null, ct);
+        await transaction.CommitAsync(ct);
+        outbox.Committed();
+        return true;
     }
 
     /// <summary>Brings a deleted file back under <paramref name="path"/> if that path is free at this moment.</summary>
@@ -525,13 +565,32 @@ public sealed class VersionLifecycle(
                     .SetProperty(f => f.DeletedById, (string?)null)
                     .SetProperty(f => f.DeletedByName, (string?)null)
                     .SetProperty(f => f.DeletedByEmail, (string?)null), ct);
+            if (restored == 1)
+                await outbox.AddAsync(FileEventTypes.FileRestored, fileId, versionId: null, ct);
             await transaction.CommitAsync(ct);
+            outbox.Committed();
             return restored == 1 ? RestoreOutcome.Restored : RestoreOutcome.NotDeleted;
         }
         catch (Exception taken) when (databaseErrors.Classify(taken) == DatabaseFailure.UniqueViolation)
         {
             return RestoreOutcome.PathTaken;
         }
+    }
+
+    /// <summary>
+    /// Runs one transition statement in a transaction and, when it changed its row, writes the event reporting it
+    /// to the outbox before committing: the event exists exactly when the change does.
+    /// </summary>
+    async Task<int> WithEventAsync(string eventType, Guid fileId, long versionId, CancellationToken ct, Func<Task<int>> transition)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var changed = await transition();
+        if (changed == 0)
+            return 0;
+        await outbox.AddAsync(eventType, fileId, versionId, ct);
+        await transaction.CommitAsync(ct);
+        outbox.Committed();
+        return changed;
     }
 
     /// <summary>Removes a deleted file past retention, with its versions; the caller deletes the blobs first.</summary>

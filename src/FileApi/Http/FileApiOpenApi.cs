@@ -157,6 +157,7 @@ public static partial class FileApiOpenApi
     {
         ["Files"] = "Register file versions and get upload links, complete or abort uploads, read, list, delete and restore files in a workspace.",
         ["Workspaces"] = "Organisations, workspaces and who has which role in them.",
+        ["Webhooks"] = "Workspace owners register endpoints that receive signed CloudEvents when versions become ready or fail and files are deleted or restored.",
         ["Events"] = "The Event Grid webhook that marks versions ready when their blobs are committed.",
         ["Development"] = "Routes mapped only in Development (DevelopmentSignIn:Enabled).",
         ["Health"] = "Liveness and readiness probes, without credentials.",

@@ -43,6 +43,9 @@ public static class Problems
     public const string TooManyWaits = Prefix + "too-many-waits";
     public const string WaitsUnavailable = Prefix + "waits-unavailable";
     public const string Internal = Prefix + "internal";
+    public const string InvalidUrl = Prefix + "invalid-url";
+    public const string WebhookNotFound = Prefix + "webhook-not-found";
+    public const string WebhookLimit = Prefix + "webhook-limit";
 
     public static ProblemHttpResult BadRequest(string type, string title, string detail) => Create(StatusCodes.Status400BadRequest, type, title, detail);
 

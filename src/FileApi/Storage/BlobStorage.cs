@@ -32,6 +32,7 @@ public sealed partial class BlobStorage
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
 
     private readonly BlobServiceClient _service;
+    private readonly BlobServiceClient _copyService;
     private readonly BlobContainerClient _container;
     private readonly UserDelegationKeyCache? _delegationKeys; // null when an account key signs links
     private readonly bool _httpsOnly;
@@ -53,19 +54,26 @@ public sealed partial class BlobStorage
         // These are small metadata requests (file bytes go from clients straight to storage), so a try that takes
         // longer than this is stuck and is better retried.
         clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
+        // Put Block From URL holds its request open while the service copies the block from the source.
+        var copyOptions = new BlobClientOptions(ServiceVersion);
+        if (transport is not null)
+            copyOptions.Transport = transport;
+        copyOptions.Retry.NetworkTimeout = CopyNetworkTimeout;
 
         _time = time ?? TimeProvider.System;
         _logger = logger;
         if (settings.AccountKey is not null)
         {
             _service = new BlobServiceClient(settings.ServiceUri, new StorageSharedKeyCredential(settings.AccountName, settings.AccountKey), clientOptions);
+            _copyService = new BlobServiceClient(settings.ServiceUri, new StorageSharedKeyCredential(settings.AccountName, settings.AccountKey), copyOptions);
         }
         else
         {
             // Entra ID (Azure, where the account allows no shared key): requests carry the app's token and links
             // are signed with a user delegation key that the same token obtains.
-            _service = new BlobServiceClient(settings.ServiceUri,
-                credential ?? FileApi.Auth.AppIdentity.Credential(settings.ManagedIdentityClientId), clientOptions);
+            var appCredential = credential ?? FileApi.Auth.AppIdentity.Credential(settings.ManagedIdentityClientId);
+            _service = new BlobServiceClient(settings.ServiceUri, appCredential, clientOptions);
+            _copyService = new BlobServiceClient(settings.ServiceUri, appCredential, copyOptions);
             var longestLink = settings.UploadLinkLifetime > settings.DownloadLinkLifetime ? settings.UploadLinkLifetime : settings.DownloadLinkLifetime;
             _delegationKeys = new UserDelegationKeyCache(GetUserDelegationKeyAsync, longestLink, _time, logger);
         }

@@ -1,3 +1,4 @@
+// @ts-check
 // The browser uploader page: sign in, choose a workspace, drop files, watch them upload, list and download.
 // Query parameters for tests and slow links: block_size (bytes per block) and concurrency (blocks at once).
 
@@ -14,8 +15,11 @@ const params = new URLSearchParams(location.search);
 const blockSize = positiveInteger(params.get("block_size")) ?? DEFAULT_BLOCK_SIZE;
 const concurrency = positiveInteger(params.get("concurrency")) ?? DEFAULT_CONCURRENCY;
 
+/** An element of index.html. tsc checks this page against the API's types, not the DOM's. @param {string} id @returns {any} */
 const $ = (id) => document.getElementById(id);
 const numbers = new Intl.NumberFormat("en");
+/** @typedef {import("./api.js").Schemas} Schemas */
+/** @type {{ api: Api | null, workspaces: Schemas["WorkspaceResponse"][], workspace: Schemas["WorkspaceResponse"] | null | undefined, uploads: Set<Upload>, next: string | null | undefined }} */
 const session = { api: null, workspaces: [], workspace: null, uploads: new Set(), next: null };
 
 $("local-sign-in").addEventListener("submit", async (event) => {
@@ -40,8 +44,9 @@ $("workspace").addEventListener("change", () => selectWorkspace($("workspace").v
 $("refresh").addEventListener("click", () => loadFiles({ reset: true }));
 $("more").addEventListener("click", () => loadFiles({ reset: false }));
 $("files").addEventListener("change", (event) => {
-  startUploads(event.target.files);
-  event.target.value = ""; // picking the same file again must fire change again
+  const input = /** @type {HTMLInputElement} */ (event.target);
+  startUploads(input.files);
+  input.value = ""; // picking the same file again must fire change again
 });
 
 const drop = $("drop");
@@ -244,6 +249,7 @@ async function loadFiles({ reset }) {
   }));
 }
 
+/** @param {Schemas["FileListItem"]} file */
 function fileRow(file) {
   const versions = element("ul", "versions", element("li", "muted", "…"));
   const row = element("tr", "",
@@ -266,6 +272,10 @@ function fileRow(file) {
   return { element: row, loadVersions };
 }
 
+/**
+ * @param {Schemas["VersionResponse"]} version
+ * @param {boolean} latest
+ */
 function versionItem(version, latest) {
   const download = element("button", "link download", "Download");
   download.type = "button";

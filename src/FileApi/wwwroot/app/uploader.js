@@ -1,3 +1,4 @@
+// @ts-check
 // Uploads one file straight to blob storage through the version's upload link (a SAS for exactly its blob):
 // Put Block for each block, several at once, then Put Block List, then the API's fast completion call.
 //
@@ -42,8 +43,11 @@ export class CancelledError extends Error {
 }
 
 export class Upload extends EventTarget {
+  /** @type {import("./api.js").Api} */
   #api;
+  /** @type {import("./api.js").Workspace} */
   #workspace;
+  /** @type {File} */
   #file;
   #path;
   #preferredBlockSize;
@@ -67,6 +71,10 @@ export class Upload extends EventTarget {
   resumed = false;
   result = null;
 
+  /**
+   * @param {{ api: import("./api.js").Api, workspace: import("./api.js").Workspace, file: File, path: string,
+   *   blockSize?: number, concurrency?: number }} options
+   */
   constructor({ api, workspace, file, path, blockSize = DEFAULT_BLOCK_SIZE, concurrency = DEFAULT_CONCURRENCY }) {
     super();
     this.#api = api;
@@ -322,6 +330,7 @@ export class Upload extends EventTarget {
     return this.#renewing;
   }
 
+  /** @param {import("./api.js").Upload} answer */
   #useLink(answer) {
     this.#link = answer.upload;
     this.#expiresAt = Date.parse(answer.upload_expires_at);

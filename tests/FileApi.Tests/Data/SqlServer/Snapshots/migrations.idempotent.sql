@@ -11,7 +11,7 @@ GO
 BEGIN TRANSACTION;
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201124149_Initial'
+    WHERE [MigrationId] = N'20261201140110_Initial'
 )
 BEGIN
     CREATE TABLE [organizations] (
@@ -24,7 +24,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201124149_Initial'
+    WHERE [MigrationId] = N'20261201140110_Initial'
 )
 BEGIN
     CREATE TABLE [organization_admins] (
@@ -39,7 +39,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201124149_Initial'
+    WHERE [MigrationId] = N'20261201140110_Initial'
 )
 BEGIN
     CREATE TABLE [workspaces] (
@@ -54,7 +54,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201124149_Initial'
+    WHERE [MigrationId] = N'20261201140110_Initial'
 )
 BEGIN
     CREATE TABLE [files] (
@@ -82,7 +82,30 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201124149_Initial'
+    WHERE [MigrationId] = N'20261201140110_Initial'
+)
+BEGIN
+    CREATE TABLE [webhook_endpoints] (
+        [id] uniqueidentifier NOT NULL,
+        [workspace_id] uniqueidentifier NOT NULL,
+        [url] nvarchar(2048) NOT NULL,
+        [secret] nvarchar(128) NOT NULL,
+        [previous_secret] nvarchar(128) NULL,
+        [previous_secret_expires_at] datetimeoffset NULL,
+        [created_at] datetimeoffset NOT NULL,
+        [created_by_id] nvarchar(128) NOT NULL,
+        [last_attempt_at] datetimeoffset NULL,
+        [last_status_code] int NULL,
+        [last_error] nvarchar(1000) NULL,
+        [last_success_at] datetimeoffset NULL,
+        CONSTRAINT [pk_webhook_endpoints] PRIMARY KEY ([id]),
+        CONSTRAINT [fk_webhook_endpoints_workspaces] FOREIGN KEY ([workspace_id]) REFERENCES [workspaces] ([id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201140110_Initial'
 )
 BEGIN
     CREATE TABLE [workspace_members] (
@@ -101,7 +124,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201124149_Initial'
+    WHERE [MigrationId] = N'20261201140110_Initial'
 )
 BEGIN
     CREATE TABLE [file_versions] (
@@ -134,7 +157,67 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201124149_Initial'
+    WHERE [MigrationId] = N'20261201140110_Initial'
+)
+BEGIN
+    CREATE TABLE [webhook_deliveries] (
+        [id] uniqueidentifier NOT NULL,
+        [endpoint_id] uniqueidentifier NOT NULL,
+        [event_id] uniqueidentifier NOT NULL,
+        [event_type] nvarchar(64) NOT NULL,
+        [subject] nvarchar(1025) NOT NULL,
+        [payload] nvarchar(max) NOT NULL,
+        [status] nvarchar(16) NOT NULL,
+        [attempts] int NOT NULL,
+        [created_at] datetimeoffset NOT NULL,
+        [next_attempt_at] datetimeoffset NOT NULL,
+        [last_attempt_at] datetimeoffset NULL,
+        [last_status_code] int NULL,
+        [last_error] nvarchar(1000) NULL,
+        [delivered_at] datetimeoffset NULL,
+        [claim_owner] nvarchar(128) NULL,
+        [claim_token] uniqueidentifier NULL,
+        [claimed_at] datetimeoffset NULL,
+        CONSTRAINT [pk_webhook_deliveries] PRIMARY KEY ([id]),
+        CONSTRAINT [fk_webhook_deliveries_webhook_endpoints] FOREIGN KEY ([endpoint_id]) REFERENCES [webhook_endpoints] ([id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201140110_Initial'
+)
+BEGIN
+    CREATE TABLE [file_imports] (
+        [file_id] uniqueidentifier NOT NULL,
+        [version_id] bigint NOT NULL,
+        [organization_id] uniqueidentifier NOT NULL,
+        [workspace_id] uniqueidentifier NOT NULL,
+        [source_url] nvarchar(max) NOT NULL,
+        [size] bigint NULL,
+        [created_at] datetimeoffset NOT NULL,
+        [attempts] int NOT NULL,
+        [next_attempt_at] datetimeoffset NOT NULL,
+        [last_error] nvarchar(1000) NULL,
+        [claim_owner] nvarchar(128) NULL,
+        [claim_token] uniqueidentifier NULL,
+        [claimed_at] datetimeoffset NULL,
+        CONSTRAINT [pk_file_imports] PRIMARY KEY ([file_id], [version_id]),
+        CONSTRAINT [fk_file_imports_file_versions] FOREIGN KEY ([file_id], [version_id]) REFERENCES [file_versions] ([file_id], [version_id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201140110_Initial'
+)
+BEGIN
+    CREATE INDEX [ix_file_imports_due] ON [file_imports] ([next_attempt_at]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201140110_Initial'
 )
 BEGIN
     EXEC(N'CREATE INDEX [ix_file_versions_ready] ON [file_versions] ([file_id], [version_id] DESC) WHERE status = ''Ready''');
@@ -142,7 +225,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201124149_Initial'
+    WHERE [MigrationId] = N'20261201140110_Initial'
 )
 BEGIN
     EXEC(N'CREATE INDEX [ix_file_versions_uploading] ON [file_versions] ([last_checked_at]) WHERE status = ''Uploading''');
@@ -150,7 +233,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201124149_Initial'
+    WHERE [MigrationId] = N'20261201140110_Initial'
 )
 BEGIN
     EXEC(N'CREATE INDEX [ix_files_deleted] ON [files] ([workspace_id], [deleted_at], [id]) WHERE deleted_at IS NOT NULL');
@@ -158,7 +241,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201124149_Initial'
+    WHERE [MigrationId] = N'20261201140110_Initial'
 )
 BEGIN
     EXEC(N'CREATE INDEX [ix_files_live_created] ON [files] ([workspace_id], [created_at], [id]) WHERE deleted_at IS NULL AND current_version_id IS NOT NULL');
@@ -166,7 +249,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201124149_Initial'
+    WHERE [MigrationId] = N'20261201140110_Initial'
 )
 BEGIN
     EXEC(N'CREATE INDEX [ix_files_live_modified] ON [files] ([workspace_id], [modified_at], [id]) WHERE deleted_at IS NULL AND current_version_id IS NOT NULL');
@@ -174,7 +257,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201124149_Initial'
+    WHERE [MigrationId] = N'20261201140110_Initial'
 )
 BEGIN
     EXEC(N'CREATE UNIQUE INDEX [ux_files_live_path] ON [files] ([workspace_id], [path_key]) WHERE deleted_at IS NULL');
@@ -182,7 +265,31 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201124149_Initial'
+    WHERE [MigrationId] = N'20261201140110_Initial'
+)
+BEGIN
+    EXEC(N'CREATE INDEX [ix_webhook_deliveries_due] ON [webhook_deliveries] ([next_attempt_at]) WHERE status = ''Pending''');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201140110_Initial'
+)
+BEGIN
+    CREATE INDEX [ix_webhook_deliveries_endpoint] ON [webhook_deliveries] ([endpoint_id], [created_at] DESC);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201140110_Initial'
+)
+BEGIN
+    CREATE INDEX [ix_webhook_endpoints_workspace] ON [webhook_endpoints] ([workspace_id]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201140110_Initial'
 )
 BEGIN
     CREATE INDEX [ix_workspace_members_user] ON [workspace_members] ([tenant_id], [user_id]);
@@ -190,7 +297,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201124149_Initial'
+    WHERE [MigrationId] = N'20261201140110_Initial'
 )
 BEGIN
     CREATE INDEX [ix_workspaces_organization_id] ON [workspaces] ([organization_id]);
@@ -198,11 +305,11 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201124149_Initial'
+    WHERE [MigrationId] = N'20261201140110_Initial'
 )
 BEGIN
     INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
-    VALUES (N'20261201124149_Initial', N'10.0.15');
+    VALUES (N'20261201140110_Initial', N'10.0.15');
 END;
 
 COMMIT;
