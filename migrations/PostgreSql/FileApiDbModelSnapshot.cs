@@ -104,6 +104,11 @@ namespace FileApi.Migrations.PostgreSql
                         .HasColumnType("character varying(64)")
                         .HasColumnName("blob_version_id");
 
+                    b.Property<string>("ContentType")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("content_type");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -156,6 +161,10 @@ namespace FileApi.Migrations.PostgreSql
                     b.Property<DateTimeOffset?>("LastCheckedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_checked_at");
+
+                    b.Property<string>("Metadata")
+                        .HasColumnType("text")
+                        .HasColumnName("metadata");
 
                     b.Property<DateTimeOffset?>("ReadyAt")
                         .HasColumnType("timestamp with time zone")
@@ -317,6 +326,15 @@ namespace FileApi.Migrations.PostgreSql
                         .HasColumnType("character varying(1024)")
                         .HasColumnName("folder");
 
+                    b.Property<string>("FolderKey")
+                        .IsRequired()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("folder_key")
+                        .HasComputedColumnSql("regexp_replace(path_key, '[^/]*$', '')", true)
+                        .UseCollation("C");
+
                     b.Property<long>("LatestVersionId")
                         .HasColumnType("bigint")
                         .HasColumnName("latest_version_id");
@@ -360,6 +378,10 @@ namespace FileApi.Migrations.PostgreSql
 
                     b.HasIndex("WorkspaceId", "ModifiedAt", "Id")
                         .HasDatabaseName("ix_files_live_modified")
+                        .HasFilter("deleted_at IS NULL AND current_version_id IS NOT NULL");
+
+                    b.HasIndex("WorkspaceId", "FolderKey", "PathKey", "Id")
+                        .HasDatabaseName("ix_files_live_folder")
                         .HasFilter("deleted_at IS NULL AND current_version_id IS NOT NULL");
 
                     b.ToTable("files", (string)null);
@@ -608,6 +630,26 @@ namespace FileApi.Migrations.PostgreSql
                     b.ToTable("workspace_members", (string)null);
                 });
 
+            modelBuilder.Entity("FileApi.Data.WorkspaceUsage", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bytes");
+
+                    b.Property<long>("Files")
+                        .HasColumnType("bigint")
+                        .HasColumnName("files");
+
+                    b.HasKey("WorkspaceId")
+                        .HasName("pk_workspace_usage");
+
+                    b.ToTable("workspace_usage", (string)null);
+                });
+
             modelBuilder.Entity("FileApi.Data.FileImport", b =>
                 {
                     b.HasOne("FileApi.Data.FileVersion", null)
@@ -686,6 +728,16 @@ namespace FileApi.Migrations.PostgreSql
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_workspace_members_workspaces");
+                });
+
+            modelBuilder.Entity("FileApi.Data.WorkspaceUsage", b =>
+                {
+                    b.HasOne("FileApi.Data.Workspace", null)
+                        .WithOne()
+                        .HasForeignKey("FileApi.Data.WorkspaceUsage", "WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_workspace_usage_workspaces");
                 });
 #pragma warning restore 612, 618
         }

@@ -104,6 +104,11 @@ namespace FileApi.Migrations.SqlServer
                         .HasColumnType("nvarchar(64)")
                         .HasColumnName("blob_version_id");
 
+                    b.Property<string>("ContentType")
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)")
+                        .HasColumnName("content_type");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetimeoffset")
                         .HasColumnName("created_at");
@@ -156,6 +161,10 @@ namespace FileApi.Migrations.SqlServer
                     b.Property<DateTimeOffset?>("LastCheckedAt")
                         .HasColumnType("datetimeoffset")
                         .HasColumnName("last_checked_at");
+
+                    b.Property<string>("Metadata")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("metadata");
 
                     b.Property<DateTimeOffset?>("ReadyAt")
                         .HasColumnType("datetimeoffset")
@@ -317,6 +326,15 @@ namespace FileApi.Migrations.SqlServer
                         .HasColumnType("nvarchar(1024)")
                         .HasColumnName("folder");
 
+                    b.Property<string>("FolderKey")
+                        .IsRequired()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasMaxLength(1668)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(1668)")
+                        .HasColumnName("folder_key")
+                        .HasComputedColumnSql("LEFT(path_key, LEN(path_key + 'x') - CHARINDEX('/', REVERSE(path_key) + '/'))", true);
+
                     b.Property<long>("LatestVersionId")
                         .HasColumnType("bigint")
                         .HasColumnName("latest_version_id");
@@ -331,11 +349,20 @@ namespace FileApi.Migrations.SqlServer
                         .HasColumnType("nvarchar(255)")
                         .HasColumnName("name");
 
+                    b.Property<string>("NameKey")
+                        .IsRequired()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasMaxLength(1668)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(1668)")
+                        .HasColumnName("name_key")
+                        .HasComputedColumnSql("RIGHT(path_key, CHARINDEX('/', REVERSE(path_key) + '/') - 1)", true);
+
                     b.Property<string>("PathKey")
                         .IsRequired()
-                        .HasMaxLength(1684)
+                        .HasMaxLength(1668)
                         .IsUnicode(false)
-                        .HasColumnType("varchar(1684)")
+                        .HasColumnType("varchar(1668)")
                         .HasColumnName("path_key")
                         .UseCollation("Latin1_General_100_BIN2_UTF8");
 
@@ -362,6 +389,11 @@ namespace FileApi.Migrations.SqlServer
                     b.HasIndex("WorkspaceId", "ModifiedAt", "Id")
                         .HasDatabaseName("ix_files_live_modified")
                         .HasFilter("deleted_at IS NULL AND current_version_id IS NOT NULL");
+
+                    b.HasIndex("WorkspaceId", "FolderKey", "NameKey", "Id")
+                        .HasDatabaseName("ix_files_folder");
+
+                    SqlServerIndexBuilderExtensions.IncludeProperties(b.HasIndex("WorkspaceId", "FolderKey", "NameKey", "Id"), new[] { "DeletedAt", "CurrentVersionId" });
 
                     b.ToTable("files", (string)null);
                 });
@@ -609,6 +641,26 @@ namespace FileApi.Migrations.SqlServer
                     b.ToTable("workspace_members", (string)null);
                 });
 
+            modelBuilder.Entity("FileApi.Data.WorkspaceUsage", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uniqueidentifier")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bytes");
+
+                    b.Property<long>("Files")
+                        .HasColumnType("bigint")
+                        .HasColumnName("files");
+
+                    b.HasKey("WorkspaceId")
+                        .HasName("pk_workspace_usage");
+
+                    b.ToTable("workspace_usage", (string)null);
+                });
+
             modelBuilder.Entity("FileApi.Data.FileImport", b =>
                 {
                     b.HasOne("FileApi.Data.FileVersion", null)
@@ -687,6 +739,16 @@ namespace FileApi.Migrations.SqlServer
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_workspace_members_workspaces");
+                });
+
+            modelBuilder.Entity("FileApi.Data.WorkspaceUsage", b =>
+                {
+                    b.HasOne("FileApi.Data.Workspace", null)
+                        .WithOne()
+                        .HasForeignKey("FileApi.Data.WorkspaceUsage", "WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_workspace_usage_workspaces");
                 });
 #pragma warning restore 612, 618
         }

@@ -15,6 +15,18 @@ public sealed class Workspace
     public DateTimeOffset CreatedAt { get; set; }
 }
 
+/// <summary>
+/// What a workspace holds: its live files that have a ready version, and the bytes of their ready versions. Kept exact
+/// by <see cref="Files.VersionLifecycle"/> in the statements that change readiness or deletion, so that the listing's
+/// total and the workspace's usage cost one row read rather than a count.
+/// </summary>
+public sealed class WorkspaceUsage
+{
+    public Guid WorkspaceId { get; set; }
+    public long Files { get; set; }
+    public long Bytes { get; set; }
+}
+
 /// <summary>A file is a stable identity at a path; its content lives in versions.</summary>
 public sealed class StoredFile
 {
@@ -27,6 +39,12 @@ public sealed class StoredFile
 
     /// <summary>Case-folded full path; lookups and uniqueness go through it (case-insensitive, case-preserving).</summary>
     public required string PathKey { get; set; }
+
+    /// <summary>
+    /// <see cref="PathKey"/> up to its last '/' ("a/b/" for "a/b/c.txt", "" at the root), computed by the database, so the
+    /// folder view seeks the files directly in a folder, and skips from one subfolder to the next, on one index.
+    /// </summary>
+    public string FolderKey { get; private set; } = "";
 
     /// <summary>The newest version id handed out, ready or not; new ids are always above it.</summary>
     public long LatestVersionId { get; set; }
@@ -82,6 +100,12 @@ public sealed class FileVersion
     public long? DeclaredSize { get; set; }
     public string? DeclaredMd5 { get; set; }
     public string? DeclaredSha256 { get; set; }
+
+    /// <summary>The media type the uploader declared; downloads are served with it (application/octet-stream when null).</summary>
+    public string? ContentType { get; set; }
+
+    /// <summary>The uploader's string keys and values (see <c>Files.VersionMetadata</c> for the limits); null when none were given.</summary>
+    public Dictionary<string, string>? Metadata { get; set; }
 
     /// <summary>What was checked before the version became ready, e.g. "size,sha256".</summary>
     public string? Verified { get; set; }

@@ -23,6 +23,16 @@ sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspace>
     }
 }
 
+sealed class WorkspaceUsageConfiguration : IEntityTypeConfiguration<WorkspaceUsage>
+{
+    public void Configure(EntityTypeBuilder<WorkspaceUsage> usage)
+    {
+        usage.ToTable("workspace_usage");
+        usage.HasKey(u => u.WorkspaceId);
+        usage.HasOne<Workspace>().WithOne().HasForeignKey<WorkspaceUsage>(u => u.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
 sealed class StoredFileConfiguration : IEntityTypeConfiguration<StoredFile>
 {
     public void Configure(EntityTypeBuilder<StoredFile> file)
@@ -32,6 +42,10 @@ sealed class StoredFileConfiguration : IEntityTypeConfiguration<StoredFile>
         file.Property(f => f.Name).HasMaxLength(FilePathLimits.MaxSegmentLength);
         // Byte order makes folder listings a range scan and keeps path order identical in every database locale.
         file.Property(f => f.PathKey).HasMaxLength(FilePathLimits.MaxPathLength).UseCollation("C");
+        // A stored generated column, so no write path (nor a row written before it existed) can disagree with path_key;
+        // its expression is the engine's (Providers.FolderKeys; SqlServerFileApiDb sets SQL Server's).
+        file.Property(f => f.FolderKey).HasMaxLength(FilePathLimits.MaxPathLength).UseCollation("C")
+            .HasComputedColumnSql(Providers.FolderKeys.PostgreSql, stored: true);
         file.Property(f => f.CreatedById).HasMaxLength(128);
         file.Property(f => f.CreatedByName).HasMaxLength(256);
         file.Property(f => f.CreatedByEmail).HasMaxLength(256);
@@ -56,6 +70,11 @@ sealed class StoredFileConfiguration : IEntityTypeConfiguration<StoredFile>
         file.HasIndex(f => new { f.WorkspaceId, f.DeletedAt, f.Id })
             .HasFilter("deleted_at IS NOT NULL")
             .HasDatabaseName("ix_files_deleted");
+
+        // The folder view: a folder's own files are one range of this index, and each subfolder one seek (FolderListing).
+        file.HasIndex(f => new { f.WorkspaceId, f.FolderKey, f.PathKey, f.Id })
+            .HasFilter("deleted_at IS NULL AND current_version_id IS NOT NULL")
+            .HasDatabaseName("ix_files_live_folder");
     }
 }
 
@@ -77,6 +96,9 @@ sealed class FileVersionConfiguration : IEntityTypeConfiguration<FileVersion>
         version.Property(v => v.DeclaredSha256).HasMaxLength(64);
         version.Property(v => v.Verified).HasMaxLength(64);
         version.Property(v => v.BlobVersionId).HasMaxLength(64);
+        version.Property(v => v.ContentType).HasMaxLength(VersionMetadata.MaxContentTypeLength);
+        // Read and written whole with its version, never searched by key: one JSON object in a text column.
+        version.Property(v => v.Metadata).HasConversion(VersionMetadata.Converter, VersionMetadata.Comparer);
         version.HasOne<StoredFile>().WithMany().HasForeignKey(v => v.FileId).OnDelete(DeleteBehavior.Cascade);
 
         // "Latest ready version of a file" is one backward seek on this index.

@@ -8,6 +8,7 @@ public class FileApiDb(DbContextOptions options) : DbContext(options)
 {
     public DbSet<Organization> Organizations => Set<Organization>();
     public DbSet<Workspace> Workspaces => Set<Workspace>();
+    public DbSet<WorkspaceUsage> WorkspaceUsage => Set<WorkspaceUsage>();
     public DbSet<StoredFile> Files => Set<StoredFile>();
     public DbSet<FileVersion> FileVersions => Set<FileVersion>();
     public DbSet<WorkspaceMember> WorkspaceMembers => Set<WorkspaceMember>();

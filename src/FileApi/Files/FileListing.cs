@@ -19,8 +19,8 @@ namespace FileApi.Files;
 /// </summary>
 static class FileListing
 {
-    const int DefaultLimit = 100;
-    const int MaxLimit = 5000;
+    internal const int DefaultLimit = 100;
+    internal const int MaxLimit = 5000;
 
     /// <summary>Sortable columns; names are never taken from the request, only looked up here.</summary>
     static readonly Dictionary<string, SortColumn> Sorts = new(StringComparer.Ordinal)
@@ -61,21 +61,30 @@ static class FileListing
         [property: FromQuery(Name = "modified_at"), Description(DateFilter)] string[]? ModifiedAt,
         [property: FromQuery(Name = "deleted_at"), Description(DateFilter)] string[]? DeletedAt,
         [property: FromQuery(Name = "order_by"), Description("path (the default), name, created_at, modified_at, size or deleted_at, optionally with :asc or :desc.")] string? OrderBy,
-        [property: FromQuery(Name = "folder"), Description("A folder (/reports/) whose files, at any depth, are listed.")] string? Folder,
-        [property: FromQuery(Name = "cursor"), Description("The opaque cursor from links.next.")] string? Cursor);
+        [property: FromQuery(Name = "folder"), Description("A folder (/reports/) whose files, at any depth, are listed; with delimiter=/, only its own files and its subfolders.")] string? Folder,
+        [property: FromQuery(Name = "cursor"), Description("The opaque cursor from links.next.")] string? Cursor,
+        [property: FromQuery(Name = "delimiter"), Description("/ shows one level (the folder view): the folder's immediate subfolders in folders, "
+            + "then the files directly in it, in path order. Live files only; not combined with the name, author or date filters.")] string? Delimiter = null);
 
     const string DateFilter = "A bound such as gte:2026-01-01T00:00:00Z (lt, lte, gt, gte); may repeat to give a range.";
 
-    /// <summary>A page's file with the current version's etag and uploader.</summary>
-    internal sealed record ListedFile(StoredFile File, string? ETag, string ModifiedById, string? ModifiedByName, string? ModifiedByEmail);
+    /// <summary>A page's file with the current version's etag, uploader, content type and metadata.</summary>
+    internal sealed record ListedFile(StoredFile File, string? ETag, string ModifiedById, string? ModifiedByName, string? ModifiedByEmail,
+        string? ContentType, Dictionary<string, string>? Metadata);
 
-    /// <summary>What a request lists: <see cref="Matching"/> is counted, <see cref="Page"/> read (one row more than the limit).</summary>
+    /// <summary>
+    /// What a request lists: <see cref="Matching"/> is counted (unless <see cref="Unfiltered"/>: then the workspace's usage
+    /// row has the total), <see cref="Page"/> read (one row more than the limit).
+    /// </summary>
     internal sealed record ListPlan(
-        IQueryable<StoredFile> Matching, IQueryable<ListedFile> Page, string SortName, bool Descending, SortColumn Sort, int Limit, int Offset, ListCursor? Cursor);
+        IQueryable<StoredFile> Matching, IQueryable<ListedFile> Page, string SortName, bool Descending, SortColumn Sort, int Limit, int Offset, ListCursor? Cursor,
+        bool Unfiltered);
 
     public static async Task<Results<Ok<FileListResponse>, ProblemHttpResult>> ListAsync(
         [AsParameters] ListQuery query, WorkspaceScope scope, FileApiDb db, FileLinks links, HttpContext http)
     {
+        if (query.Delimiter is not null)
+            return await FolderListing.ListAsync(query, scope, db, links, http);
         var ct = http.RequestAborted;
         if (!TryPlan(db, scope.WorkspaceId, query, out var plan, out var problem))
             return problem;
@@ -89,7 +98,10 @@ static class FileListing
 
         // Counting a million rows costs more than reading a page, so a cursor carries the total counted on the
         // first page: pages reached through links.next cost the same however deep they are.
-        var total = plan.Cursor?.Total ?? await plan.Matching.LongCountAsync(ct);
+        // Unfiltered, the total is the workspace's usage row, kept exact by the write paths: one row, however many files.
+        var total = plan.Cursor?.Total ?? (plan.Unfiltered
+            ? await db.WorkspaceUsage.Where(u => u.WorkspaceId == scope.WorkspaceId).Select(u => u.Files).FirstOrDefaultAsync(ct)
+            : await plan.Matching.LongCountAsync(ct));
 
         var next = hasMore && lastKey is not null
             ? PageLink(http.Request, new Dictionary<string, string?>
@@ -138,22 +150,17 @@ static class FileListing
                 matching = matching.Where(bound);
             }
         }
-        if (!string.IsNullOrEmpty(query.Folder))
+        if (!TryParseFolder(query.Folder, out var prefix, out problem))
+            return false;
+        if (prefix.Length > 0)
         {
             // A folder's files, at any depth, are one contiguous range of path keys in byte order.
-            var folder = query.Folder.Trim('/');
-            if (folder.Length > 0)
-            {
-                if (!FilePath.TryParse(folder + "/x", out var probe, out var pathError))
-                {
-                    problem = Problems.BadRequest(Problems.InvalidPath, "The folder is not valid.", pathError);
-                    return false;
-                }
-                var from = probe.Key[..^1];
-                var to = from[..^1] + (char)('/' + 1);
-                matching = matching.Where(f => string.Compare(f.PathKey, from) >= 0 && string.Compare(f.PathKey, to) < 0);
-            }
+            var (from, to) = (prefix, AfterFolder(prefix));
+            matching = matching.Where(f => string.Compare(f.PathKey, from) >= 0 && string.Compare(f.PathKey, to) < 0);
         }
+
+        var unfiltered = deleted != true && string.IsNullOrEmpty(query.FileName) && string.IsNullOrEmpty(query.Author) && prefix.Length == 0
+            && query.CreatedAt is not { Length: > 0 } && query.ModifiedAt is not { Length: > 0 } && query.DeletedAt is not { Length: > 0 };
 
         // The cursor carries the order and the last row seen; it wins over order_by and offset.
         var (sortName, descending) = ("path", false);
@@ -186,15 +193,17 @@ static class FileListing
         // index entries, not joined rows.
         var ordered = sort.Order(paged, descending);
         var pageFiles = cursor is null ? ordered.Skip(offset).Take(limit + 1) : ordered.Take(limit + 1);
-        var page = pageFiles.Join(db.FileVersions,
-            f => new { FileId = f.Id, VersionId = f.CurrentVersionId },
-            v => new { v.FileId, VersionId = (long?)v.VersionId },
-            (f, v) => new ListedFile(f, v.ETag, v.CreatedById, v.CreatedByName, v.CreatedByEmail));
-        plan = new ListPlan(matching, page, sortName, descending, sort, limit, offset, cursor);
+        plan = new ListPlan(matching, WithCurrentVersions(db, pageFiles), sortName, descending, sort, limit, offset, cursor, unfiltered);
         return true;
     }
 
-    static FileListItem ReadItem(ListedFile row, Uri self)
+    /// <summary>A page of files joined to their current versions, in the page's order.</summary>
+    internal static IQueryable<ListedFile> WithCurrentVersions(FileApiDb db, IQueryable<StoredFile> page) => page.Join(db.FileVersions,
+        f => new { FileId = f.Id, VersionId = f.CurrentVersionId },
+        v => new { v.FileId, VersionId = (long?)v.VersionId },
+        (f, v) => new ListedFile(f, v.ETag, v.CreatedById, v.CreatedByName, v.CreatedByEmail, v.ContentType, v.Metadata));
+
+    internal static FileListItem ReadItem(ListedFile row, Uri self)
     {
         var file = row.File;
         return new(
@@ -209,11 +218,32 @@ static class FileListing
             ModifiedAt: file.ModifiedAt ?? file.CreatedAt,
             ModifiedBy: new UserResponse(row.ModifiedById, row.ModifiedByName, row.ModifiedByEmail),
             Links: new ItemLinks(self),
+            ContentType: VersionMetadata.ServedContentType(row.ContentType),
+            Metadata: VersionMetadata.Answered(row.Metadata),
             DeletedAt: file.DeletedAt,
             DeletedBy: file.DeletedById is null ? null : new UserResponse(file.DeletedById, file.DeletedByName, file.DeletedByEmail));
     }
 
-    static Uri PageLink(HttpRequest request, Dictionary<string, string?> changes)
+    /// <summary>The folder as a key prefix: case-folded with a trailing slash ("reports/2026/"), or "" for the root.</summary>
+    internal static bool TryParseFolder(string? raw, out string prefix, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ProblemHttpResult? problem)
+    {
+        (prefix, problem) = ("", null);
+        var folder = raw?.Trim('/') ?? "";
+        if (folder.Length == 0)
+            return true;
+        if (!FilePath.TryParse(folder + "/x", out var probe, out var pathError))
+        {
+            problem = Problems.BadRequest(Problems.InvalidPath, "The folder is not valid.", pathError);
+            return false;
+        }
+        prefix = probe.Key[..^1];
+        return true;
+    }
+
+    /// <summary>The first key after every key that starts with <paramref name="prefix"/> ("a/b/" → "a/b0"): '0' follows '/' in byte order.</summary>
+    internal static string AfterFolder(string prefix) => prefix[..^1] + (char)('/' + 1);
+
+    internal static Uri PageLink(HttpRequest request, Dictionary<string, string?> changes)
     {
         var values = request.Query.ToDictionary(q => q.Key, q => q.Value, StringComparer.Ordinal);
         foreach (var (key, value) in changes)
@@ -227,7 +257,7 @@ static class FileListing
         return new Uri($"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{query}");
     }
 
-    static bool TryParseInt(string? raw, string name, int min, int max, int fallback, out int value, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ProblemHttpResult? problem)
+    internal static bool TryParseInt(string? raw, string name, int min, int max, int fallback, out int value, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ProblemHttpResult? problem)
     {
         problem = null;
         value = fallback;

@@ -65,8 +65,17 @@ public sealed record ImportSource(Uri Url, long? Size);
 public sealed class VersionLifecycle(
     FileApiDb db, BlobStorage storage, VersionWaiters waiters, VerificationQueue queue, VerificationHooks hooks, WebhookOutbox outbox,
     IOptions<FilesOptions> options, IOptions<LifecycleOptions> lifecycleOptions, TimeProvider clock, ILogger<VersionLifecycle> logger,
-    IVersionAllocation allocation, IPathLocks pathLocks, IDatabaseErrors databaseErrors)
+    IVersionAllocation allocation, IPathLocks pathLocks, IVersionReadiness readiness, IWorkspaceUsageCounts usageCounts, IDatabaseErrors databaseErrors)
 {
+    /// <summary>What completion answers for a version it need not touch (unknown, ready or failed); null while it is uploading.</summary>
+    internal static CompletionOutcome? SettledOutcome(VersionStatus? status) => status switch
+    {
+        null => CompletionOutcome.UnknownBlob,
+        VersionStatus.Ready => CompletionOutcome.AlreadyReady,
+        VersionStatus.Failed => CompletionOutcome.Failed,
+        _ => null,
+    };
+
     const string UploadingStatus = nameof(VersionStatus.Uploading);
 
     // ---- register and renew (uploader) -------------------------------------------------------------------
@@ -219,15 +228,8 @@ public sealed class VersionLifecycle(
             return CompletionOutcome.UnknownBlob;
         using var span = Telemetry.FileApiTelemetry.StartCompletion(blob.FileId, blob.VersionId);
         var version = await FindAsync(blob, ct);
-        switch (version?.Status)
-        {
-            case null:
-                return CompletionOutcome.UnknownBlob;
-            case VersionStatus.Ready:
-                return CompletionOutcome.AlreadyReady;
-            case VersionStatus.Failed:
-                return CompletionOutcome.Failed;
-        }
+        if (SettledOutcome(version?.Status) is { } settled)
+            return settled;
 
         var properties = await storage.GetPropertiesAsync(blobName, ct);
         if (properties is null)
@@ -357,42 +359,15 @@ public sealed class VersionLifecycle(
                 .SetProperty(v => v.VerificationClaimedAt, (DateTimeOffset?)null), CancellationToken.None);
 
     /// <summary>
-    /// Uploading → ready, and the file's current version moved to it unless a newer one is ready, in one statement.
+    /// Uploading → ready, the file's current version moved to it unless a newer one is ready, and its workspace's usage, in one statement (<see cref="IVersionReadiness"/>).
     /// With a claim, only its holder may; without, only while no live claim is held.
     /// </summary>
     async Task<CompletionOutcome> MarkReadyAsync(FileVersion version, BlobProperties properties, string? verified, Guid? claim, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var staleBefore = now - options.Value.VerificationTimeout;
-        var (claimed, token) = (claim is not null, claim ?? Guid.Empty);
-        // Two conditional updates in the event's transaction: the version's, whose row count is the answer, then the
-        // file's, which a newer ready version (committed first, or waiting on this row lock) leaves alone.
-        var updated = await WithEventAsync(FileEventTypes.VersionReady, version.FileId, version.VersionId, ct, async () =>
-        {
-            var ready = await db.FileVersions
-                .Where(v => v.FileId == version.FileId && v.VersionId == version.VersionId && v.Status == VersionStatus.Uploading
-                    && ((claimed && v.VerificationToken == token) || (!claimed && (v.VerificationToken == null || v.VerificationClaimedAt < staleBefore))))
-                .ExecuteUpdateAsync(set => set
-                    .SetProperty(v => v.Status, VersionStatus.Ready)
-                    .SetProperty(v => v.Size, properties.ContentLength)
-                    .SetProperty(v => v.ETag, properties.ETag)
-                    .SetProperty(v => v.BlobVersionId, properties.VersionId)
-                    .SetProperty(v => v.Verified, verified)
-                    .SetProperty(v => v.ReadyAt, now)
-                    .SetProperty(v => v.VerificationOwner, (string?)null)
-                    .SetProperty(v => v.VerificationToken, (Guid?)null)
-                    .SetProperty(v => v.VerificationClaimedAt, (DateTimeOffset?)null), ct);
-            if (ready == 1)
-            {
-                await db.Files
-                    .Where(f => f.Id == version.FileId && (f.CurrentVersionId == null || f.CurrentVersionId < version.VersionId))
-                    .ExecuteUpdateAsync(set => set
-                        .SetProperty(f => f.CurrentVersionId, version.VersionId)
-                        .SetProperty(f => f.CurrentSize, properties.ContentLength)
-                        .SetProperty(f => f.ModifiedAt, version.CreatedAt), ct);
-            }
-            return ready;
-        });
+        var updated = await WithEventAsync(FileEventTypes.VersionReady, version.FileId, version.VersionId, ct, () => readiness.MarkReadyAsync(
+            db, new ReadyVersion(version.FileId, version.VersionId, properties, verified, claim, now, staleBefore), ct));
         if (updated == 0)
             return CompletionOutcome.AlreadyReady;
 
@@ -428,6 +403,25 @@ public sealed class VersionLifecycle(
         // The reconciler deletes blobs of failed versions too, should this not get through.
         await storage.DeleteIfExistsAsync(blobName, ct);
         return CompletionOutcome.Failed;
+    }
+
+    /// <summary>The status of each of these blobs' versions that exists (in its workspace and organisation), in one query.</summary>
+    public async Task<IReadOnlyDictionary<string, VersionStatus>> StatusesAsync(IReadOnlyCollection<string> blobNames, CancellationToken ct)
+    {
+        var blobs = blobNames.Select(name => BlobNames.TryParse(name, out var blob) ? (name, blob) : default).Where(b => b.blob is not null).ToList();
+        if (blobs.Count == 0)
+            return new Dictionary<string, VersionStatus>();
+        var fileIds = blobs.Select(b => b.blob!.FileId).Distinct().ToList();
+        var versions = await (
+            from v in db.FileVersions
+            join file in db.Files on v.FileId equals file.Id
+            join workspace in db.Workspaces on file.WorkspaceId equals workspace.Id
+            where fileIds.Contains(v.FileId)
+            select new { v.FileId, v.VersionId, file.WorkspaceId, workspace.OrganizationId, v.Status }).ToListAsync(ct);
+        var found = versions.ToDictionary(v => (v.FileId, v.VersionId));
+        return blobs
+            .Where(b => found.TryGetValue((b.blob!.FileId, b.blob.VersionId), out var v) && v.WorkspaceId == b.blob.WorkspaceId && v.OrganizationId == b.blob.OrganizationId)
+            .ToDictionary(b => b.name, b => found[(b.blob!.FileId, b.blob.VersionId)].Status, StringComparer.Ordinal);
     }
 
     Task<FileVersion?> FindAsync(VersionBlob blob, CancellationToken ct) => (
@@ -527,26 +521,32 @@ public sealed class VersionLifecycle(
 
     // ---- files: delete (editors), restore (owners), purge (reconciler) -------------------------------------
 
-    /// <summary>Soft-deletes the live file among <paramref name="files"/>; false when none was live.</summary>
+    /// <summary>Soft-deletes the live file among <paramref name="files"/> (at most one: by id, or at a path); false when none was live.</summary>
     public async Task<bool> DeleteFileAsync(IQueryable<StoredFile> files, CallerIdentity caller, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        now = now.AddTicks(-(now.Ticks % 10)); // as stored (microseconds), so the read below finds it
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var deleted = await files.Where(f => f.DeletedAt == null).ExecuteUpdateAsync(set => set
+        var live = await files.Where(f => f.DeletedAt == null).Select(f => f.Id).FirstOrDefaultAsync(ct);
+        if (live == Guid.Empty)
+            return false;
+        var deleted = await db.Files.Where(f => f.Id == live && f.DeletedAt == null).ExecuteUpdateAsync(set => set
             .SetProperty(f => f.DeletedAt, now)
             .SetProperty(f => f.DeletedById, caller.Id)
             .SetProperty(f => f.DeletedByName, caller.Name)
-            .SetProperty(f => f.DeletedByEmail, caller.Email), ct);
-        if (deleted == 0)
-            return false;
-        // This transaction's own writes: the files the statement above deleted.
-        foreach (var fileId in await files.Where(f => f.DeletedAt == now && f.DeletedById == caller.Id).Select(f => f.Id).ToListAsync(ct))
-            await outbox.AddAsync(FileEventTypes.FileDeleted, fileId, versionId: null, ct);
+            .SetProperty(f => f.DeletedByEmail, caller.Email), ct) == 1;
+        if (deleted)
+        {
+            await CountInUsageAsync(live, -1, ct);
+            await outbox.AddAsync(FileEventTypes.FileDeleted, live, versionId: null, ct);
+        }
         await transaction.CommitAsync(ct);
-        outbox.Committed();
-        return true;
+        if (deleted)
+            outbox.Committed();
+        return deleted;
     }
+
+    /// <summary>Adds (<paramref name="sign"/> 1) or removes (-1) the file in its workspace's usage, right after the statement that made it live or deleted (<see cref="IWorkspaceUsageCounts"/>).</summary>
+    Task CountInUsageAsync(Guid fileId, int sign, CancellationToken ct) => usageCounts.CountFileAsync(db, fileId, sign, ct);
 
     /// <summary>Brings a deleted file back under <paramref name="path"/> if that path is free at this moment.</summary>
     public async Task<RestoreOutcome> RestoreFileAsync(WorkspaceScope scope, Guid fileId, FilePath path, CancellationToken ct)
@@ -566,7 +566,10 @@ public sealed class VersionLifecycle(
                     .SetProperty(f => f.DeletedByName, (string?)null)
                     .SetProperty(f => f.DeletedByEmail, (string?)null), ct);
             if (restored == 1)
+            {
+                await CountInUsageAsync(fileId, 1, ct);
                 await outbox.AddAsync(FileEventTypes.FileRestored, fileId, versionId: null, ct);
+            }
             await transaction.CommitAsync(ct);
             outbox.Committed();
             return restored == 1 ? RestoreOutcome.Restored : RestoreOutcome.NotDeleted;

@@ -28,6 +28,8 @@ public static class Problems
     public const string PathConflict = Prefix + "path-conflict";
     public const string InvalidEvent = Prefix + "invalid-event";
     public const string InvalidBody = Prefix + "invalid-body";
+    public const string InvalidContentType = Prefix + "invalid-content-type";
+    public const string InvalidMetadata = Prefix + "invalid-metadata";
     public const string InvalidRequest = Prefix + "invalid-request";
     public const string OrganizationNotFound = Prefix + "organization-not-found";
     public const string MemberNotFound = Prefix + "member-not-found";

@@ -24,6 +24,8 @@ public static class DatabaseProviders
                 services.AddSingleton<IReconcilerLock>(new SqlServerReconcilerLock(connectionString));
                 services.AddSingleton<IVersionAllocation, SqlServerVersionAllocation>();
                 services.AddSingleton<IPathLocks, SqlServerPathLocks>();
+                services.AddSingleton<IVersionReadiness, SqlServerVersionReadiness>();
+                services.AddSingleton<IWorkspaceUsageCounts, SqlServerWorkspaceUsageCounts>();
                 services.AddSingleton<IDatabaseErrors, SqlServerErrors>();
                 break;
             default:
@@ -32,6 +34,8 @@ public static class DatabaseProviders
                 services.AddSingleton<IReconcilerLock, PostgreSqlReconcilerLock>();
                 services.AddSingleton<IVersionAllocation, PostgreSqlVersionAllocation>();
                 services.AddSingleton<IPathLocks, PostgreSqlPathLocks>();
+                services.AddSingleton<IVersionReadiness, PostgreSqlVersionReadiness>();
+                services.AddSingleton<IWorkspaceUsageCounts, PostgreSqlWorkspaceUsageCounts>();
                 services.AddSingleton<IDatabaseErrors, PostgreSqlErrors>();
                 break;
         }

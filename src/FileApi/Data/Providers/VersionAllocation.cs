@@ -5,7 +5,11 @@ using Microsoft.EntityFrameworkCore;
 namespace FileApi.Data.Providers;
 
 /// <summary>What a new uploading version is registered with.</summary>
-public sealed record NewVersion(Guid WorkspaceId, CallerIdentity Caller, RegisterRequest Declaration, DateTimeOffset Now, DateTimeOffset UploadExpiresAt);
+public sealed record NewVersion(Guid WorkspaceId, CallerIdentity Caller, RegisterRequest Declaration, DateTimeOffset Now, DateTimeOffset UploadExpiresAt)
+{
+    /// <summary>The declared metadata as stored: one JSON object, or null when none was given.</summary>
+    public string? MetadataJson => Declaration.Metadata is { Count: > 0 } metadata ? VersionMetadata.Serialize(metadata) : null;
+}
 
 /// <summary>
 /// Creates the file at a path or bumps its version counter, and inserts the uploading version, in one statement
@@ -35,10 +39,11 @@ sealed class PostgreSqlVersionAllocation : IVersionAllocation
                 DO UPDATE SET latest_version_id = GREATEST(EXCLUDED.latest_version_id, files.latest_version_id + {VersionIds.Step})
                 RETURNING id, latest_version_id)
             INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
-                                       upload_expires_at, declared_size, declared_md5, declared_sha256)
+                                       upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata)
             SELECT id, latest_version_id, {UploadingStatus}, timestamptz 'epoch' + (latest_version_id / {VersionIds.Step}) * interval '1 microsecond',
                    {caller.Id}, CAST({caller.Name} AS varchar), CAST({caller.Email} AS varchar), {uploadExpiresAt},
-                   CAST({declaration.Size} AS bigint), CAST({declaration.ContentMd5} AS varchar), CAST({declaration.ContentSha256} AS varchar)
+                   CAST({declaration.Size} AS bigint), CAST({declaration.ContentMd5} AS varchar), CAST({declaration.ContentSha256} AS varchar),
+                   CAST({declaration.ContentType} AS varchar), CAST({version.MetadataJson} AS text)
               FROM allocated
             RETURNING file_id AS "FileId", version_id AS "VersionId"
             """).ToListAsync(ct)).Single();
@@ -53,10 +58,11 @@ sealed class PostgreSqlVersionAllocation : IVersionAllocation
                  WHERE id = {fileId} AND workspace_id = {workspaceId} AND deleted_at IS NULL
                 RETURNING id, latest_version_id)
             INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
-                                       upload_expires_at, declared_size, declared_md5, declared_sha256)
+                                       upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata)
             SELECT id, latest_version_id, {UploadingStatus}, timestamptz 'epoch' + (latest_version_id / {VersionIds.Step}) * interval '1 microsecond',
                    {caller.Id}, CAST({caller.Name} AS varchar), CAST({caller.Email} AS varchar), {uploadExpiresAt},
-                   CAST({declaration.Size} AS bigint), CAST({declaration.ContentMd5} AS varchar), CAST({declaration.ContentSha256} AS varchar)
+                   CAST({declaration.Size} AS bigint), CAST({declaration.ContentMd5} AS varchar), CAST({declaration.ContentSha256} AS varchar),
+                   CAST({declaration.ContentType} AS varchar), CAST({version.MetadataJson} AS text)
               FROM allocated
             RETURNING file_id AS "FileId", version_id AS "VersionId"
             """).ToListAsync(ct)).SingleOrDefault();
@@ -72,13 +78,14 @@ sealed class SqlServerVersionAllocation : IVersionAllocation
     // DATEADD takes an int, so the id's microseconds are added as days, seconds and microseconds.
     internal const string InsertVersionSql = """
         INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
-                                   upload_expires_at, declared_size, declared_md5, declared_sha256)
+                                   upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata)
         OUTPUT inserted.file_id AS [FileId], inserted.version_id AS [VersionId]
         SELECT id, latest_version_id, N'Uploading',
                DATEADD(microsecond, CAST((latest_version_id / @step) % 1000000 AS int),
                  DATEADD(second, CAST((latest_version_id / @step / 1000000) % 86400 AS int),
                    DATEADD(day, CAST(latest_version_id / @step / 86400000000 AS int), CAST('1970-01-01T00:00:00+00:00' AS datetimeoffset)))),
-               @caller_id, @caller_name, @caller_email, @upload_expires_at, @declared_size, @declared_md5, @declared_sha256
+               @caller_id, @caller_name, @caller_email, @upload_expires_at, @declared_size, @declared_md5, @declared_sha256,
+               @content_type, @metadata
           FROM @allocated;
         """;
 
@@ -132,5 +139,7 @@ sealed class SqlServerVersionAllocation : IVersionAllocation
         new Microsoft.Data.SqlClient.SqlParameter("@declared_size", (object?)version.Declaration.Size ?? DBNull.Value),
         new Microsoft.Data.SqlClient.SqlParameter("@declared_md5", (object?)version.Declaration.ContentMd5 ?? DBNull.Value),
         new Microsoft.Data.SqlClient.SqlParameter("@declared_sha256", (object?)version.Declaration.ContentSha256 ?? DBNull.Value),
+        new Microsoft.Data.SqlClient.SqlParameter("@content_type", (object?)version.Declaration.ContentType ?? DBNull.Value),
+        new Microsoft.Data.SqlClient.SqlParameter("@metadata", System.Data.SqlDbType.NVarChar, -1) { Value = (object?)version.MetadataJson ?? DBNull.Value },
     ];
 }

@@ -149,14 +149,17 @@ export class Api {
   }
 
   /**
-   * A page of the workspace's files, newest first; `next` is the links.next of the previous page.
+   * A page of one folder level (the folder view): its subfolders in `folders`, then its own files. `folder` is "/" or
+   * "/docs/2026/"; `next` is the links.next of the previous page.
    * @param {Workspace} workspace
+   * @param {string} folder
    * @param {string | null | undefined} [next]
    * @returns {Promise<FileList>}
    */
-  listFiles(workspace, next) {
-    // links.next keeps the query it was made from, with the order folded into its cursor.
-    const query = next ? { limit: "20", cursor: new URL(next).searchParams.get("cursor") ?? undefined } : { limit: "20", order_by: "modified_at:desc" };
+  listFolder(workspace, folder, next) {
+    // links.next keeps the query it was made from, with the position folded into its cursor.
+    const cursor = next ? new URL(next).searchParams.get("cursor") ?? undefined : undefined;
+    const query = { folder, delimiter: "/", limit: "20", cursor };
     return answer(this.client.GET("/file/v2/orgs/{org_id}/workspaces/{workspace_id}/files", { params: { path: scope(workspace), query } }));
   }
 

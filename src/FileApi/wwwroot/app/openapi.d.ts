@@ -88,7 +88,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** A workspace and your role in it. */
+        /** A workspace, your role in it and its usage (live files with a ready version, their ready bytes). */
         get: operations["getWorkspace"];
         put?: never;
         post?: never;
@@ -281,6 +281,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/file/v2/orgs/{org_id}/workspaces/{workspace_id}/files/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation id (a UUID). */
+                org_id: string;
+                /** @description The workspace id (a UUID). */
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a file from a URL: a new version at path whose bytes the blob service copies from source_url (Put Block From URL).
+         * @description 202 Accepted at once, with Location: the version; it becomes ready (or failed, reason import-failed) like an upload. The copy runs in the background and never passes through FileApi. In Production source_url must be https and resolve to public addresses only. Without size, the size is read with a one-byte ranged GET of the source. 409 path-conflict as for registration.
+         */
+        post: operations["importFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/file/v2/orgs/{org_id}/workspaces/{workspace_id}/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation id (a UUID). */
+                org_id: string;
+                /** @description The workspace id (a UUID). */
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        /** The workspace's endpoints, each with its delivery status. */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Register an endpoint for this workspace's file events; the answer holds its signing secret, shown only here.
+         * @description Events are CloudEvents 1.0 in structured JSON mode, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature). In Production the URL must be https and resolve to public addresses only. 409 webhook-limit past the per-workspace limit.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/file/v2/orgs/{org_id}/workspaces/{workspace_id}/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation id (a UUID). */
+                org_id: string;
+                /** @description The workspace id (a UUID). */
+                workspace_id: string;
+                /** @description The webhook id (a UUID). */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        /** One endpoint with its delivery status. */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /** Remove an endpoint; its pending deliveries are dropped. */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/file/v2/orgs/{org_id}/workspaces/{workspace_id}/webhooks/{webhook_id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation id (a UUID). */
+                org_id: string;
+                /** @description The workspace id (a UUID). */
+                workspace_id: string;
+                /** @description The webhook id (a UUID). */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the signing secret; for a while deliveries are signed with the old secret as well. */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/file/v2/orgs/{org_id}/workspaces/{workspace_id}/webhooks/{webhook_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation id (a UUID). */
+                org_id: string;
+                /** @description The workspace id (a UUID). */
+                workspace_id: string;
+                /** @description The webhook id (a UUID). */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        /** The endpoint's most recent deliveries, newest first, with attempts, status codes and the next attempt. */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/events/storage": {
         parameters: {
             query?: never;
@@ -360,8 +484,36 @@ export interface components {
         CreateOrganizationRequest: {
             name: null | string;
         };
+        CreateWebhookRequest: {
+            url: null | string;
+        };
         CreateWorkspaceRequest: {
             name: null | string;
+        };
+        DeliveryListResponse: {
+            deliveries: components["schemas"]["DeliveryResponse"][];
+        };
+        DeliveryResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            event_id: string;
+            type: string;
+            subject: string;
+            status: string;
+            /** Format: int32 */
+            attempts: number | string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_attempt_at: null | string;
+            /** Format: int32 */
+            last_status_code: null | number | string;
+            last_error: null | string;
+            /** Format: date-time */
+            next_attempt_at: null | string;
+            /** Format: date-time */
+            delivered_at: null | string;
         };
         DevelopmentSignInRequest: {
             /** @description A local user name: 1 to 64 letters, digits, '.', '_' or '-'. */
@@ -391,6 +543,12 @@ export interface components {
             modified_at: string;
             modified_by: components["schemas"]["UserResponse"];
             links: components["schemas"]["ItemLinks"];
+            /** @description The media type the version was declared with, which its download link serves; application/octet-stream when none was. */
+            content_type: string;
+            /** @description The string keys and values the version was registered with; empty when none were. */
+            metadata: {
+                [key: string]: string;
+            };
             /** Format: date-time */
             deleted_at?: null | string;
             deleted_by?: null | components["schemas"]["UserResponse"];
@@ -406,6 +564,7 @@ export interface components {
             /** Format: int64 */
             total: number | string;
             links: components["schemas"]["ListLinks"];
+            folders?: null | components["schemas"]["FolderListItem"][];
         };
         FileResponse: {
             name: string;
@@ -426,16 +585,46 @@ export interface components {
             download: string;
             /** Format: uri */
             self: string;
+            /** @description The media type the version was declared with, which its download link serves; application/octet-stream when none was. */
+            content_type: string;
+            /** @description The string keys and values the version was registered with; empty when none were. */
+            metadata: {
+                [key: string]: string;
+            };
             versions: null | components["schemas"]["VersionResponse"][];
             /** Format: date-time */
             deleted_at?: null | string;
             deleted_by?: null | components["schemas"]["UserResponse"];
+        };
+        FolderListItem: {
+            name: string;
+            path: string;
+            /**
+             * Format: int64
+             * @description Live files with a ready version anywhere under the folder.
+             */
+            file_count: number | string;
+            links: components["schemas"]["ItemLinks"];
         };
         GrantRoleRequest: {
             role: null | string;
             tenant_id: null | string;
             name: null | string;
             email: null | string;
+        };
+        ImportAccepted: {
+            /** Format: uuid */
+            file_id: string;
+            version_id: string;
+            state: string;
+        };
+        ImportRequest: {
+            path: null | string;
+            source_url: null | string;
+            /** Format: int64 */
+            size: null | number | string;
+            content_md5: null | string;
+            content_sha256: null | string;
         };
         ItemLinks: {
             /** Format: uri */
@@ -471,7 +660,7 @@ export interface components {
             created_at: string;
         };
         ProblemDetails: {
-            /** @description A stable problem type; clients may switch on it. One of: urn:fileapi:problem:body-too-large, urn:fileapi:problem:database-unavailable, urn:fileapi:problem:file-deleted, urn:fileapi:problem:file-not-found, urn:fileapi:problem:file-too-large, urn:fileapi:problem:forbidden, urn:fileapi:problem:internal, urn:fileapi:problem:invalid-body, urn:fileapi:problem:invalid-event, urn:fileapi:problem:invalid-id, urn:fileapi:problem:invalid-path, urn:fileapi:problem:invalid-query, urn:fileapi:problem:invalid-request, urn:fileapi:problem:last-owner, urn:fileapi:problem:member-not-found, urn:fileapi:problem:method-not-allowed, urn:fileapi:problem:not-found, urn:fileapi:problem:organization-not-found, urn:fileapi:problem:path-conflict, urn:fileapi:problem:rate-limited, urn:fileapi:problem:restore-conflict, urn:fileapi:problem:storage-unavailable, urn:fileapi:problem:too-many-waits, urn:fileapi:problem:unauthorized, urn:fileapi:problem:version-content-changed, urn:fileapi:problem:version-failed, urn:fileapi:problem:version-not-committed, urn:fileapi:problem:version-not-found, urn:fileapi:problem:version-not-ready, urn:fileapi:problem:version-not-uploading, urn:fileapi:problem:waits-unavailable, urn:fileapi:problem:workspace-not-found. */
+            /** @description A stable problem type; clients may switch on it. One of: urn:fileapi:problem:body-too-large, urn:fileapi:problem:database-unavailable, urn:fileapi:problem:file-deleted, urn:fileapi:problem:file-not-found, urn:fileapi:problem:file-too-large, urn:fileapi:problem:forbidden, urn:fileapi:problem:internal, urn:fileapi:problem:invalid-body, urn:fileapi:problem:invalid-content-type, urn:fileapi:problem:invalid-event, urn:fileapi:problem:invalid-id, urn:fileapi:problem:invalid-metadata, urn:fileapi:problem:invalid-path, urn:fileapi:problem:invalid-query, urn:fileapi:problem:invalid-request, urn:fileapi:problem:invalid-url, urn:fileapi:problem:last-owner, urn:fileapi:problem:member-not-found, urn:fileapi:problem:method-not-allowed, urn:fileapi:problem:not-found, urn:fileapi:problem:organization-not-found, urn:fileapi:problem:path-conflict, urn:fileapi:problem:rate-limited, urn:fileapi:problem:restore-conflict, urn:fileapi:problem:storage-unavailable, urn:fileapi:problem:too-many-waits, urn:fileapi:problem:unauthorized, urn:fileapi:problem:version-content-changed, urn:fileapi:problem:version-failed, urn:fileapi:problem:version-not-committed, urn:fileapi:problem:version-not-found, urn:fileapi:problem:version-not-ready, urn:fileapi:problem:version-not-uploading, urn:fileapi:problem:waits-unavailable, urn:fileapi:problem:webhook-limit, urn:fileapi:problem:webhook-not-found, urn:fileapi:problem:workspace-not-found. */
             type?: null | string;
             title?: null | string;
             /** Format: int32 */
@@ -484,6 +673,12 @@ export interface components {
             size?: null | number | string;
             content_md5?: null | string;
             content_sha256?: null | string;
+            /** @description The media type downloads are served with (application/octet-stream when absent), e.g. text/csv. */
+            content_type?: null | string;
+            /** @description String keys and values kept with the version: at most 32 entries, keys of 1-64 characters of a-z 0-9 _ - . starting with a letter or digit, values of at most 1024 characters, 8192 characters in all. */
+            metadata?: null | {
+                [key: string]: string;
+            };
         };
         SubscriptionValidationAnswer: {
             validationResponse: string;
@@ -496,6 +691,12 @@ export interface components {
             upload: string;
             /** Format: date-time */
             upload_expires_at: string;
+        };
+        UsageResponse: {
+            /** Format: int64 */
+            files: number | string;
+            /** Format: int64 */
+            bytes: number | string;
         };
         UserResponse: {
             id: string;
@@ -521,6 +722,55 @@ export interface components {
             created_by: components["schemas"]["UserResponse"];
             /** Format: uri */
             link: string;
+            /** @description The media type the version was declared with, which its download link serves; application/octet-stream when none was. */
+            content_type: string;
+            /** @description The string keys and values the version was registered with; empty when none were. */
+            metadata: {
+                [key: string]: string;
+            };
+        };
+        WebhookCreatedResponse: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            secret: string;
+        };
+        WebhookDeliveryStatus: {
+            /** Format: date-time */
+            last_attempt_at: null | string;
+            /** Format: int32 */
+            last_status_code: null | number | string;
+            last_error: null | string;
+            /** Format: date-time */
+            last_success_at: null | string;
+            /** Format: int32 */
+            pending: number | string;
+            /** Format: date-time */
+            next_attempt_at: null | string;
+            /** Format: int32 */
+            failed: number | string;
+        };
+        WebhookListResponse: {
+            webhooks: components["schemas"]["WebhookResponse"][];
+        };
+        WebhookResponse: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            delivery: components["schemas"]["WebhookDeliveryStatus"];
+        };
+        WebhookSecretResponse: {
+            /** Format: uuid */
+            id: string;
+            secret: string;
+            /** Format: date-time */
+            previous_secret_expires_at: null | string;
         };
         WorkspaceListResponse: {
             workspaces: components["schemas"]["WorkspaceResponse"][];
@@ -534,6 +784,7 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             role: string;
+            usage?: null | components["schemas"]["UsageResponse"];
         };
     };
     responses: never;
@@ -1136,10 +1387,12 @@ export interface operations {
                 deleted_at?: string[];
                 /** @description path (the default), name, created_at, modified_at, size or deleted_at, optionally with :asc or :desc. */
                 order_by?: string;
-                /** @description A folder (/reports/) whose files, at any depth, are listed. */
+                /** @description A folder (/reports/) whose files, at any depth, are listed; with delimiter=/, only its own files and its subfolders. */
                 folder?: string;
                 /** @description The opaque cursor from links.next. */
                 cursor?: string;
+                /** @description / shows one level (the folder view): the folder's immediate subfolders in folders, then the files directly in it, in path order. Live files only; not combined with the name, author or date filters. */
+                delimiter?: string;
             };
             header?: never;
             path: {
@@ -1158,44 +1411,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "count": 1,
-                     *       "limit": 100,
-                     *       "offset": 0,
-                     *       "total": 1,
-                     *       "files": [
-                     *         {
-                     *           "name": "q1.csv",
-                     *           "path": "/reports/2026/",
-                     *           "file_id": "0d9a6f7e-3c2b-4a1d-8e5f-6b7c8d9e0f12",
-                     *           "version_id": "7296491832659968",
-                     *           "size": 1048576,
-                     *           "etag": "\"0x8DD1A2B3C4D5E6F\"",
-                     *           "created_at": "2026-12-01T10:00:00+00:00",
-                     *           "created_by": {
-                     *             "id": "00000000-0000-0000-0000-00000000a11c",
-                     *             "name": "Alice",
-                     *             "email": "alice@example.com"
-                     *           },
-                     *           "modified_at": "2026-12-01T10:00:00+00:00",
-                     *           "modified_by": {
-                     *             "id": "00000000-0000-0000-0000-00000000a11c",
-                     *             "name": "Alice",
-                     *             "email": "alice@example.com"
-                     *           },
-                     *           "links": {
-                     *             "self": "https://fileapi.example.com/file/v2/orgs/5f0c1f5e-2b6c-4d3e-9a31-0c5d7a1e2f40/workspaces/8a3e2f10-7c4b-4e2a-b1d9-3f6e5a4c2b10/files/0d9a6f7e-3c2b-4a1d-8e5f-6b7c8d9e0f12"
-                     *           }
-                     *         }
-                     *       ],
-                     *       "links": {
-                     *         "self": "https://fileapi.example.com/file/v2/orgs/5f0c1f5e-2b6c-4d3e-9a31-0c5d7a1e2f40/workspaces/8a3e2f10-7c4b-4e2a-b1d9-3f6e5a4c2b10/files?limit=100&offset=0",
-                     *         "next": null,
-                     *         "prev": null
-                     *       }
-                     *     }
-                     */
                     "application/json": components["schemas"]["FileListResponse"];
                 };
             };
@@ -1352,7 +1567,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description Optional: what the upload will be. A committed blob that does not match never becomes ready. */
+        /** @description Optional: what the upload will be (a committed blob that does not match never becomes ready), its content_type (served on download) and metadata. 400 invalid-content-type or invalid-metadata when they break the documented limits. */
         requestBody?: {
             content: {
                 "application/json": null | components["schemas"]["RegisterRequest"];
@@ -1563,8 +1778,13 @@ export interface operations {
                      *         "name": "Alice",
                      *         "email": "alice@example.com"
                      *       },
-                     *       "download": "https://account.blob.core.windows.net/files/blob?sv=2026-06-06&sig=...",
+                     *       "download": "https://account.blob.core.windows.net/files/blob?sv=2026-06-06&rsct=text%2Fcsv&sig=...",
                      *       "self": "https://fileapi.example.com/file/v2/orgs/5f0c1f5e-2b6c-4d3e-9a31-0c5d7a1e2f40/workspaces/8a3e2f10-7c4b-4e2a-b1d9-3f6e5a4c2b10/files/0d9a6f7e-3c2b-4a1d-8e5f-6b7c8d9e0f12",
+                     *       "content_type": "text/csv",
+                     *       "metadata": {
+                     *         "crs": "EPSG:28355",
+                     *         "survey": "S-42"
+                     *       },
                      *       "versions": [
                      *         {
                      *           "version_id": "7296491832659968",
@@ -1578,7 +1798,12 @@ export interface operations {
                      *             "name": "Alice",
                      *             "email": "alice@example.com"
                      *           },
-                     *           "link": "https://account.blob.core.windows.net/files/blob?sv=2026-06-06&sig=..."
+                     *           "link": "https://fileapi.example.com/file/v2/orgs/5f0c1f5e-2b6c-4d3e-9a31-0c5d7a1e2f40/workspaces/8a3e2f10-7c4b-4e2a-b1d9-3f6e5a4c2b10/files/0d9a6f7e-3c2b-4a1d-8e5f-6b7c8d9e0f12?version_id=7296491832659968",
+                     *           "content_type": "text/csv",
+                     *           "metadata": {
+                     *             "crs": "EPSG:28355",
+                     *             "survey": "S-42"
+                     *           }
                      *         }
                      *       ]
                      *     }
@@ -1672,7 +1897,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description Optional: what the upload will be. A committed blob that does not match never becomes ready. */
+        /** @description Optional: what the upload will be (a committed blob that does not match never becomes ready), its content_type (served on download) and metadata. 400 invalid-content-type or invalid-metadata when they break the documented limits. */
         requestBody?: {
             content: {
                 "application/json": null | components["schemas"]["RegisterRequest"];
@@ -2013,6 +2238,557 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests from this caller; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    importFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation id (a UUID). */
+                org_id: string;
+                /** @description The workspace id (a UUID). */
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Where the file goes and where its bytes come from. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportAccepted"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing or invalid credentials; WWW-Authenticate says why. */
+            401: {
+                headers: {
+                    /** @description RFC 6750 Bearer challenge with error and error_description. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests from this caller; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation id (a UUID). */
+                org_id: string;
+                /** @description The workspace id (a UUID). */
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookListResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing or invalid credentials; WWW-Authenticate says why. */
+            401: {
+                headers: {
+                    /** @description RFC 6750 Bearer challenge with error and error_description. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests from this caller; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation id (a UUID). */
+                org_id: string;
+                /** @description The workspace id (a UUID). */
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookCreatedResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing or invalid credentials; WWW-Authenticate says why. */
+            401: {
+                headers: {
+                    /** @description RFC 6750 Bearer challenge with error and error_description. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests from this caller; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation id (a UUID). */
+                org_id: string;
+                /** @description The workspace id (a UUID). */
+                workspace_id: string;
+                /** @description The webhook id (a UUID). */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing or invalid credentials; WWW-Authenticate says why. */
+            401: {
+                headers: {
+                    /** @description RFC 6750 Bearer challenge with error and error_description. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests from this caller; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation id (a UUID). */
+                org_id: string;
+                /** @description The workspace id (a UUID). */
+                workspace_id: string;
+                /** @description The webhook id (a UUID). */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing or invalid credentials; WWW-Authenticate says why. */
+            401: {
+                headers: {
+                    /** @description RFC 6750 Bearer challenge with error and error_description. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests from this caller; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation id (a UUID). */
+                org_id: string;
+                /** @description The workspace id (a UUID). */
+                workspace_id: string;
+                /** @description The webhook id (a UUID). */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecretResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing or invalid credentials; WWW-Authenticate says why. */
+            401: {
+                headers: {
+                    /** @description RFC 6750 Bearer challenge with error and error_description. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests from this caller; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation id (a UUID). */
+                org_id: string;
+                /** @description The workspace id (a UUID). */
+                workspace_id: string;
+                /** @description The webhook id (a UUID). */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryListResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing or invalid credentials; WWW-Authenticate says why. */
+            401: {
+                headers: {
+                    /** @description RFC 6750 Bearer challenge with error and error_description. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

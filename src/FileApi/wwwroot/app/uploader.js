@@ -12,6 +12,8 @@
 //   blocks kept), once for all blocks in flight.
 // - Every storage request names the same service version as the API and the .NET client.
 // - A cancelled upload that the user discards is aborted on the service (its blocks are dropped), not left to expire.
+// - The registration declares the file's type as the browser knows it (File.type) and the metadata entered, so
+//   downloads are served with that type.
 
 import { ApiError } from "./api.js";
 import * as pending from "./pending.js";
@@ -71,12 +73,19 @@ export class Upload extends EventTarget {
   resumed = false;
   result = null;
 
+  /** What the registration declares besides the size: the file's type (from the browser) and the user's metadata. */
+  #declared;
+
   /**
    * @param {{ api: import("./api.js").Api, workspace: import("./api.js").Workspace, file: File, path: string,
-   *   blockSize?: number, concurrency?: number }} options
+   *   metadata?: Record<string, string>, blockSize?: number, concurrency?: number }} options
    */
-  constructor({ api, workspace, file, path, blockSize = DEFAULT_BLOCK_SIZE, concurrency = DEFAULT_CONCURRENCY }) {
+  constructor({ api, workspace, file, path, metadata, blockSize = DEFAULT_BLOCK_SIZE, concurrency = DEFAULT_CONCURRENCY }) {
     super();
+    this.#declared = {
+      ...(file.type ? { content_type: file.type } : {}),
+      ...(metadata && Object.keys(metadata).length > 0 ? { metadata } : {}),
+    };
     this.#api = api;
     this.#workspace = workspace;
     this.#file = file;
@@ -162,7 +171,7 @@ export class Upload extends EventTarget {
   }
 
   async #register() {
-    const answer = await this.#api.register(this.#workspace, this.#path, { size: this.#file.size });
+    const answer = await this.#api.register(this.#workspace, this.#path, { size: this.#file.size, ...this.#declared });
     this.#throwIfCancelled();
     this.#record = {
       key: pending.keyOf(this.#workspace.id, answer.file_id, answer.version_id),

@@ -55,6 +55,11 @@ public sealed class SqlServerOfflineTests
         ("version allocation for a file", SqlServerVersionAllocation.ForFileSql),
         ("path locks, top-level path", SqlServerPathLocks.LockSql(0)),
         ("path locks, three ancestors", SqlServerPathLocks.LockSql(3)),
+        ("version readiness with usage", SqlServerVersionReadiness.MarkReadySql),
+        ("usage of a deleted or restored file", SqlServerWorkspaceUsageCounts.CountFileSql),
+        ("folder view: subfolders of the root, counted", SqlServerFolderView.SubfoldersSql(belowRoot: false, SqlServerFolderView.CountSelect)),
+        ("folder view: subfolders of a folder, a page", SqlServerFolderView.SubfoldersSql(belowRoot: true, SqlServerFolderView.PageSelect)),
+        ("folder view: files under each subfolder", SqlServerFolderView.FileCountsSql),
     ];
 
     [Fact]
@@ -120,6 +125,23 @@ public sealed class SqlServerOfflineTests
         var count = first.Matching.Select(f => f.Id).ToQueryString();
         AssertParses(count);
         rendered.Append(CultureInfo.InvariantCulture, $"-- the rows a first page counts\n{count.ReplaceLineEndings("\n")}\n");
+
+        // The folder view's LINQ: a folder's own files (first page, then after a cursor) and their count; the unfiltered total.
+        var folder = new FolderScope(Guid.Empty, "reports/2026/");
+        var view = db.Database.FolderView();
+        Assert.IsType<SqlServerFolderView>(view);
+        foreach (var (name, after) in new (string, (string, Guid)?)[] { ("first page", null), ("after a cursor", ("reports/2026/a.csv", Guid.Empty)) })
+        {
+            var files = FileListing.WithCurrentVersions(db, view.OwnFiles(db, folder, after).Skip(0).Take(101)).ToQueryString();
+            AssertParses(files);
+            rendered.Append(CultureInfo.InvariantCulture, $"\n-- folder view: a folder's own files, {name}\n{files.ReplaceLineEndings("\n")}\n");
+        }
+        var own = FolderViews.LiveIn(db, folder).Select(f => f.Id).ToQueryString();
+        AssertParses(own);
+        rendered.Append(CultureInfo.InvariantCulture, $"\n-- folder view: the rows its own files count\n{own.ReplaceLineEndings("\n")}\n");
+        var usage = db.WorkspaceUsage.Where(u => u.WorkspaceId == Guid.Empty).Select(u => u.Files).ToQueryString();
+        AssertParses(usage);
+        rendered.Append(CultureInfo.InvariantCulture, $"\n-- the unfiltered total (the workspace's usage row)\n{usage.ReplaceLineEndings("\n")}\n");
 
         AssertMatchesSnapshot("listing.sql", rendered.ToString());
     }

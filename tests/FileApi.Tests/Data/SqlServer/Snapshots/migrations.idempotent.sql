@@ -11,7 +11,7 @@ GO
 BEGIN TRANSACTION;
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201140110_Initial'
+    WHERE [MigrationId] = N'20261201154250_Initial'
 )
 BEGIN
     CREATE TABLE [organizations] (
@@ -24,7 +24,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201140110_Initial'
+    WHERE [MigrationId] = N'20261201154250_Initial'
 )
 BEGIN
     CREATE TABLE [organization_admins] (
@@ -39,7 +39,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201140110_Initial'
+    WHERE [MigrationId] = N'20261201154250_Initial'
 )
 BEGIN
     CREATE TABLE [workspaces] (
@@ -54,7 +54,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201140110_Initial'
+    WHERE [MigrationId] = N'20261201154250_Initial'
 )
 BEGIN
     CREATE TABLE [files] (
@@ -62,7 +62,8 @@ BEGIN
         [workspace_id] uniqueidentifier NOT NULL,
         [folder] nvarchar(1024) NOT NULL,
         [name] nvarchar(255) NOT NULL,
-        [path_key] varchar(1684) COLLATE Latin1_General_100_BIN2_UTF8 NOT NULL,
+        [path_key] varchar(1668) COLLATE Latin1_General_100_BIN2_UTF8 NOT NULL,
+        [folder_key] AS LEFT(path_key, LEN(path_key + 'x') - CHARINDEX('/', REVERSE(path_key) + '/')) PERSISTED,
         [latest_version_id] bigint NOT NULL,
         [created_at] datetimeoffset NOT NULL,
         [created_by_id] nvarchar(128) NOT NULL,
@@ -75,6 +76,7 @@ BEGIN
         [current_version_id] bigint NULL,
         [current_size] bigint NULL,
         [modified_at] datetimeoffset NULL,
+        [name_key] AS RIGHT(path_key, CHARINDEX('/', REVERSE(path_key) + '/') - 1) PERSISTED,
         CONSTRAINT [pk_files] PRIMARY KEY ([id]),
         CONSTRAINT [fk_files_workspaces] FOREIGN KEY ([workspace_id]) REFERENCES [workspaces] ([id]) ON DELETE NO ACTION
     );
@@ -82,7 +84,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201140110_Initial'
+    WHERE [MigrationId] = N'20261201154250_Initial'
 )
 BEGIN
     CREATE TABLE [webhook_endpoints] (
@@ -105,7 +107,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201140110_Initial'
+    WHERE [MigrationId] = N'20261201154250_Initial'
 )
 BEGIN
     CREATE TABLE [workspace_members] (
@@ -124,7 +126,21 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201140110_Initial'
+    WHERE [MigrationId] = N'20261201154250_Initial'
+)
+BEGIN
+    CREATE TABLE [workspace_usage] (
+        [workspace_id] uniqueidentifier NOT NULL,
+        [files] bigint NOT NULL,
+        [bytes] bigint NOT NULL,
+        CONSTRAINT [pk_workspace_usage] PRIMARY KEY ([workspace_id]),
+        CONSTRAINT [fk_workspace_usage_workspaces] FOREIGN KEY ([workspace_id]) REFERENCES [workspaces] ([id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201154250_Initial'
 )
 BEGIN
     CREATE TABLE [file_versions] (
@@ -144,6 +160,8 @@ BEGIN
         [declared_size] bigint NULL,
         [declared_md5] nvarchar(32) NULL,
         [declared_sha256] nvarchar(64) NULL,
+        [content_type] nvarchar(255) NULL,
+        [metadata] nvarchar(max) NULL,
         [verified] nvarchar(64) NULL,
         [blob_version_id] nvarchar(64) NULL,
         [verification_owner] nvarchar(128) NULL,
@@ -157,7 +175,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201140110_Initial'
+    WHERE [MigrationId] = N'20261201154250_Initial'
 )
 BEGIN
     CREATE TABLE [webhook_deliveries] (
@@ -185,7 +203,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201140110_Initial'
+    WHERE [MigrationId] = N'20261201154250_Initial'
 )
 BEGIN
     CREATE TABLE [file_imports] (
@@ -209,7 +227,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201140110_Initial'
+    WHERE [MigrationId] = N'20261201154250_Initial'
 )
 BEGIN
     CREATE INDEX [ix_file_imports_due] ON [file_imports] ([next_attempt_at]);
@@ -217,7 +235,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201140110_Initial'
+    WHERE [MigrationId] = N'20261201154250_Initial'
 )
 BEGIN
     EXEC(N'CREATE INDEX [ix_file_versions_ready] ON [file_versions] ([file_id], [version_id] DESC) WHERE status = ''Ready''');
@@ -225,7 +243,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201140110_Initial'
+    WHERE [MigrationId] = N'20261201154250_Initial'
 )
 BEGIN
     EXEC(N'CREATE INDEX [ix_file_versions_uploading] ON [file_versions] ([last_checked_at]) WHERE status = ''Uploading''');
@@ -233,7 +251,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201140110_Initial'
+    WHERE [MigrationId] = N'20261201154250_Initial'
 )
 BEGIN
     EXEC(N'CREATE INDEX [ix_files_deleted] ON [files] ([workspace_id], [deleted_at], [id]) WHERE deleted_at IS NOT NULL');
@@ -241,7 +259,15 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201140110_Initial'
+    WHERE [MigrationId] = N'20261201154250_Initial'
+)
+BEGIN
+    CREATE INDEX [ix_files_folder] ON [files] ([workspace_id], [folder_key], [name_key], [id]) INCLUDE ([deleted_at], [current_version_id]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201154250_Initial'
 )
 BEGIN
     EXEC(N'CREATE INDEX [ix_files_live_created] ON [files] ([workspace_id], [created_at], [id]) WHERE deleted_at IS NULL AND current_version_id IS NOT NULL');
@@ -249,7 +275,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201140110_Initial'
+    WHERE [MigrationId] = N'20261201154250_Initial'
 )
 BEGIN
     EXEC(N'CREATE INDEX [ix_files_live_modified] ON [files] ([workspace_id], [modified_at], [id]) WHERE deleted_at IS NULL AND current_version_id IS NOT NULL');
@@ -257,7 +283,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201140110_Initial'
+    WHERE [MigrationId] = N'20261201154250_Initial'
 )
 BEGIN
     EXEC(N'CREATE UNIQUE INDEX [ux_files_live_path] ON [files] ([workspace_id], [path_key]) WHERE deleted_at IS NULL');
@@ -265,7 +291,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201140110_Initial'
+    WHERE [MigrationId] = N'20261201154250_Initial'
 )
 BEGIN
     EXEC(N'CREATE INDEX [ix_webhook_deliveries_due] ON [webhook_deliveries] ([next_attempt_at]) WHERE status = ''Pending''');
@@ -273,7 +299,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201140110_Initial'
+    WHERE [MigrationId] = N'20261201154250_Initial'
 )
 BEGIN
     CREATE INDEX [ix_webhook_deliveries_endpoint] ON [webhook_deliveries] ([endpoint_id], [created_at] DESC);
@@ -281,7 +307,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201140110_Initial'
+    WHERE [MigrationId] = N'20261201154250_Initial'
 )
 BEGIN
     CREATE INDEX [ix_webhook_endpoints_workspace] ON [webhook_endpoints] ([workspace_id]);
@@ -289,7 +315,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201140110_Initial'
+    WHERE [MigrationId] = N'20261201154250_Initial'
 )
 BEGIN
     CREATE INDEX [ix_workspace_members_user] ON [workspace_members] ([tenant_id], [user_id]);
@@ -297,7 +323,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201140110_Initial'
+    WHERE [MigrationId] = N'20261201154250_Initial'
 )
 BEGIN
     CREATE INDEX [ix_workspaces_organization_id] ON [workspaces] ([organization_id]);
@@ -305,11 +331,11 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201140110_Initial'
+    WHERE [MigrationId] = N'20261201154250_Initial'
 )
 BEGIN
     INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
-    VALUES (N'20261201140110_Initial', N'10.0.15');
+    VALUES (N'20261201154250_Initial', N'10.0.15');
 END;
 
 COMMIT;

@@ -72,7 +72,8 @@ namespace FileApi.Migrations.SqlServer
                     workspace_id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
                     folder = table.Column<string>(type: "nvarchar(1024)", maxLength: 1024, nullable: false),
                     name = table.Column<string>(type: "nvarchar(255)", maxLength: 255, nullable: false),
-                    path_key = table.Column<string>(type: "varchar(1684)", unicode: false, maxLength: 1684, nullable: false, collation: "Latin1_General_100_BIN2_UTF8"),
+                    path_key = table.Column<string>(type: "varchar(1668)", unicode: false, maxLength: 1668, nullable: false, collation: "Latin1_General_100_BIN2_UTF8"),
+                    folder_key = table.Column<string>(type: "varchar(1668)", unicode: false, maxLength: 1668, nullable: false, computedColumnSql: "LEFT(path_key, LEN(path_key + 'x') - CHARINDEX('/', REVERSE(path_key) + '/'))", stored: true),
                     latest_version_id = table.Column<long>(type: "bigint", nullable: false),
                     created_at = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
                     created_by_id = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: false),
@@ -84,7 +85,8 @@ namespace FileApi.Migrations.SqlServer
                     deleted_by_email = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true),
                     current_version_id = table.Column<long>(type: "bigint", nullable: true),
                     current_size = table.Column<long>(type: "bigint", nullable: true),
-                    modified_at = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true)
+                    modified_at = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    name_key = table.Column<string>(type: "varchar(1668)", unicode: false, maxLength: 1668, nullable: false, computedColumnSql: "RIGHT(path_key, CHARINDEX('/', REVERSE(path_key) + '/') - 1)", stored: true)
                 },
                 constraints: table =>
                 {
@@ -150,6 +152,25 @@ namespace FileApi.Migrations.SqlServer
                 });
 
             migrationBuilder.CreateTable(
+                name: "workspace_usage",
+                columns: table => new
+                {
+                    workspace_id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    files = table.Column<long>(type: "bigint", nullable: false),
+                    bytes = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_workspace_usage", x => x.workspace_id);
+                    table.ForeignKey(
+                        name: "fk_workspace_usage_workspaces",
+                        column: x => x.workspace_id,
+                        principalTable: "workspaces",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "file_versions",
                 columns: table => new
                 {
@@ -169,6 +190,8 @@ namespace FileApi.Migrations.SqlServer
                     declared_size = table.Column<long>(type: "bigint", nullable: true),
                     declared_md5 = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: true),
                     declared_sha256 = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
+                    content_type = table.Column<string>(type: "nvarchar(255)", maxLength: 255, nullable: true),
+                    metadata = table.Column<string>(type: "nvarchar(max)", nullable: true),
                     verified = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
                     blob_version_id = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
                     verification_owner = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: true),
@@ -274,6 +297,12 @@ namespace FileApi.Migrations.SqlServer
                 filter: "deleted_at IS NOT NULL");
 
             migrationBuilder.CreateIndex(
+                name: "ix_files_folder",
+                table: "files",
+                columns: new[] { "workspace_id", "folder_key", "name_key", "id" })
+                .Annotation("SqlServer:Include", new[] { "deleted_at", "current_version_id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_files_live_created",
                 table: "files",
                 columns: new[] { "workspace_id", "created_at", "id" },
@@ -334,6 +363,9 @@ namespace FileApi.Migrations.SqlServer
 
             migrationBuilder.DropTable(
                 name: "workspace_members");
+
+            migrationBuilder.DropTable(
+                name: "workspace_usage");
 
             migrationBuilder.DropTable(
                 name: "file_versions");
