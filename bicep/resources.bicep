@@ -252,6 +252,8 @@ resource sqlDatabase 'Microsoft.Sql/servers/databases@2023-08-01' = if (!usePost
   tags: tags
   sku: { name: 'GP_S_Gen5_1', tier: 'GeneralPurpose', family: 'Gen5', capacity: 1 }
   properties: {
+    // UTF-8 by default: SqlClient encodes varchar parameters (path keys) in the database's default collation, so any other would lose non-Latin characters.
+    collation: 'Latin1_General_100_CI_AS_SC_UTF8'
     autoPauseDelay: 60
     minCapacity: json('0.5')
     zoneRedundant: false

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using FileApi.Data.Providers;
 using FileApi.Http;
 using FileApi.Tests.Infrastructure;
 
@@ -169,6 +170,8 @@ public sealed partial class BicepTemplateTests
         var database = Single(resources, "Microsoft.Sql/servers/databases");
         Assert.Equal("GP_S_Gen5_1", database["sku"]!["name"]!.GetValue<string>());
         Assert.True(database["properties"]!["autoPauseDelay"]!.GetValue<int>() > 0);
+        // SqlClient sends varchar parameters (path keys) in the database's default collation: only UTF-8 keeps every character.
+        Assert.Equal(SqlServerFileApiDb.DatabaseCollation, database["properties"]!["collation"]!.GetValue<string>());
         var firewall = Single(resources, "Microsoft.Sql/servers/firewallRules")["properties"]!;
         Assert.Equal(("0.0.0.0", "0.0.0.0"), (firewall["startIpAddress"]!.GetValue<string>(), firewall["endIpAddress"]!.GetValue<string>()));
 

@@ -1,4 +1,5 @@
 using DotNet.Testcontainers.Builders;
+using FileApi.Data.Providers;
 using Microsoft.Data.SqlClient;
 using Testcontainers.MsSql;
 
@@ -37,7 +38,8 @@ public sealed class SqlServerServer
 
     /// <summary>
     /// A new, empty database. Read committed snapshot is on, as it is on every Azure SQL Database, so readers do not
-    /// wait on writers: the locking the app relies on is its own (row updates, application locks).
+    /// wait on writers: the locking the app relies on is its own (row updates, application locks). Its default collation
+    /// is UTF-8, as bicep makes Azure's: SqlClient encodes varchar parameters (path keys) in it.
     /// </summary>
     public async Task<string> CreateDatabaseAsync()
     {
@@ -45,7 +47,7 @@ public sealed class SqlServerServer
         await using (var connection = new SqlConnection(_container.GetConnectionString()))
         {
             await connection.OpenAsync();
-            await using var create = new SqlCommand($"CREATE DATABASE [{name}]; ALTER DATABASE [{name}] SET READ_COMMITTED_SNAPSHOT ON;", connection);
+            await using var create = new SqlCommand($"CREATE DATABASE [{name}] COLLATE {SqlServerFileApiDb.DatabaseCollation}; ALTER DATABASE [{name}] SET READ_COMMITTED_SNAPSHOT ON;", connection);
             await create.ExecuteNonQueryAsync();
         }
         return new SqlConnectionStringBuilder(_container.GetConnectionString()) { InitialCatalog = name }.ConnectionString;

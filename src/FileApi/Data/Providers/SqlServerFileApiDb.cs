@@ -12,6 +12,12 @@ public sealed class SqlServerFileApiDb(DbContextOptions<SqlServerFileApiDb> opti
     public const string PathKeyCollation = "Latin1_General_100_BIN2_UTF8";
 
     /// <summary>
+    /// The database's default collation (bicep, the test container): SqlClient encodes varchar parameters and T-SQL
+    /// variables hold them in it, so only a UTF-8 one carries every path key unchanged.
+    /// </summary>
+    public const string DatabaseCollation = "Latin1_General_100_CI_AS_SC_UTF8";
+
+    /// <summary>
     /// Bytes, not characters, in a UTF-8 varchar: the most that fits SQL Server's 1,700-byte index key beside two ids
     /// (<c>ix_files_folder</c>: workspace, folder key and name key, whose bytes add up to the path key's, file id). Every
     /// ASCII path of 1,024 characters fits; a longer one in UTF-8 is refused as too long (400).
