@@ -46,6 +46,11 @@ public sealed class SqlServerMatrixFactory : MatrixFactory
     public override DatabaseProvider DatabaseProvider => DatabaseProvider.SqlServer;
 }
 
+public sealed class SqlServerFolderTreeFactory : FolderTreeFactory
+{
+    public override DatabaseProvider DatabaseProvider => DatabaseProvider.SqlServer;
+}
+
 [SqlServerSuite]
 public sealed class SqlServerUploadLifecycleTests(SqlServerFileApiFactory factory) : UploadLifecycleTests(factory), IClassFixture<SqlServerFileApiFactory>;
 
@@ -81,3 +86,15 @@ public sealed class SqlServerLastOwnerRaceTests(SqlServerFileApiFactory factory)
 
 [SqlServerSuite]
 public sealed class SqlServerAuthorizationMatrixTests(SqlServerMatrixFactory factory) : AuthorizationMatrixTests(factory), IClassFixture<SqlServerMatrixFactory>;
+
+[SqlServerSuite]
+public sealed class SqlServerFolderViewTests(SqlServerFolderTreeFactory factory) : FolderViewTests(factory), IClassFixture<SqlServerFolderTreeFactory>;
+
+[SqlServerSuite]
+public sealed class SqlServerVersionMetadataTests(SqlServerFileApiFactory factory) : VersionMetadataTests(factory), IClassFixture<SqlServerFileApiFactory>;
+
+[SqlServerSuite]
+public sealed class SqlServerWorkspaceUsageTests(SqlServerFileApiFactory factory) : WorkspaceUsageTests(factory), IClassFixture<SqlServerFileApiFactory>;
+
+[SqlServerSuite]
+public sealed class SqlServerWorkspaceUsageRaceTests(SqlServerFileApiFactory factory) : WorkspaceUsageRaceTests(factory), IClassFixture<SqlServerFileApiFactory>;
