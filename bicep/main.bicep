@@ -12,10 +12,10 @@ param environmentName string
 @description('Azure region of every resource.')
 param location string
 
-@description('Object id of the identity running azd (azd sets it). It becomes the PostgreSQL Entra administrator.')
+@description('Object id of the identity running azd (azd sets it). It becomes the Entra administrator of the database.')
 param principalId string
 
-@description('Sign-in name of that identity, its PostgreSQL role name (set by the preprovision hook).')
+@description('Sign-in name of that identity, its database principal name (set by the preprovision hook).')
 param principalName string
 
 @allowed(['User', 'ServicePrincipal'])
@@ -28,6 +28,10 @@ param apiClientId string
 @allowed(['B1', 'B2', 'B3', 'S1', 'P0v3', 'P1v3', 'P2v3'])
 @description('App Service plan size. B1 is the smallest with Always On, which keeps the webhook warm.')
 param appServiceSkuName string = 'B1'
+
+@allowed(['postgresql', 'sqlserver'])
+@description('The database: Azure Database for PostgreSQL flexible server (the default), or Azure SQL Database (serverless, Entra-only). See docs/azure.md.')
+param databaseEngine string = 'postgresql'
 
 @description('More browser origins allowed to upload and download (CORS), besides the app\'s own.')
 param extraCorsOrigins string[] = []
@@ -53,6 +57,7 @@ module resources 'resources.bicep' = {
     apiClientId: apiClientId
     appServiceSkuName: appServiceSkuName
     extraCorsOrigins: extraCorsOrigins
+    databaseEngine: databaseEngine
   }
 }
 
@@ -72,4 +77,8 @@ output AZURE_STORAGE_DEADLETTER_CONTAINER string = resources.outputs.deadLetterC
 output AZURE_POSTGRES_SERVER_NAME string = resources.outputs.postgresServerName
 output AZURE_POSTGRES_HOST string = resources.outputs.postgresHost
 output AZURE_POSTGRES_DATABASE string = resources.outputs.postgresDatabaseName
+output AZURE_DATABASE_ENGINE string = databaseEngine
+output AZURE_SQL_SERVER_NAME string = resources.outputs.sqlServerName
+output AZURE_SQL_SERVER_HOST string = resources.outputs.sqlServerHost
+output AZURE_SQL_DATABASE string = resources.outputs.sqlDatabaseName
 output AZURE_EVENTGRID_SYSTEM_TOPIC_NAME string = resources.outputs.systemTopicName

@@ -25,6 +25,12 @@ param deadLetterRetentionDays int = 30
 
 param postgresDatabaseName string = 'fileapi'
 
+@allowed(['postgresql', 'sqlserver'])
+param databaseEngine string
+
+@description('The Azure SQL database, when databaseEngine is sqlserver.')
+param sqlDatabaseName string = 'fileapi'
+
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
 
 // The app role Event Grid's token carries; the preprovision hook defines it on the API's app registration.
@@ -178,7 +184,9 @@ resource appBlobDelegator 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   }
 }
 
-resource postgres 'Microsoft.DBforPostgreSQL/flexibleServers@2024-08-01' = {
+var usePostgres = databaseEngine == 'postgresql'
+
+resource postgres 'Microsoft.DBforPostgreSQL/flexibleServers@2024-08-01' = if (usePostgres) {
   name: 'psql-${resourceToken}'
   location: location
   tags: tags
@@ -195,7 +203,7 @@ resource postgres 'Microsoft.DBforPostgreSQL/flexibleServers@2024-08-01' = {
 }
 
 // Connections from Azure services (the app). The predeploy hook opens the deployer's address while it runs.
-resource postgresFromAzure 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2024-08-01' = {
+resource postgresFromAzure 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2024-08-01' = if (usePostgres) {
   parent: postgres
   name: 'AllowAllAzureServicesAndResourcesWithinAzureIps'
   properties: { startIpAddress: '0.0.0.0', endIpAddress: '0.0.0.0' }
@@ -203,7 +211,7 @@ resource postgresFromAzure 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRu
 
 // Whoever runs azd administers the server; the predeploy hook signs in as them to create the app's principal
 // (the app's identity is a database principal with row rights only, not an administrator) and to migrate.
-resource postgresAdministrator 'Microsoft.DBforPostgreSQL/flexibleServers/administrators@2024-08-01' = {
+resource postgresAdministrator 'Microsoft.DBforPostgreSQL/flexibleServers/administrators@2024-08-01' = if (usePostgres) {
   parent: postgres
   name: principalId
   // The server takes one change at a time.
@@ -213,6 +221,51 @@ resource postgresAdministrator 'Microsoft.DBforPostgreSQL/flexibleServers/admini
     principalType: principalType
     tenantId: tenant().tenantId
   }
+}
+
+// Azure SQL Database instead, when databaseEngine is sqlserver: Entra-only authentication (no SQL login or password
+// exists), whoever runs azd its Entra administrator. The predeploy hook migrates as them and makes the app's identity
+// a contained user with rows only (db_datareader, db_datawriter); the app never changes the schema.
+resource sqlServer 'Microsoft.Sql/servers@2023-08-01' = if (!usePostgres) {
+  name: 'sql-${resourceToken}'
+  location: location
+  tags: tags
+  properties: {
+    minimalTlsVersion: '1.2'
+    publicNetworkAccess: 'Enabled'
+    administrators: {
+      administratorType: 'ActiveDirectory'
+      azureADOnlyAuthentication: true
+      login: principalName
+      sid: principalId
+      principalType: principalType == 'ServicePrincipal' ? 'Application' : 'User'
+      tenantId: tenant().tenantId
+    }
+  }
+}
+
+// Serverless General Purpose: 0.5 to 1 vCore, paused after an hour idle (billed for storage only while paused).
+resource sqlDatabase 'Microsoft.Sql/servers/databases@2023-08-01' = if (!usePostgres) {
+  parent: sqlServer
+  name: sqlDatabaseName
+  location: location
+  tags: tags
+  sku: { name: 'GP_S_Gen5_1', tier: 'GeneralPurpose', family: 'Gen5', capacity: 1 }
+  properties: {
+    // UTF-8 by default: SqlClient encodes varchar parameters (path keys) in the database's default collation, so any other would lose non-Latin characters.
+    collation: 'Latin1_General_100_CI_AS_SC_UTF8'
+    autoPauseDelay: 60
+    minCapacity: json('0.5')
+    zoneRedundant: false
+    requestedBackupStorageRedundancy: 'Local'
+  }
+}
+
+// Connections from Azure services (the app). The predeploy hook opens the deployer's address while it runs.
+resource sqlFromAzure 'Microsoft.Sql/servers/firewallRules@2023-08-01' = if (!usePostgres) {
+  parent: sqlServer
+  name: 'AllowAllWindowsAzureIps'
+  properties: { startIpAddress: '0.0.0.0', endIpAddress: '0.0.0.0' }
 }
 
 resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
@@ -252,8 +305,13 @@ resource app 'Microsoft.Web/sites@2023-12-01' = {
 // Every setting the app needs in Azure, under the name it reads ('__' for ':'). The test
 // AzureDeploymentTests compares these names with the app's options, so neither side can drift.
 var appSettings = {
-  ConnectionStrings__FileApi: 'Host=${postgres.properties.fullyQualifiedDomainName};Database=${postgresDatabaseName};Username=${appIdentity.name};Ssl Mode=VerifyFull'
-  Database__UseEntraAuthentication: 'true'
+  // Both sign in as the app's managed identity with no password: Npgsql with its Entra token as the password
+  // (UseEntraAuthentication), SqlClient by itself (Authentication=Active Directory Managed Identity, the identity's client id).
+  ConnectionStrings__FileApi: usePostgres
+    ? 'Host=${postgres!.properties.fullyQualifiedDomainName};Database=${postgresDatabaseName};Username=${appIdentity.name};Ssl Mode=VerifyFull'
+    : 'Server=tcp:${sqlServer!.properties.fullyQualifiedDomainName},1433;Database=${sqlDatabaseName};Authentication=Active Directory Managed Identity;User Id=${appIdentity.properties.clientId};Encrypt=True'
+  Database__Provider: usePostgres ? 'PostgreSql' : 'SqlServer'
+  Database__UseEntraAuthentication: usePostgres ? 'true' : 'false'
   Database__ManagedIdentityClientId: appIdentity.properties.clientId
   Storage__ServiceUri: storage.properties.primaryEndpoints.blob
   Storage__AccountName: storage.name
@@ -345,7 +403,10 @@ output storageAccountName string = storage.name
 output storageBlobEndpoint string = storage.properties.primaryEndpoints.blob
 output containerName string = filesContainer.name
 output deadLetterContainerName string = deadLetterContainer.name
-output postgresServerName string = postgres.name
-output postgresHost string = postgres.properties.fullyQualifiedDomainName
-output postgresDatabaseName string = postgresDatabaseName
+output postgresServerName string = usePostgres ? postgres.name : ''
+output postgresHost string = usePostgres ? postgres!.properties.fullyQualifiedDomainName : ''
+output postgresDatabaseName string = usePostgres ? postgresDatabaseName : ''
+output sqlServerName string = usePostgres ? '' : sqlServer.name
+output sqlServerHost string = usePostgres ? '' : sqlServer!.properties.fullyQualifiedDomainName
+output sqlDatabaseName string = usePostgres ? '' : sqlDatabase.name
 output systemTopicName string = systemTopic.name

@@ -1,6 +1,7 @@
 #!/bin/sh
-# azd predeploy hook: readies the database before the new code is deployed, signed in as the PostgreSQL Entra
-# administrator (whoever runs azd) with az's token; no password exists.
+# azd predeploy hook: readies the database before the new code is deployed, signed in as its Entra administrator
+# (whoever runs azd) with az's token; no password exists. With AZURE_DATABASE_ENGINE=sqlserver it does the same for
+# Azure SQL Database (predeploy-sqlserver.sh); otherwise, for PostgreSQL:
 #  1. Opens the server's firewall to this machine for the length of the run.
 #  2. Makes the app's managed identity a database principal (pgaadauth_create_principal_with_oid), then runs
 #     database-setup.sql: the schema owner role, the database, and the app's rights (rows, not schema).
@@ -9,6 +10,10 @@
 set -eu
 # shellcheck source=bicep/hooks/common.sh
 . "$(dirname "$0")/common.sh"
+
+if [ "${AZURE_DATABASE_ENGINE:-postgresql}" = sqlserver ]; then
+  exec "$(dirname "$0")/predeploy-sqlserver.sh"
+fi
 
 need AZURE_RESOURCE_GROUP AZURE_POSTGRES_SERVER_NAME AZURE_POSTGRES_HOST AZURE_POSTGRES_DATABASE \
   AZURE_APP_IDENTITY_NAME AZURE_APP_IDENTITY_PRINCIPAL_ID AZURE_PRINCIPAL_NAME

@@ -3,6 +3,7 @@ using Azure.Core;
 using FileApi.Auth;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using FileApi.Data.Providers;
 using Npgsql;
 
 namespace FileApi.Data;
@@ -11,11 +12,14 @@ public sealed class DatabaseOptions
 {
     public const string SectionName = "Database";
 
+    /// <summary>PostgreSql (default, what <c>scripts/dev</c> runs) or SqlServer (Azure SQL Database signs in with <c>Authentication=Active Directory Default</c> in the connection string).</summary>
+    public DatabaseProvider Provider { get; set; }
+
     /// <summary>Apply pending migrations when the app starts. Meant for development; deployments run <c>FileApi migrate</c>.</summary>
     public bool MigrateOnStartup { get; set; }
 
     /// <summary>
-    /// Sign in to PostgreSQL with the app's Entra token as the password (Azure Database for PostgreSQL with
+    /// PostgreSQL only (SQL Server takes it from the connection string): sign in with the app's Entra token as the password (Azure Database for PostgreSQL with
     /// Microsoft Entra authentication), so the connection string holds no password.
     /// </summary>
     public bool UseEntraAuthentication { get; set; }
@@ -30,12 +34,13 @@ public static class DataExtensions
     {
         var connectionString = builder.Configuration.GetConnectionString("FileApi");
         if (string.IsNullOrWhiteSpace(connectionString))
-            throw new OptionsValidationException("ConnectionStrings:FileApi", typeof(DatabaseOptions), ["The setting 'ConnectionStrings:FileApi' (PostgreSQL connection string) is missing."]);
+            throw new OptionsValidationException("ConnectionStrings:FileApi", typeof(DatabaseOptions), ["The setting 'ConnectionStrings:FileApi' (database connection string) is missing."]);
 
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton(services => CreateDataSource(connectionString, services.GetRequiredService<IOptions<DatabaseOptions>>().Value));
-        builder.Services.AddDbContext<FileApiDb>((services, options) =>
-            options.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>()));
+        var provider = builder.Configuration.GetValue<DatabaseProvider?>($"{DatabaseOptions.SectionName}:{nameof(DatabaseOptions.Provider)}") ?? DatabaseProvider.PostgreSql;
+        if (provider == DatabaseProvider.PostgreSql)
+            builder.Services.AddSingleton(services => CreateDataSource(connectionString, services.GetRequiredService<IOptions<DatabaseOptions>>().Value));
+        builder.Services.AddProvider(provider, connectionString);
         builder.Services.AddHostedService<MigrateOnStartup>();
         return builder;
     }

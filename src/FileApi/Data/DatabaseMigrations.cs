@@ -1,3 +1,4 @@
+using FileApi.Data.Providers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
@@ -13,23 +14,21 @@ public static class DatabaseMigrations
     /// <summary>What the SQL migrations of earlier releases recorded; the initial EF migration creates exactly that schema.</summary>
     public static readonly IReadOnlyList<string> LegacySqlMigrationIds = ["0001_initial", "0002_workspace_roles", "0003_file_lifecycle"];
 
-    // The key the SQL migrator of earlier releases locked, so an old instance still starting during a rollout waits as well.
-    const long AdoptionLockKey = 0x46696c6541706931; // "FileApi1"
-
     public static async Task ApplyMigrationsAsync(this FileApiDb db, ILogger logger, CancellationToken cancellationToken)
     {
         // EF Core's own migration lock is a table lock per migration transaction, so two instances starting together
         // can interleave once there are several migrations; one session lock held for the whole run serialises them.
+        var adoption = db.Database.MigrationAdoption();
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({AdoptionLockKey})", cancellationToken);
-            await AdoptLegacySchemaAsync(db, logger, cancellationToken);
+            await adoption.LockSessionAsync(db, cancellationToken);
+            await AdoptLegacySchemaAsync(db, adoption, logger, cancellationToken);
             await db.Database.MigrateAsync(cancellationToken);
         }
         finally
         {
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({AdoptionLockKey})", CancellationToken.None);
+            await adoption.UnlockSessionAsync(db);
             await db.Database.CloseConnectionAsync();
         }
         logger.LogInformation("Database schema is up to date ({Count} migrations)", db.Database.GetMigrations().Count());
@@ -39,17 +38,17 @@ public static class DatabaseMigrations
     /// Records the initial migration as applied, instead of running it, on a database whose schema the SQL
     /// migrations already built. The old <c>schema_migrations</c> table stays, so an earlier release still starts.
     /// </summary>
-    static async Task AdoptLegacySchemaAsync(FileApiDb db, ILogger logger, CancellationToken cancellationToken)
+    static async Task AdoptLegacySchemaAsync(FileApiDb db, IMigrationAdoption adoption, ILogger logger, CancellationToken cancellationToken)
     {
         var history = db.GetService<IHistoryRepository>();
         var initialMigration = db.Database.GetMigrations().First();
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Two instances adopting at once would otherwise both insert the history row.
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({AdoptionLockKey})", cancellationToken);
+        await adoption.LockAsync(db, cancellationToken);
         await db.Database.ExecuteSqlRawAsync(history.GetCreateIfNotExistsScript(), cancellationToken);
 
-        var builtBySql = await db.Database.SqlQuery<bool>($"SELECT to_regclass('schema_migrations') IS NOT NULL AS \"Value\"").SingleAsync(cancellationToken);
+        var builtBySql = await adoption.LegacySchemaExistsAsync(db, cancellationToken);
         var adopted = (await history.GetAppliedMigrationsAsync(cancellationToken)).Any(row => row.MigrationId == initialMigration);
         if (builtBySql && !adopted)
         {

@@ -17,6 +17,15 @@ sealed class DesignTimeFileApiDbFactory : IDesignTimeDbContextFactory<FileApiDb>
         new(new DbContextOptionsBuilder<FileApiDb>().UseNpgsql(PlaceholderConnectionString).Options);
 }
 
+/// <summary>The same for <c>dotnet ef ... --context SqlServerFileApiDb</c> (see CONTRIBUTING.md).</summary>
+sealed class DesignTimeSqlServerFileApiDbFactory : IDesignTimeDbContextFactory<Providers.SqlServerFileApiDb>
+{
+    const string PlaceholderConnectionString = "Server=127.0.0.1;Database=fileapi_design_time;Authentication=Active Directory Default";
+
+    public Providers.SqlServerFileApiDb CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<Providers.SqlServerFileApiDb>().UseSqlServer(PlaceholderConnectionString).Options);
+}
+
 /// <summary>Found by <c>dotnet ef</c> in the startup assembly; never used when the app runs.</summary>
 sealed class FileApiDesignTimeServices : IDesignTimeServices
 {
@@ -26,14 +35,15 @@ sealed class FileApiDesignTimeServices : IDesignTimeServices
 
 /// <summary>
 /// <c>dotnet ef</c> looks for the previous migration and the model snapshot inside the project folder only; ours
-/// live in <c>migrations/PostgreSql/</c> at the repository root (compiled in by FileApi.csproj), so it looks there
-/// first, and new migrations and the updated snapshot are written beside the existing ones.
+/// live in <c>migrations/PostgreSql/</c> and <c>migrations/SqlServer/</c> at the repository root (compiled in by
+/// FileApi.csproj), so it looks in the context's folder first, and new migrations and the updated snapshot are written beside the existing ones.
 /// </summary>
 sealed class RepositoryMigrationsScaffolder(MigrationsScaffolderDependencies dependencies) : MigrationsScaffolder(dependencies)
 {
     protected override string? TryGetProjectFile(string projectDir, string fileName)
     {
-        var migrations = Path.GetFullPath(Path.Combine(projectDir, "..", "..", "migrations", "PostgreSql"));
+        var provider = Dependencies.CurrentContext.Context is Providers.SqlServerFileApiDb ? "SqlServer" : "PostgreSql";
+        var migrations = Path.GetFullPath(Path.Combine(projectDir, "..", "..", "migrations", provider));
         return (Directory.Exists(migrations) ? Directory.EnumerateFiles(migrations, fileName, SearchOption.AllDirectories).FirstOrDefault() : null)
             ?? base.TryGetProjectFile(projectDir, fileName);
     }

@@ -42,9 +42,10 @@ sealed class StoredFileConfiguration : IEntityTypeConfiguration<StoredFile>
         file.Property(f => f.Name).HasMaxLength(FilePathLimits.MaxSegmentLength);
         // Byte order makes folder listings a range scan and keeps path order identical in every database locale.
         file.Property(f => f.PathKey).HasMaxLength(FilePathLimits.MaxPathLength).UseCollation("C");
-        // PostgreSQL-specific: a stored generated column, so no write path (nor a row written before it existed) can disagree with path_key.
+        // A stored generated column, so no write path (nor a row written before it existed) can disagree with path_key;
+        // its expression is the engine's (Providers.FolderKeys; SqlServerFileApiDb sets SQL Server's).
         file.Property(f => f.FolderKey).HasMaxLength(FilePathLimits.MaxPathLength).UseCollation("C")
-            .HasComputedColumnSql(FolderKeySql, stored: true);
+            .HasComputedColumnSql(Providers.FolderKeys.PostgreSql, stored: true);
         file.Property(f => f.CreatedById).HasMaxLength(128);
         file.Property(f => f.CreatedByName).HasMaxLength(256);
         file.Property(f => f.CreatedByEmail).HasMaxLength(256);
@@ -75,9 +76,6 @@ sealed class StoredFileConfiguration : IEntityTypeConfiguration<StoredFile>
             .HasFilter("deleted_at IS NULL AND current_version_id IS NOT NULL")
             .HasDatabaseName("ix_files_live_folder");
     }
-
-    /// <summary>path_key without its last segment: "a/b/" for "a/b/c.txt", "" for "c.txt".</summary>
-    public const string FolderKeySql = "regexp_replace(path_key, '[^/]*$', '')";
 }
 
 sealed class FileVersionConfiguration : IEntityTypeConfiguration<FileVersion>

@@ -3,7 +3,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace FileApi.Data;
 
-public sealed class FileApiDb(DbContextOptions<FileApiDb> options) : DbContext(options)
+/// <summary>The application's context, on PostgreSQL; <see cref="Providers.SqlServerFileApiDb"/> is the same model on SQL Server, with its own migrations.</summary>
+public class FileApiDb(DbContextOptions options) : DbContext(options)
 {
     public DbSet<Organization> Organizations => Set<Organization>();
     public DbSet<Workspace> Workspaces => Set<Workspace>();

@@ -1,21 +1,21 @@
 using System.ComponentModel;
 using System.Globalization;
-using System.Text;
+using System.Linq.Expressions;
 using System.Text.Json;
+using FileApi.Data;
 using FileApi.Http;
 using FileApi.Workspaces;
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
-using NpgsqlTypes;
+using Microsoft.EntityFrameworkCore;
 
 namespace FileApi.Files;
 
 /// <summary>
 /// <c>GET .../files</c>: filters, ordering, offset paging (what Evo clients send) and a keyset cursor in
-/// <c>links.next</c> whose cost does not grow with depth. The query is SQL written out here because its
-/// shape (optional filters, a row comparison for the cursor) is clearer as SQL than as composed LINQ.
+/// <c>links.next</c> whose cost does not grow with depth. LINQ, so PostgreSQL and SQL Server run the same query:
+/// the cursor's row comparison is spelled out as <c>key &gt; k OR (key = k AND id &gt; i)</c>.
 /// </summary>
 static class FileListing
 {
@@ -25,24 +25,30 @@ static class FileListing
     /// <summary>Sortable columns; names are never taken from the request, only looked up here.</summary>
     static readonly Dictionary<string, SortColumn> Sorts = new(StringComparer.Ordinal)
     {
-        ["path"] = new("f.path_key", SortKind.Text),
-        ["name"] = new("f.name", SortKind.Text),
-        ["created_at"] = new("f.created_at", SortKind.Time),
-        ["modified_at"] = new("f.modified_at", SortKind.Time),
-        ["deleted_at"] = new("f.deleted_at", SortKind.Time),
-        ["size"] = new("f.current_size", SortKind.Number),
+        ["path"] = SortColumn.Of(f => f.PathKey),
+        ["name"] = SortColumn.Of(f => f.Name),
+        ["created_at"] = SortColumn.Of(f => f.CreatedAt),
+        ["modified_at"] = SortColumn.Of(f => f.ModifiedAt),
+        ["deleted_at"] = SortColumn.Of(f => f.DeletedAt),
+        ["size"] = SortColumn.Of(f => f.CurrentSize),
     };
 
-    static readonly Dictionary<string, string> DateFilters = new(StringComparer.Ordinal)
+    // A comparison with a NULL key is never true, so a cursor past a NULL would end the listing early: live files
+    // (whose deleted_at is NULL) sorted by deleted_at sort by a key that never is. Not MinValue, which Npgsql sends
+    // as -infinity in a parameter but EF may write differently as a literal.
+    static readonly SortColumn LiveDeletedAt = SortColumn.Of(f => f.DeletedAt ?? DateTimeOffset.UnixEpoch);
+
+    static readonly Dictionary<string, Expression<Func<StoredFile, DateTimeOffset?>>> DateFilters = new(StringComparer.Ordinal)
     {
-        ["created_at"] = "f.created_at",
-        ["modified_at"] = "f.modified_at",
-        ["deleted_at"] = "f.deleted_at",
+        ["created_at"] = f => f.CreatedAt,
+        ["modified_at"] = f => f.ModifiedAt,
+        ["deleted_at"] = f => f.DeletedAt,
     };
 
-    static readonly Dictionary<string, string> Comparisons = new(StringComparer.Ordinal)
+    static readonly Dictionary<string, ExpressionType> Comparisons = new(StringComparer.Ordinal)
     {
-        ["lt"] = "<", ["lte"] = "<=", ["gt"] = ">", ["gte"] = ">=",
+        ["lt"] = ExpressionType.LessThan, ["lte"] = ExpressionType.LessThanOrEqual,
+        ["gt"] = ExpressionType.GreaterThan, ["gte"] = ExpressionType.GreaterThanOrEqual,
     };
 
     public sealed record ListQuery(
@@ -62,151 +68,52 @@ static class FileListing
 
     const string DateFilter = "A bound such as gte:2026-01-01T00:00:00Z (lt, lte, gt, gte); may repeat to give a range.";
 
+    /// <summary>A page's file with the current version's etag, uploader, content type and metadata.</summary>
+    internal sealed record ListedFile(StoredFile File, string? ETag, string ModifiedById, string? ModifiedByName, string? ModifiedByEmail,
+        string? ContentType, Dictionary<string, string>? Metadata);
+
+    /// <summary>
+    /// What a request lists: <see cref="Matching"/> is counted (unless <see cref="Unfiltered"/>: then the workspace's usage
+    /// row has the total), <see cref="Page"/> read (one row more than the limit).
+    /// </summary>
+    internal sealed record ListPlan(
+        IQueryable<StoredFile> Matching, IQueryable<ListedFile> Page, string SortName, bool Descending, SortColumn Sort, int Limit, int Offset, ListCursor? Cursor,
+        bool Unfiltered);
+
     public static async Task<Results<Ok<FileListResponse>, ProblemHttpResult>> ListAsync(
-        [AsParameters] ListQuery query, WorkspaceScope scope, NpgsqlDataSource dataSource, FileLinks links, HttpContext http)
+        [AsParameters] ListQuery query, WorkspaceScope scope, FileApiDb db, FileLinks links, HttpContext http)
     {
         if (query.Delimiter is not null)
-            return await FolderListing.ListAsync(query, scope, dataSource, links, http);
+            return await FolderListing.ListAsync(query, scope, db, links, http);
         var ct = http.RequestAborted;
-        var where = new StringBuilder("f.workspace_id = @workspace AND f.current_version_id IS NOT NULL");
-        var parameters = new List<NpgsqlParameter> { new("workspace", scope.WorkspaceId) };
-
-        if (!TryParseInt(query.Limit, "limit", 1, MaxLimit, DefaultLimit, out var limit, out var problem)
-            || !TryParseInt(query.Offset, "offset", 0, int.MaxValue, 0, out var offset, out problem)
-            || !FileQuery.TryParseBool(query.Deleted, "deleted", out var deleted, out problem))
+        if (!TryPlan(db, scope.WorkspaceId, query, out var plan, out var problem))
             return problem;
-        where.Append(deleted == true ? " AND f.deleted_at IS NOT NULL" : " AND f.deleted_at IS NULL");
+        var (limit, offset) = (plan.Limit, plan.Offset);
 
-        if (!string.IsNullOrEmpty(query.FileName))
-        {
-            where.Append(@" AND f.name ILIKE @file_name ESCAPE '\'");
-            parameters.Add(new("file_name", "%" + EscapeLike(query.FileName) + "%"));
-        }
-        if (!string.IsNullOrEmpty(query.Author))
-        {
-            where.Append(" AND f.created_by_id = @author");
-            parameters.Add(new("author", query.Author));
-        }
-        foreach (var (name, values) in new[] { ("created_at", query.CreatedAt), ("modified_at", query.ModifiedAt), ("deleted_at", query.DeletedAt) })
-        {
-            foreach (var value in values ?? [])
-            {
-                if (!TryParseDateFilter(name, value, out var comparison, out var when, out problem))
-                    return problem;
-                var parameter = $"{name}_{parameters.Count}";
-                where.Append(CultureInfo.InvariantCulture, $" AND {DateFilters[name]} {comparison} @{parameter}");
-                parameters.Add(new(parameter, when));
-            }
-        }
-        if (!TryParseFolder(query.Folder, out var prefix, out problem))
-            return problem;
-        if (prefix.Length > 0)
-        {
-            // A folder's files, at any depth, are one contiguous range of path keys in byte order.
-            where.Append(" AND f.path_key >= @folder_from AND f.path_key < @folder_to");
-            parameters.Add(new("folder_from", prefix));
-            parameters.Add(new("folder_to", AfterFolder(prefix)));
-        }
-
-        var unfiltered = parameters.Count == 1 && deleted != true;
-
-        // The cursor carries the order and the last row seen; it wins over order_by and offset.
-        var (sortName, descending) = ("path", false);
-        ListCursor? cursor = null;
-        if (query.Cursor is not null)
-        {
-            if (!ListCursor.TryDecode(query.Cursor, out cursor) || !Sorts.ContainsKey(cursor.Order))
-                return FileQuery.Invalid("The cursor is not valid.", "Use the cursor from links.next as it is.");
-            (sortName, descending, offset) = (cursor.Order, cursor.Descending, cursor.Offset);
-        }
-        else if (query.OrderBy is not null && !TryParseOrder(query.OrderBy, out sortName, out descending, out problem))
-            return problem;
-
-        var sort = Sorts[sortName];
-        // A row comparison with a NULL key is never true, so a cursor past a NULL would end the listing early:
-        // a column that may be NULL here (deleted_at of live files) sorts by a key that never is.
-        var sortKey = sort.KeyExpression(mayBeNull: sortName == "deleted_at" && deleted != true);
-        var direction = descending ? "DESC" : "ASC";
-        var pageWhere = new StringBuilder(where.ToString());
-        var pageParameters = new List<NpgsqlParameter>(parameters.Select(p => p.Clone()));
-        if (cursor is not null)
-        {
-            if (!sort.TryParseKey(cursor.Key, out var key))
-                return FileQuery.Invalid("The cursor is not valid.", "Use the cursor from links.next as it is.");
-            pageWhere.Append(CultureInfo.InvariantCulture, $" AND ({sortKey}, f.id) {(descending ? "<" : ">")} (@after_key, @after_id)");
-            pageParameters.Add(new("after_key", key));
-            pageParameters.Add(new("after_id", cursor.Id));
-        }
-
-        // Filter, order and page the files alone, then join the current versions of just that page: an offset
-        // skips index entries, not joined rows.
-        var sql = $"""
-            SELECT {ItemColumns}
-              FROM (SELECT f.*, {sortKey} AS sort_key
-                      FROM files f
-                     WHERE {pageWhere}
-                     ORDER BY {sortKey} {direction}, f.id {direction}
-                     LIMIT @limit{(cursor is null ? " OFFSET @offset" : "")}) f
-              JOIN file_versions v ON v.file_id = f.id AND v.version_id = f.current_version_id
-             ORDER BY f.sort_key {direction}, f.id {direction}
-            """;
+        var rows = await plan.Page.ToListAsync(ct);
         // One row more than the page says whether there is a next page, whatever has happened to the total.
-        pageParameters.Add(new("limit", limit + 1));
-        if (cursor is null)
-            pageParameters.Add(new("offset", offset));
-
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var items = new List<FileListItem>(Math.Min(limit, 1000));
-        object? lastKey = null;
-        Guid lastId = default;
-        var hasMore = false;
-        await using (var page = new NpgsqlCommand(sql, connection))
-        {
-            page.Parameters.AddRange(pageParameters.ToArray());
-            await using var reader = await page.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                if (items.Count == limit)
-                {
-                    hasMore = true;
-                    break;
-                }
-                var item = ReadItem(reader, links.Self(http.Request, scope, reader.GetGuid(0), reader.GetInt64(11)));
-                items.Add(item);
-                (lastKey, lastId) = (reader.IsDBNull(18) ? null : reader.GetValue(18), item.FileId);
-            }
-        }
+        var hasMore = rows.Count > limit;
+        var items = rows.Take(limit).Select(row => ReadItem(row, links.Self(http.Request, scope, row.File.Id, row.File.CurrentVersionId!.Value))).ToList();
+        var lastKey = items.Count > 0 ? plan.Sort.KeyOf(rows[items.Count - 1].File) : null;
 
         // Counting a million rows costs more than reading a page, so a cursor carries the total counted on the
         // first page: pages reached through links.next cost the same however deep they are.
         // Unfiltered, the total is the workspace's usage row, kept exact by the write paths: one row, however many files.
-        long total;
-        if (cursor is not null)
-            total = cursor.Total;
-        else if (unfiltered)
-        {
-            await using var count = new NpgsqlCommand("SELECT COALESCE((SELECT files FROM workspace_usage WHERE workspace_id = @workspace), 0)", connection);
-            count.Parameters.Add(new("workspace", scope.WorkspaceId));
-            total = (long)(await count.ExecuteScalarAsync(ct))!;
-        }
-        else
-        {
-            await using var count = new NpgsqlCommand($"SELECT count(*) FROM files f WHERE {where}", connection);
-            count.Parameters.AddRange(parameters.ToArray());
-            total = (long)(await count.ExecuteScalarAsync(ct))!;
-        }
+        var total = plan.Cursor?.Total ?? (plan.Unfiltered
+            ? await db.WorkspaceUsage.Where(u => u.WorkspaceId == scope.WorkspaceId).Select(u => u.Files).FirstOrDefaultAsync(ct)
+            : await plan.Matching.LongCountAsync(ct));
 
         var next = hasMore && lastKey is not null
             ? PageLink(http.Request, new Dictionary<string, string?>
             {
                 ["offset"] = null, ["order_by"] = null,
-                ["cursor"] = new ListCursor(sortName, descending, sort.FormatKey(lastKey), lastId, offset + items.Count, total).Encode(),
+                ["cursor"] = new ListCursor(plan.SortName, plan.Descending, SortColumn.FormatKey(lastKey), items[^1].FileId, offset + items.Count, total).Encode(),
             })
             : null;
         var prev = offset > 0
             ? PageLink(http.Request, new Dictionary<string, string?>
             {
-                ["cursor"] = null, ["order_by"] = sortName + (descending ? ":desc" : ":asc"),
+                ["cursor"] = null, ["order_by"] = plan.SortName + (plan.Descending ? ":desc" : ":asc"),
                 ["offset"] = Math.Max(0, offset - limit).ToString(CultureInfo.InvariantCulture),
             })
             : null;
@@ -215,31 +122,107 @@ static class FileListing
             new ListLinks(new Uri(http.Request.GetEncodedUrl()), next, prev)));
     }
 
-    /// <summary>What <see cref="ReadItem"/> reads, from a page of files <c>f</c> (with its <c>sort_key</c>) joined to their current versions <c>v</c>.</summary>
-    internal const string ItemColumns = """
-        f.id, f.folder, f.name, f.created_at, f.created_by_id, f.created_by_name, f.created_by_email,
-               f.deleted_at, f.deleted_by_id, f.deleted_by_name, f.deleted_by_email,
-               f.current_version_id, f.current_size, f.modified_at,
-               v.etag, v.created_by_id, v.created_by_name, v.created_by_email, f.sort_key, v.content_type, v.metadata
-        """;
+    /// <summary>The queries for a request, or the problem with it; issues nothing, so tests render them for each provider.</summary>
+    internal static bool TryPlan(FileApiDb db, Guid workspaceId, ListQuery query,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ListPlan? plan, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ProblemHttpResult? problem)
+    {
+        plan = null;
+        if (!TryParseInt(query.Limit, "limit", 1, MaxLimit, DefaultLimit, out var limit, out problem)
+            || !TryParseInt(query.Offset, "offset", 0, int.MaxValue, 0, out var offset, out problem)
+            || !FileQuery.TryParseBool(query.Deleted, "deleted", out var deleted, out problem))
+            return false;
 
-    internal static FileListItem ReadItem(NpgsqlDataReader reader, Uri self) =>
-        new(
-            Name: reader.GetString(2),
-            Path: reader.GetString(1),
-            FileId: reader.GetGuid(0),
-            VersionId: FileReader.Format(reader.GetInt64(11)),
-            Size: reader.IsDBNull(12) ? 0 : reader.GetInt64(12),
-            Etag: reader.IsDBNull(14) ? "" : reader.GetString(14),
-            CreatedAt: reader.GetFieldValue<DateTimeOffset>(3),
-            CreatedBy: new UserResponse(reader.GetString(4), NullableString(reader, 5), NullableString(reader, 6)),
-            ModifiedAt: reader.GetFieldValue<DateTimeOffset>(13),
-            ModifiedBy: new UserResponse(reader.GetString(15), NullableString(reader, 16), NullableString(reader, 17)),
+        var matching = db.Files.AsNoTracking().Where(f => f.WorkspaceId == workspaceId && f.CurrentVersionId != null);
+        matching = deleted == true ? matching.Where(f => f.DeletedAt != null) : matching.Where(f => f.DeletedAt == null);
+        if (!string.IsNullOrEmpty(query.FileName))
+        {
+            var pattern = "%" + EscapeLike(query.FileName.ToLowerInvariant()) + "%";
+            matching = matching.Where(f => EF.Functions.Like(f.Name.ToLower(), pattern, @"\"));
+        }
+        if (!string.IsNullOrEmpty(query.Author))
+            matching = matching.Where(f => f.CreatedById == query.Author);
+        foreach (var (name, values) in new[] { ("created_at", query.CreatedAt), ("modified_at", query.ModifiedAt), ("deleted_at", query.DeletedAt) })
+        {
+            foreach (var value in values ?? [])
+            {
+                if (!TryParseDateFilter(name, value, out var bound, out problem))
+                    return false;
+                matching = matching.Where(bound);
+            }
+        }
+        if (!TryParseFolder(query.Folder, out var prefix, out problem))
+            return false;
+        if (prefix.Length > 0)
+        {
+            // A folder's files, at any depth, are one contiguous range of path keys in byte order.
+            var (from, to) = (prefix, AfterFolder(prefix));
+            matching = matching.Where(f => string.Compare(f.PathKey, from) >= 0 && string.Compare(f.PathKey, to) < 0);
+        }
+
+        var unfiltered = deleted != true && string.IsNullOrEmpty(query.FileName) && string.IsNullOrEmpty(query.Author) && prefix.Length == 0
+            && query.CreatedAt is not { Length: > 0 } && query.ModifiedAt is not { Length: > 0 } && query.DeletedAt is not { Length: > 0 };
+
+        // The cursor carries the order and the last row seen; it wins over order_by and offset.
+        var (sortName, descending) = ("path", false);
+        ListCursor? cursor = null;
+        if (query.Cursor is not null)
+        {
+            if (!ListCursor.TryDecode(query.Cursor, out cursor) || !Sorts.ContainsKey(cursor.Order))
+            {
+                problem = FileQuery.Invalid("The cursor is not valid.", "Use the cursor from links.next as it is.");
+                return false;
+            }
+            (sortName, descending, offset) = (cursor.Order, cursor.Descending, cursor.Offset);
+        }
+        else if (query.OrderBy is not null && !TryParseOrder(query.OrderBy, out sortName, out descending, out problem))
+            return false;
+
+        var sort = sortName == "deleted_at" && deleted != true ? LiveDeletedAt : Sorts[sortName];
+        var paged = matching;
+        if (cursor is not null)
+        {
+            if (!sort.TryParseKey(cursor.Key, out var key))
+            {
+                problem = FileQuery.Invalid("The cursor is not valid.", "Use the cursor from links.next as it is.");
+                return false;
+            }
+            paged = sort.After(matching, key, cursor.Id, descending);
+        }
+
+        // Order and page the files alone, then join the current versions of just that page: an offset skips
+        // index entries, not joined rows.
+        var ordered = sort.Order(paged, descending);
+        var pageFiles = cursor is null ? ordered.Skip(offset).Take(limit + 1) : ordered.Take(limit + 1);
+        plan = new ListPlan(matching, WithCurrentVersions(db, pageFiles), sortName, descending, sort, limit, offset, cursor, unfiltered);
+        return true;
+    }
+
+    /// <summary>A page of files joined to their current versions, in the page's order.</summary>
+    internal static IQueryable<ListedFile> WithCurrentVersions(FileApiDb db, IQueryable<StoredFile> page) => page.Join(db.FileVersions,
+        f => new { FileId = f.Id, VersionId = f.CurrentVersionId },
+        v => new { v.FileId, VersionId = (long?)v.VersionId },
+        (f, v) => new ListedFile(f, v.ETag, v.CreatedById, v.CreatedByName, v.CreatedByEmail, v.ContentType, v.Metadata));
+
+    internal static FileListItem ReadItem(ListedFile row, Uri self)
+    {
+        var file = row.File;
+        return new(
+            Name: file.Name,
+            Path: file.Folder,
+            FileId: file.Id,
+            VersionId: FileReader.Format(file.CurrentVersionId!.Value),
+            Size: file.CurrentSize ?? 0,
+            Etag: row.ETag ?? "",
+            CreatedAt: file.CreatedAt,
+            CreatedBy: new UserResponse(file.CreatedById, file.CreatedByName, file.CreatedByEmail),
+            ModifiedAt: file.ModifiedAt ?? file.CreatedAt,
+            ModifiedBy: new UserResponse(row.ModifiedById, row.ModifiedByName, row.ModifiedByEmail),
             Links: new ItemLinks(self),
-            ContentType: VersionMetadata.ServedContentType(NullableString(reader, 19)),
-            Metadata: VersionMetadata.Answered(VersionMetadata.Deserialize(NullableString(reader, 20))),
-            DeletedAt: reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7),
-            DeletedBy: reader.IsDBNull(8) ? null : new UserResponse(reader.GetString(8), NullableString(reader, 9), NullableString(reader, 10)));
+            ContentType: VersionMetadata.ServedContentType(row.ContentType),
+            Metadata: VersionMetadata.Answered(row.Metadata),
+            DeletedAt: file.DeletedAt,
+            DeletedBy: file.DeletedById is null ? null : new UserResponse(file.DeletedById, file.DeletedByName, file.DeletedByEmail));
+    }
 
     /// <summary>The folder as a key prefix: case-folded with a trailing slash ("reports/2026/"), or "" for the root.</summary>
     internal static bool TryParseFolder(string? raw, out string prefix, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ProblemHttpResult? problem)
@@ -259,8 +242,6 @@ static class FileListing
 
     /// <summary>The first key after every key that starts with <paramref name="prefix"/> ("a/b/" → "a/b0"): '0' follows '/' in byte order.</summary>
     internal static string AfterFolder(string prefix) => prefix[..^1] + (char)('/' + 1);
-
-    internal static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     internal static Uri PageLink(HttpRequest request, Dictionary<string, string?> changes)
     {
@@ -288,16 +269,18 @@ static class FileListing
         return false;
     }
 
-    static bool TryParseDateFilter(string name, string raw, out string comparison, out DateTimeOffset when, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ProblemHttpResult? problem)
+    static bool TryParseDateFilter(string name, string raw, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Expression<Func<StoredFile, bool>>? bound,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ProblemHttpResult? problem)
     {
-        comparison = "";
-        when = default;
+        bound = null;
         problem = null;
         var colon = raw.IndexOf(':');
-        if (colon > 0 && Comparisons.TryGetValue(raw[..colon], out var op)
-            && DateTimeOffset.TryParse(raw[(colon + 1)..], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out when))
+        if (colon > 0 && Comparisons.TryGetValue(raw[..colon], out var comparison)
+            && DateTimeOffset.TryParse(raw[(colon + 1)..], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var when))
         {
-            (comparison, when) = (op, when.ToUniversalTime());
+            var column = DateFilters[name];
+            var value = Expression.Property(Expression.Constant(new Bound<DateTimeOffset?>(when.ToUniversalTime())), nameof(Bound<DateTimeOffset?>.Value));
+            bound = Expression.Lambda<Func<StoredFile, bool>>(Expression.MakeBinary(comparison, column.Body, value), column.Parameters);
             return true;
         }
         problem = FileQuery.Invalid($"{name} is not valid.", $"{name} must look like gte:2026-01-31T00:00:00Z (prefixes lt, lte, gt, gte); got '{raw}'.");
@@ -318,41 +301,81 @@ static class FileListing
 
     static string EscapeLike(string text) => text.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_");
 
-    enum SortKind { Text, Time, Number }
+    /// <summary>A value captured as a member, so EF Core sends it as a parameter rather than writing it into the SQL.</summary>
+    sealed record Bound<T>(T Value);
 
-    sealed record SortColumn(string Column, SortKind Kind)
+    /// <summary>An order over one column, then the file id; and the cursor's "after this row" condition in the same order.</summary>
+    internal abstract class SortColumn
     {
-        /// <summary>The column, or for one that may be NULL, the column with NULL read as the lowest key of its kind
-        /// (-infinity reads back as DateTime.MinValue and is written again as -infinity, so the cursor round-trips).</summary>
-        public string KeyExpression(bool mayBeNull) => !mayBeNull ? Column : Kind switch
-        {
-            SortKind.Time => $"COALESCE({Column}, timestamptz '-infinity')",
-            SortKind.Number => $"COALESCE({Column}, {long.MinValue})",
-            _ => $"COALESCE({Column}, '')",
-        };
+        public static SortColumn Of<TKey>(Expression<Func<StoredFile, TKey>> key) => new SortColumn<TKey>(key);
 
-        public string FormatKey(object key) => key switch
+        public abstract IOrderedQueryable<StoredFile> Order(IQueryable<StoredFile> files, bool descending);
+
+        public abstract IQueryable<StoredFile> After(IQueryable<StoredFile> files, object key, Guid id, bool descending);
+
+        public abstract object? KeyOf(StoredFile file);
+
+        public abstract bool TryParseKey(string text, out object key);
+
+        public static string FormatKey(object key) => key switch
         {
-            DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)).UtcTicks.ToString(CultureInfo.InvariantCulture),
             DateTimeOffset time => time.UtcTicks.ToString(CultureInfo.InvariantCulture),
             long number => number.ToString(CultureInfo.InvariantCulture),
             _ => (string)key,
         };
+    }
 
-        public bool TryParseKey(string text, out object key)
+    sealed class SortColumn<TKey>(Expression<Func<StoredFile, TKey>> key) : SortColumn
+    {
+        static readonly Type KeyType = Nullable.GetUnderlyingType(typeof(TKey)) ?? typeof(TKey);
+        readonly Func<StoredFile, TKey> _read = key.Compile();
+
+        public override IOrderedQueryable<StoredFile> Order(IQueryable<StoredFile> files, bool descending) =>
+            descending ? files.OrderByDescending(key).ThenByDescending(f => f.Id) : files.OrderBy(key).ThenBy(f => f.Id);
+
+        public override IQueryable<StoredFile> After(IQueryable<StoredFile> files, object after, Guid afterId, bool descending)
+        {
+            var file = key.Parameters[0];
+            var bound = Expression.Property(Expression.Constant(new Bound<TKey>((TKey)after)), nameof(Bound<TKey>.Value));
+            var id = Expression.Property(file, nameof(StoredFile.Id));
+            var boundId = Expression.Property(Expression.Constant(new Bound<Guid>(afterId)), nameof(Bound<Guid>.Value));
+            var beyond = Expression.OrElse(
+                Beyond(key.Body, bound, descending),
+                Expression.AndAlso(Expression.Equal(key.Body, bound), Beyond(id, boundId, descending)));
+            return files.Where(Expression.Lambda<Func<StoredFile, bool>>(beyond, file));
+        }
+
+        // string and Guid have no < in C#: Compare(a, b) > 0, which EF Core translates to a > b.
+        static BinaryExpression Beyond(Expression column, Expression bound, bool descending)
+        {
+            if (column.Type == typeof(string))
+                (column, bound) = (Expression.Call(typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!, column, bound), Expression.Constant(0));
+            else if (column.Type == typeof(Guid))
+                (column, bound) = (Expression.Call(column, typeof(Guid).GetMethod(nameof(Guid.CompareTo), [typeof(Guid)])!, bound), Expression.Constant(0));
+            return descending ? Expression.LessThan(column, bound) : Expression.GreaterThan(column, bound);
+        }
+
+        public override object? KeyOf(StoredFile file) => _read(file);
+
+        public override bool TryParseKey(string text, out object key)
         {
             key = text;
-            if (Kind == SortKind.Text)
+            if (KeyType == typeof(string))
                 return true;
             if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
                 return false;
-            key = Kind == SortKind.Time ? new DateTimeOffset(number, TimeSpan.Zero) : number;
-            return Kind != SortKind.Time || number is >= 0 && number <= DateTimeOffset.MaxValue.UtcTicks;
+            if (KeyType != typeof(DateTimeOffset))
+            {
+                key = number;
+                return true;
+            }
+            key = number is >= 0 && number <= DateTimeOffset.MaxValue.UtcTicks ? new DateTimeOffset(number, TimeSpan.Zero) : DateTimeOffset.MinValue;
+            return number is >= 0 && number <= DateTimeOffset.MaxValue.UtcTicks;
         }
     }
 
     /// <summary>Opaque to clients: base64url of the order and the last row of the page.</summary>
-    sealed record ListCursor(string Order, bool Descending, string Key, Guid Id, int Offset, long Total)
+    internal sealed record ListCursor(string Order, bool Descending, string Key, Guid Id, int Offset, long Total)
     {
         public string Encode() => Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(this)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 

@@ -1,29 +1,29 @@
 using System.Globalization;
 using System.Text.Json;
-using FileApi.Http;
+using FileApi.Data;
+using FileApi.Data.Providers;
 using FileApi.Workspaces;
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
+using Microsoft.EntityFrameworkCore;
 
 namespace FileApi.Files;
 
 /// <summary>
 /// The folder view, <c>GET .../files?folder=/a/&amp;delimiter=/</c>: the folder's immediate subfolders (in key order), then
 /// the files directly in it (in path order), as one sequence paged like the flat listing (offset, or the keyset cursor in
-/// <c>links.next</c>). Both halves run on <c>ix_files_live_folder</c> (workspace, folder_key, path_key, id) over live,
+/// <c>links.next</c>). Both halves run on the folder index (workspace, folder_key, then the path's order, id) over live,
 /// ready files: the folder's own files are one range of it, and the subfolders come from a skip scan that seeks once
 /// per subfolder past everything under the previous one, so a page costs a seek per entry however many files lie below.
-/// PostgreSQL-specific SQL (a recursive CTE with LATERAL), written out here like the flat listing's.
+/// The statements that differ by engine are <see cref="IFolderView"/>'s.
 /// </summary>
 static class FolderListing
 {
-    const string Live = "f.workspace_id = @workspace AND f.deleted_at IS NULL AND f.current_version_id IS NOT NULL";
     const string FoldersPhase = "folders";
     const string FilesPhase = "files";
 
     public static async Task<Results<Ok<FileListResponse>, ProblemHttpResult>> ListAsync(
-        FileListing.ListQuery query, WorkspaceScope scope, NpgsqlDataSource dataSource, FileLinks links, HttpContext http)
+        FileListing.ListQuery query, WorkspaceScope scope, FileApiDb db, FileLinks links, HttpContext http)
     {
         if (Unsupported(query) is { } refused)
             return refused;
@@ -36,8 +36,7 @@ static class FolderListing
             return FileQuery.Invalid("The cursor is not valid.", "Use the cursor from links.next as it is.");
 
         var ct = http.RequestAborted;
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var view = new FolderQueries(connection, scope.WorkspaceId, prefix);
+        var view = new FolderQueries(db, new FolderScope(scope.WorkspaceId, prefix));
         var take = limit + 1; // one entry more than the page says whether there is a next page
         List<Subfolder> folders = [];
         List<(FileListItem Item, string Key)> files = [];
@@ -115,51 +114,22 @@ static class FolderListing
     /// <summary>A subfolder: its key ("a/b/") and its name and containing folder as one of its files spells them.</summary>
     sealed record Subfolder(string Key, string Name, string Path);
 
-    /// <summary>The statements of the folder view, for one folder (<paramref name="prefix"/>, a key prefix, "" for the root).</summary>
-    sealed class FolderQueries(NpgsqlConnection connection, Guid workspaceId, string prefix)
+    /// <summary>The statements of the folder view, for one folder (its key prefix, "" for the root).</summary>
+    sealed class FolderQueries(FileApiDb db, FolderScope folder)
     {
-        // Keys under the folder: after the prefix and, below the root, before the first key past it.
-        readonly string _under = "f.folder_key > @prefix" + (prefix.Length > 0 ? " AND f.folder_key < @folder_to" : "");
+        readonly IFolderView _view = db.Database.FolderView();
 
-        // The next subfolder at or after @from is the first key there; the one after it starts past all of its keys.
-        string SkipScan => $"""
-            WITH RECURSIVE subfolders (folder_key, folder, n) AS (
-                (SELECT f.folder_key, f.folder, 1::bigint FROM files f
-                  WHERE {Live} AND {_under} AND f.folder_key >= @from
-                  ORDER BY f.folder_key LIMIT 1)
-                UNION ALL
-                SELECT next.folder_key, next.folder, s.n + 1
-                  FROM subfolders s
-                  CROSS JOIN LATERAL (
-                      SELECT f.folder_key, f.folder FROM files f
-                       WHERE {Live} AND {_under}
-                         AND f.folder_key >= (@prefix || split_part(substr(s.folder_key, length(@prefix) + 1), '/', 1) || '0')
-                       ORDER BY f.folder_key LIMIT 1) next
-                 WHERE s.n < @take)
-            """;
-
-        public async Task<long> CountSubfoldersAsync(CancellationToken ct)
-        {
-            await using var command = Command($"{SkipScan} SELECT count(*) FROM subfolders");
-            command.Parameters.AddWithValue("from", "");
-            command.Parameters.AddWithValue("take", long.MaxValue);
-            return (long)(await command.ExecuteScalarAsync(ct))!;
-        }
+        public Task<long> CountSubfoldersAsync(CancellationToken ct) => _view.CountSubfoldersAsync(db, folder, ct);
 
         public async Task<List<Subfolder>> SubfoldersAsync(string from, long skip, int take, CancellationToken ct)
         {
-            await using var command = Command($"{SkipScan} SELECT folder_key, folder FROM subfolders ORDER BY n OFFSET @skip");
-            command.Parameters.AddWithValue("from", from);
-            command.Parameters.AddWithValue("take", skip + take);
-            command.Parameters.AddWithValue("skip", skip);
-            var depth = prefix.Count(c => c == '/');
+            var depth = folder.Prefix.Count(c => c == '/');
             var folders = new List<Subfolder>();
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
+            foreach (var row in await _view.SubfoldersAsync(db, folder, from, skip, take, ct))
             {
                 // Keys and display folders have their slashes in the same places: case folding never makes or removes one.
-                var keySegments = reader.GetString(0).Split('/');
-                var segments = reader.GetString(1).Split('/'); // "/A/Bc/d/" → "", "A", "Bc", "d", ""
+                var keySegments = row.FolderKey.Split('/');
+                var segments = row.Folder.Split('/'); // "/A/Bc/d/" → "", "A", "Bc", "d", ""
                 folders.Add(new Subfolder(string.Join('/', keySegments[..(depth + 1)]) + "/", segments[depth + 1],
                     "/" + string.Concat(segments[1..(depth + 1)].Select(segment => segment + "/"))));
             }
@@ -167,65 +137,18 @@ static class FolderListing
         }
 
         /// <summary>Live, ready files anywhere under each folder: one range count each, on the index alone.</summary>
-        public async Task<long[]> FileCountsAsync(List<Subfolder> folders, CancellationToken ct)
-        {
-            if (folders.Count == 0)
-                return [];
-            await using var command = Command($"""
-                SELECT (SELECT count(*) FROM files f WHERE {Live} AND f.folder_key >= k.key AND f.folder_key < k.upper)
-                  FROM unnest(@keys, @uppers) WITH ORDINALITY AS k(key, upper, n)
-                 ORDER BY k.n
-                """);
-            command.Parameters.AddWithValue("keys", folders.Select(folder => folder.Key).ToArray());
-            command.Parameters.AddWithValue("uppers", folders.Select(folder => FileListing.AfterFolder(folder.Key)).ToArray());
-            var counts = new List<long>(folders.Count);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-                counts.Add(reader.GetInt64(0));
-            return [.. counts];
-        }
+        public async Task<long[]> FileCountsAsync(List<Subfolder> folders, CancellationToken ct) =>
+            folders.Count == 0 ? [] : await _view.FileCountsAsync(db, folder.WorkspaceId, [.. folders.Select(f => f.Key)], ct);
 
-        public async Task<long> CountFilesAsync(CancellationToken ct)
-        {
-            await using var command = Command($"SELECT count(*) FROM files f WHERE {Live} AND f.folder_key = @prefix");
-            return (long)(await command.ExecuteScalarAsync(ct))!;
-        }
+        public Task<long> CountFilesAsync(CancellationToken ct) =>
+            FolderViews.LiveIn(db, folder).LongCountAsync(ct);
 
         /// <summary>The folder's own files in path order, after a cursor's (path key, id) or skipping an offset.</summary>
         public async Task<List<(FileListItem Item, string Key)>> FilesAsync(
             HttpContext http, WorkspaceScope scope, FileLinks links, (string Key, Guid Id)? after, int skip, int take, CancellationToken ct)
         {
-            await using var command = Command($"""
-                SELECT {FileListing.ItemColumns}
-                  FROM (SELECT f.*, f.path_key AS sort_key FROM files f
-                         WHERE {Live} AND f.folder_key = @prefix{(after is null ? "" : " AND (f.path_key, f.id) > (@after_key, @after_id)")}
-                         ORDER BY f.path_key, f.id
-                         LIMIT @take OFFSET @skip) f
-                  JOIN file_versions v ON v.file_id = f.id AND v.version_id = f.current_version_id
-                 ORDER BY f.sort_key, f.id
-                """);
-            if (after is { } position)
-            {
-                command.Parameters.AddWithValue("after_key", position.Key);
-                command.Parameters.AddWithValue("after_id", position.Id);
-            }
-            command.Parameters.AddWithValue("take", take);
-            command.Parameters.AddWithValue("skip", skip);
-            var files = new List<(FileListItem, string)>(Math.Min(take, 1000));
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-                files.Add((FileListing.ReadItem(reader, links.Self(http.Request, scope, reader.GetGuid(0), reader.GetInt64(11))), reader.GetString(18)));
-            return files;
-        }
-
-        NpgsqlCommand Command(string sql)
-        {
-            var command = new NpgsqlCommand(sql, connection);
-            command.Parameters.AddWithValue("workspace", workspaceId);
-            command.Parameters.AddWithValue("prefix", prefix);
-            if (prefix.Length > 0)
-                command.Parameters.AddWithValue("folder_to", FileListing.AfterFolder(prefix));
-            return command;
+            var rows = await FileListing.WithCurrentVersions(db, _view.OwnFiles(db, folder, after).Skip(skip).Take(take)).ToListAsync(ct);
+            return [.. rows.Select(row => (FileListing.ReadItem(row, links.Self(http.Request, scope, row.File.Id, row.File.CurrentVersionId!.Value)), row.File.PathKey))];
         }
     }
 

@@ -3,7 +3,7 @@ using FileApi.Data;
 using FileApi.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Npgsql;
+using FileApi.Data.Providers;
 
 namespace FileApi.Files;
 
@@ -44,42 +44,29 @@ public sealed record ReconcileReport(bool Ran, int Completed, int Expired, int P
 /// <summary>
 /// Repairs what notifications miss: (a) completes uploads whose blob is committed but whose event never came,
 /// (b) gives up uploads whose link expired and drops their blob and uncommitted blocks, (c) purges deleted files
-/// past retention, rows and blobs, (d) deletes blobs that no version owns. A PostgreSQL advisory lock lets one
+/// past retention, rows and blobs, (d) deletes blobs that no version owns. A cross-instance lock (Data/Providers) lets one
 /// instance work at a time; every step is conditional, so a pass interrupted anywhere is safe to repeat.
 /// </summary>
 public sealed class Reconciler(
-    FileApiDb db, BlobStorage storage, VersionLifecycle lifecycle, NpgsqlDataSource dataSource,
+    FileApiDb db, BlobStorage storage, VersionLifecycle lifecycle, IReconcilerLock crossInstanceLock,
     IOptions<LifecycleOptions> options, TimeProvider clock, ILogger<Reconciler> logger)
 {
-    internal const long LockKey = 0x46696c6552656331; // "FileRec1"
-
     public async Task<ReconcileReport> RunPassAsync(bool sweepOrphans, CancellationToken ct)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using (var tryLock = new NpgsqlCommand($"SELECT pg_try_advisory_lock({LockKey})", connection))
-        {
-            if (!(bool)(await tryLock.ExecuteScalarAsync(ct))!)
-                return new ReconcileReport(false, 0, 0, 0, 0);
-        }
+        await using var held = await crossInstanceLock.TryAcquireAsync(ct);
+        if (held is null)
+            return new ReconcileReport(false, 0, 0, 0, 0);
 
-        try
-        {
-            var report = new ReconcileReport(true,
-                await CompleteMissedAsync(ct),
-                await ExpireAbandonedAsync(ct),
-                await PurgeDeletedAsync(ct),
-                sweepOrphans ? await DeleteOrphansAsync(ct) : 0);
-            Telemetry.FileApiTelemetry.ReconcilerRepaired(report);
-            if (report is not { Completed: 0, Expired: 0, Purged: 0, OrphansDeleted: 0 })
-                logger.LogInformation("Reconciled: {Completed} uploads completed without an event, {Expired} abandoned uploads expired, {Purged} deleted files purged, {Orphans} orphan blobs deleted",
-                    report.Completed, report.Expired, report.Purged, report.OrphansDeleted);
-            return report;
-        }
-        finally
-        {
-            await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({LockKey})", connection);
-            await unlock.ExecuteScalarAsync(CancellationToken.None);
-        }
+        var report = new ReconcileReport(true,
+            await CompleteMissedAsync(ct),
+            await ExpireAbandonedAsync(ct),
+            await PurgeDeletedAsync(ct),
+            sweepOrphans ? await DeleteOrphansAsync(ct) : 0);
+        Telemetry.FileApiTelemetry.ReconcilerRepaired(report);
+        if (report is not { Completed: 0, Expired: 0, Purged: 0, OrphansDeleted: 0 })
+            logger.LogInformation("Reconciled: {Completed} uploads completed without an event, {Expired} abandoned uploads expired, {Purged} deleted files purged, {Orphans} orphan blobs deleted",
+                report.Completed, report.Expired, report.Purged, report.OrphansDeleted);
+        return report;
     }
 
     async Task<int> CompleteMissedAsync(CancellationToken ct)
@@ -173,14 +160,13 @@ public sealed class Reconciler(
         if (batch.Count == 0)
             return 0;
         var ours = batch.Where(b => b.Blob is not null).Select(b => b.Blob!).ToList();
-        var fileIds = ours.Select(b => b.FileId).ToArray();
-        var versionIds = ours.Select(b => b.VersionId).ToArray();
-        var owned = (await db.Database.SqlQuery<OwnedVersion>($"""
-            SELECT v.file_id AS "FileId", v.version_id AS "VersionId"
-              FROM unnest({fileIds}, {versionIds}) AS t(file_id, version_id)
-              JOIN file_versions v ON v.file_id = t.file_id AND v.version_id = t.version_id
-             WHERE v.status <> 'Failed'
-            """).ToListAsync(ct)).ToHashSet();
+        var fileIds = ours.Select(b => b.FileId).Distinct().ToArray();
+        var versionIds = ours.Select(b => b.VersionId).Distinct().ToArray();
+        // Rows of any version id of these files, then the pairs in memory: a batch is small, and this needs no row values.
+        var owned = (await db.FileVersions.AsNoTracking()
+            .Where(v => fileIds.Contains(v.FileId) && versionIds.Contains(v.VersionId) && v.Status != VersionStatus.Failed)
+            .Select(v => new OwnedVersion(v.FileId, v.VersionId))
+            .ToListAsync(ct)).ToHashSet();
 
         var deleted = 0;
         foreach (var (name, blob) in batch)

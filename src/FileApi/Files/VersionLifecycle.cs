@@ -1,12 +1,12 @@
 using System.Security.Cryptography;
 using FileApi.Auth;
 using FileApi.Data;
+using FileApi.Data.Providers;
 using FileApi.Notifications;
 using FileApi.Storage;
 using FileApi.Workspaces;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace FileApi.Files;
 
@@ -65,7 +65,8 @@ public sealed record ImportSource(Uri Url, long? Size);
 /// </summary>
 public sealed class VersionLifecycle(
     FileApiDb db, BlobStorage storage, VersionWaiters waiters, VerificationQueue queue, VerificationHooks hooks, WebhookOutbox outbox,
-    IOptions<FilesOptions> options, IOptions<LifecycleOptions> lifecycleOptions, TimeProvider clock, ILogger<VersionLifecycle> logger)
+    IOptions<FilesOptions> options, IOptions<LifecycleOptions> lifecycleOptions, TimeProvider clock, ILogger<VersionLifecycle> logger,
+    IVersionAllocation allocation, IPathLocks pathLocks, IVersionReadiness readiness, IWorkspaceUsageCounts usageCounts, IDatabaseErrors databaseErrors)
 {
     /// <summary>What completion answers for a version it need not touch (unknown, ready or failed); null while it is uploading.</summary>
     internal static CompletionOutcome? SettledOutcome(VersionStatus? status) => status switch
@@ -76,13 +77,12 @@ public sealed class VersionLifecycle(
         _ => null,
     };
 
-    const string UploadingStatus = nameof(VersionStatus.Uploading);
 
     // ---- register and renew (uploader) -------------------------------------------------------------------
 
     /// <summary>
     /// Creates the file at a path or bumps its version counter, and inserts the uploading version, in one
-    /// statement: concurrent first uploads to one path agree on one file and get distinct, increasing ids.
+    /// statement (<see cref="IVersionAllocation"/>): concurrent first uploads to one path agree on one file and get distinct, increasing ids.
     /// Null when a file and a folder would share the name (<see cref="ClaimPathAsync"/>).
     /// </summary>
     public Task<AllocatedVersion?> RegisterAtPathAsync(
@@ -98,23 +98,7 @@ public sealed class VersionLifecycle(
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         if (!await ClaimPathAsync(scope, path, ct))
             return null;
-        var allocated = Registered((await db.Database.SqlQuery<AllocatedVersion>($"""
-            WITH allocated AS (
-                INSERT INTO files (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id, created_by_name, created_by_email)
-                VALUES ({Guid.CreateVersion7(now)}, {scope.WorkspaceId}, {path.Folder}, {path.Name}, {path.Key}, {VersionIds.Candidate(now)}, {now},
-                        {caller.Id}, CAST({caller.Name} AS varchar), CAST({caller.Email} AS varchar))
-                ON CONFLICT (workspace_id, path_key) WHERE deleted_at IS NULL
-                DO UPDATE SET latest_version_id = GREATEST(EXCLUDED.latest_version_id, files.latest_version_id + {VersionIds.Step})
-                RETURNING id, latest_version_id)
-            INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
-                                       upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata)
-            SELECT id, latest_version_id, {UploadingStatus}, timestamptz 'epoch' + (latest_version_id / {VersionIds.Step}) * interval '1 microsecond',
-                   {caller.Id}, CAST({caller.Name} AS varchar), CAST({caller.Email} AS varchar), {uploadExpiresAt},
-                   CAST({declaration.Size} AS bigint), CAST({declaration.ContentMd5} AS varchar), CAST({declaration.ContentSha256} AS varchar),
-                   CAST({declaration.ContentType} AS varchar), CAST({MetadataJson(declaration)} AS text)
-              FROM allocated
-            RETURNING file_id AS "FileId", version_id AS "VersionId"
-            """).ToListAsync(ct)).Single());
+        var allocated = Registered(await allocation.AtPathAsync(db, path, new NewVersion(scope.WorkspaceId, caller, declaration, now, uploadExpiresAt), ct));
         if (importFrom is not null)
         {
             db.FileImports.Add(new FileImport
@@ -140,13 +124,7 @@ public sealed class VersionLifecycle(
         var segments = path.Key.Split('/');
         var ancestors = Enumerable.Range(1, segments.Length - 1).Select(n => string.Join('/', segments[..n])).ToList();
         // All ancestors in one round trip, top-down (the order every registration takes them in), then the path itself.
-        if (ancestors.Count > 0)
-        {
-            var ancestorKeys = ancestors.Select(ancestor => PathLockKey(scope, ancestor)).ToArray();
-            await db.Database.ExecuteSqlAsync(
-                $"SELECT count(pg_advisory_xact_lock_shared(hashtextextended(k, 0))) FROM unnest({ancestorKeys}) AS k", ct);
-        }
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({PathLockKey(scope, path.Key)}, 0))", ct);
+        await pathLocks.LockAsync(db, [.. ancestors.Select(ancestor => PathLockKey(scope, ancestor))], PathLockKey(scope, path.Key), ct);
 
         var under = path.Key + "/";
         return !await db.Files.AnyAsync(f => f.WorkspaceId == scope.WorkspaceId && f.DeletedAt == null
@@ -161,25 +139,9 @@ public sealed class VersionLifecycle(
     {
         var now = clock.GetUtcNow();
         using var span = Telemetry.FileApiTelemetry.StartRegistration();
-        var allocated = (await db.Database.SqlQuery<AllocatedVersion>($"""
-            WITH allocated AS (
-                UPDATE files SET latest_version_id = GREATEST({VersionIds.Candidate(now)}, latest_version_id + {VersionIds.Step})
-                 WHERE id = {fileId} AND workspace_id = {scope.WorkspaceId} AND deleted_at IS NULL
-                RETURNING id, latest_version_id)
-            INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
-                                       upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata)
-            SELECT id, latest_version_id, {UploadingStatus}, timestamptz 'epoch' + (latest_version_id / {VersionIds.Step}) * interval '1 microsecond',
-                   {caller.Id}, CAST({caller.Name} AS varchar), CAST({caller.Email} AS varchar), {uploadExpiresAt},
-                   CAST({declaration.Size} AS bigint), CAST({declaration.ContentMd5} AS varchar), CAST({declaration.ContentSha256} AS varchar),
-                   CAST({declaration.ContentType} AS varchar), CAST({MetadataJson(declaration)} AS text)
-              FROM allocated
-            RETURNING file_id AS "FileId", version_id AS "VersionId"
-            """).ToListAsync(ct)).SingleOrDefault();
+        var allocated = await allocation.ForFileAsync(db, fileId, new NewVersion(scope.WorkspaceId, caller, declaration, now, uploadExpiresAt), ct);
         return allocated is null ? null : Registered(allocated);
     }
-
-    static string? MetadataJson(RegisterRequest declaration) =>
-        declaration.Metadata is { Count: > 0 } metadata ? VersionMetadata.Serialize(metadata) : null;
 
     static AllocatedVersion Registered(AllocatedVersion allocated)
     {
@@ -427,55 +389,21 @@ public sealed class VersionLifecycle(
                 .SetProperty(v => v.VerificationClaimedAt, (DateTimeOffset?)null), CancellationToken.None);
 
     /// <summary>
-    /// Uploading → ready, and the file's current version moved to it unless a newer one is ready, in one statement.
-    /// With a claim, only its holder may; without, only while no live claim is held. A live file's version becomes ready
-    /// only if its bytes fit its workspace's quota; one that does not fails with <see cref="FailureCodes.QuotaExceeded"/>.
+    /// Uploading → ready, the file's current version moved to it unless a newer one is ready, and its workspace's usage,
+    /// in one statement (<see cref="IVersionReadiness"/>). With a claim, only its holder may; without, only while no live
+    /// claim is held. A live file's version becomes ready only if its bytes fit its workspace's quota; one that does not
+    /// fails with <see cref="FailureCodes.QuotaExceeded"/>.
     /// </summary>
     async Task<CompletionOutcome> MarkReadyAsync(FileVersion version, string blobName, BlobProperties properties, string? verified, Guid? claim, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var staleBefore = now - options.Value.VerificationTimeout;
-        var (claimed, token) = (claim is not null, claim ?? Guid.Empty);
         var overQuota = false;
         var updated = await WithEventAsync(FileEventTypes.VersionReady, version.FileId, version.VersionId, ct, async () =>
         {
-            var answer = (await db.Database.SqlQuery<ReadinessAnswer>($"""
-                -- The file row is locked first, so readiness, deletion and restore of one file count in usage one after another.
-                WITH locked AS (
-                    SELECT id, workspace_id, deleted_at, current_version_id FROM files WHERE id = {version.FileId} FOR UPDATE),
-                -- A live file's ready bytes count in its workspace's usage, and the file itself with its first ready version,
-                -- judged on the file row as locked (the latest committed one). The quota check is the upsert's own predicate:
-                -- ON CONFLICT locks the usage row and judges its latest committed bytes, so concurrent readiness in one workspace
-                -- is decided one after another and usage never passes the quota. No row back means it did not fit.
-                usage AS (
-                    INSERT INTO workspace_usage AS u (workspace_id, files, bytes)
-                    SELECT locked.workspace_id, CASE WHEN locked.current_version_id IS NULL THEN 1 ELSE 0 END, {properties.ContentLength}
-                      FROM locked JOIN workspaces w ON w.id = locked.workspace_id
-                     WHERE locked.deleted_at IS NULL AND (w.quota_bytes IS NULL OR {properties.ContentLength} <= w.quota_bytes)
-                    ON CONFLICT (workspace_id) DO UPDATE SET files = u.files + EXCLUDED.files, bytes = u.bytes + EXCLUDED.bytes
-                     WHERE NOT EXISTS (SELECT 1 FROM workspaces w WHERE w.id = u.workspace_id AND u.bytes + EXCLUDED.bytes > w.quota_bytes)
-                    RETURNING u.workspace_id),
-                ready AS (
-                    UPDATE file_versions
-                       SET status = {nameof(VersionStatus.Ready)}, size = {properties.ContentLength}, etag = {properties.ETag},
-                           blob_version_id = CAST({properties.VersionId} AS varchar), verified = CAST({verified} AS varchar), ready_at = {now},
-                           verification_owner = NULL, verification_token = NULL, verification_claimed_at = NULL
-                     WHERE file_id = {version.FileId} AND version_id = {version.VersionId} AND status = {UploadingStatus}
-                       AND (({claimed} AND verification_token = {token})
-                            OR (NOT {claimed} AND (verification_token IS NULL OR verification_claimed_at < {staleBefore})))
-                       AND EXISTS (SELECT 1 FROM locked)
-                       -- A deleted file's versions count in nothing until it is restored, so they need no room.
-                       AND (EXISTS (SELECT 1 FROM usage) OR EXISTS (SELECT 1 FROM locked WHERE deleted_at IS NOT NULL))
-                    RETURNING file_id, version_id, size, created_at),
-                current AS (
-                    UPDATE files f SET current_version_id = ready.version_id, current_size = ready.size, modified_at = ready.created_at
-                      FROM ready
-                     WHERE f.id = ready.file_id AND (f.current_version_id IS NULL OR f.current_version_id < ready.version_id)
-                    RETURNING f.id)
-                SELECT (SELECT count(*) FROM ready)::int AS "Ready",
-                       (NOT EXISTS (SELECT 1 FROM usage) AND EXISTS (SELECT 1 FROM locked WHERE deleted_at IS NULL)) AS "OverQuota"
-                """).ToListAsync(ct)).Single();
-            // Usage counted for a version that did not become ready (it was settled meanwhile) is rolled back with the statement.
+            var answer = await readiness.MarkReadyAsync(
+                db, new ReadyVersion(version.FileId, version.VersionId, properties, verified, claim, now, staleBefore), ct);
+            // Usage counted for a version that did not become ready (it was settled meanwhile) is rolled back with the transaction.
             overQuota = answer.OverQuota;
             return answer.Ready;
         });
@@ -488,8 +416,6 @@ public sealed class VersionLifecycle(
             version.VersionId, version.FileId, properties.ContentLength, verified ?? "nothing declared");
         return CompletionOutcome.MarkedReady;
     }
-
-    sealed record ReadinessAnswer(int Ready, bool OverQuota);
 
     /// <summary>
     /// Uploading → failed for a version whose bytes did not fit its workspace's quota when it would have become ready;
@@ -674,19 +600,8 @@ public sealed class VersionLifecycle(
         return deleted;
     }
 
-    /// <summary>
-    /// Adds (<paramref name="sign"/> 1) or removes (-1) a file and the bytes of its ready versions to or from its workspace's
-    /// usage, inside the caller's transaction, right after the statement that made it live or deleted (whose row lock
-    /// keeps a concurrent readiness, which locks the file row first, from counting twice or not at all).
-    /// </summary>
-    async Task CountInUsageAsync(Guid fileId, int sign, CancellationToken ct) =>
-        await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO workspace_usage AS u (workspace_id, files, bytes)
-            SELECT f.workspace_id, {sign} * (CASE WHEN f.current_version_id IS NULL THEN 0 ELSE 1 END),
-                   {sign} * COALESCE((SELECT sum(v.size) FROM file_versions v WHERE v.file_id = f.id AND v.status = {nameof(VersionStatus.Ready)}), 0)
-              FROM files f WHERE f.id = {fileId}
-            ON CONFLICT (workspace_id) DO UPDATE SET files = u.files + EXCLUDED.files, bytes = u.bytes + EXCLUDED.bytes
-            """, ct);
+    /// <summary>Adds (<paramref name="sign"/> 1) or removes (-1) the file in its workspace's usage, right after the statement that made it live or deleted (<see cref="IWorkspaceUsageCounts"/>).</summary>
+    Task CountInUsageAsync(Guid fileId, int sign, CancellationToken ct) => usageCounts.CountFileAsync(db, fileId, sign, ct);
 
     /// <summary>Brings a deleted file back under <paramref name="path"/> if that path is free at this moment.</summary>
     public async Task<RestoreOutcome> RestoreFileAsync(WorkspaceScope scope, Guid fileId, FilePath path, CancellationToken ct)
@@ -714,7 +629,7 @@ public sealed class VersionLifecycle(
             outbox.Committed();
             return restored == 1 ? RestoreOutcome.Restored : RestoreOutcome.NotDeleted;
         }
-        catch (PostgresException taken) when (taken.SqlState == PostgresErrorCodes.UniqueViolation)
+        catch (Exception taken) when (databaseErrors.Classify(taken) == DatabaseFailure.UniqueViolation)
         {
             return RestoreOutcome.PathTaken;
         }

@@ -1,7 +1,6 @@
-using System.Net.Sockets;
+using FileApi.Data.Providers;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 
 namespace FileApi.Http;
 
@@ -11,7 +10,7 @@ namespace FileApi.Http;
 /// refuses is a 400 (a backstop: handlers validate first); a database or blob service that cannot be reached is a 503
 /// with Retry-After, so clients and Event Grid try again. Anything else stays a 500 from the default handler.
 /// </summary>
-sealed partial class KnownFailures(IProblemDetailsService problems, ILogger<KnownFailures> logger) : IExceptionHandler
+sealed partial class KnownFailures(IProblemDetailsService problems, IDatabaseErrors databaseErrors, ILogger<KnownFailures> logger) : IExceptionHandler
 {
     // Long enough for a database failover or a restart; clients add their own backoff on top.
     internal const int RetryAfterSeconds = 5;
@@ -41,7 +40,7 @@ sealed partial class KnownFailures(IProblemDetailsService problems, ILogger<Know
         });
     }
 
-    static (int Status, string Type, string Title, string Detail)? Classify(Exception exception)
+    (int Status, string Type, string Title, string Detail)? Classify(Exception exception)
     {
         foreach (var cause in Causes(exception))
         {
@@ -52,17 +51,8 @@ sealed partial class KnownFailures(IProblemDetailsService problems, ILogger<Know
                 case BadHttpRequestException bad when bad.StatusCode is >= 400 and < 500:
                     // The framework's message names the parameter and what was wrong with it, never a value of ours.
                     return (bad.StatusCode, Problems.InvalidRequest, "The request is not valid.", bad.Message);
-                case PostgresException { SqlState: PostgresErrorCodes.StringDataRightTruncation }:
-                    return (StatusCodes.Status400BadRequest, Problems.InvalidRequest, "A value is too long.", "A text value is longer than this API stores.");
-                case PostgresException { SqlState: PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter }:
-                    return (StatusCodes.Status400BadRequest, Problems.InvalidRequest, "A value has a character that cannot be stored.",
-                        "A text value has a NUL or another character that cannot be stored.");
-                case PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown
-                    or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.TooManyConnections }:
-                case NpgsqlException { IsTransient: true }:
-                case NpgsqlException { InnerException: SocketException or IOException or TimeoutException }:
-                    return (StatusCodes.Status503ServiceUnavailable, Problems.DatabaseUnavailable, "The database is unavailable.",
-                        "The service cannot reach its database right now. Try again shortly.");
+                case var database when databaseErrors.Classify(database) is { } failure && ForDatabase(failure) is { } answer:
+                    return answer;
                 // Storage.StorageRequestException is one too.
                 case Azure.RequestFailedException { Status: 0 or >= 500 }:
                     return (StatusCodes.Status503ServiceUnavailable, Problems.StorageUnavailable, "Blob storage is unavailable.",
@@ -71,6 +61,19 @@ sealed partial class KnownFailures(IProblemDetailsService problems, ILogger<Know
         }
         return null;
     }
+
+    static (int Status, string Type, string Title, string Detail)? ForDatabase(DatabaseFailure failure) => failure switch
+    {
+        DatabaseFailure.ValueTooLong =>
+            (StatusCodes.Status400BadRequest, Problems.InvalidRequest, "A value is too long.", "A text value is longer than this API stores."),
+        DatabaseFailure.UnstorableCharacter =>
+            (StatusCodes.Status400BadRequest, Problems.InvalidRequest, "A value has a character that cannot be stored.",
+                "A text value has a NUL or another character that cannot be stored."),
+        DatabaseFailure.Unavailable =>
+            (StatusCodes.Status503ServiceUnavailable, Problems.DatabaseUnavailable, "The database is unavailable.",
+                "The service cannot reach its database right now. Try again shortly."),
+        _ => null,
+    };
 
     /// <summary>The exception and everything it wraps: EF wraps provider errors, Azure.Core aggregates retried ones.</summary>
     static IEnumerable<Exception> Causes(Exception exception)

@@ -193,7 +193,8 @@ public static class WorkspaceEndpoints
     static async Task<ProblemHttpResult?> LockRolesAsync(RoleChangeServices services)
     {
         var (scope, db, ct) = (services.Scope, services.Db, services.Cancellation);
-        await db.Database.ExecuteSqlAsync($"SELECT id FROM workspaces WHERE id = {scope.WorkspaceId} FOR UPDATE", ct);
+        // An update that changes nothing takes the row's write lock the same way on every engine.
+        await db.Workspaces.Where(w => w.Id == scope.WorkspaceId).ExecuteUpdateAsync(set => set.SetProperty(w => w.Name, w => w.Name), ct);
         var caller = services.User.GetCaller();
         var tenantId = caller.TenantId ?? "";
         var role = await db.WorkspaceMembers.Where(m => m.WorkspaceId == scope.WorkspaceId && m.TenantId == tenantId && m.UserId == caller.Id)

@@ -58,6 +58,7 @@ public sealed partial class AzureDeploymentTests
     private static readonly Dictionary<string, string> AzureLikeValues = new()
     {
         ["ConnectionStrings__FileApi"] = "Host=psql-abc.postgres.database.azure.com;Database=fileapi;Username=id-abc;Ssl Mode=VerifyFull",
+        ["Database__Provider"] = "PostgreSql",
         ["Database__UseEntraAuthentication"] = "true",
         ["Database__ManagedIdentityClientId"] = "5b0c3c7e-8a4f-4d2e-9f1a-2c3d4e5f6a7b",
         ["Storage__ServiceUri"] = "https://stabc.blob.core.windows.net/",
@@ -161,7 +162,7 @@ public sealed partial class AzureDeploymentTests
         Assert.All(outputs, output => Assert.Matches("^[A-Z][A-Z0-9_]*$", output));
         Assert.Empty(ReadByHook("preprovision.sh").Except(azd).Except(setByPreprovision));
         Assert.Empty(Regex.Matches(Parameters, @"\$\{(\w+)\}").Select(m => m.Groups[1].Value).Except(azd).Except(setByPreprovision));
-        foreach (var hook in new[] { "predeploy.sh", "postdeploy.sh", "postdown.sh" })
+        foreach (var hook in new[] { "predeploy.sh", "predeploy-sqlserver.sh", "postdeploy.sh", "postdown.sh" })
             Assert.Empty(ReadByHook(hook).Except(azd).Except(setByPreprovision).Except(outputs));
     }
 

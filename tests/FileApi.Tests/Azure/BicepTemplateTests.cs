@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using FileApi.Data.Providers;
 using FileApi.Http;
 using FileApi.Tests.Infrastructure;
 
@@ -111,6 +112,93 @@ public sealed partial class BicepTemplateTests
         Assert.Equal("StorageBlob", deadLetter["deadLetterDestination"]!["endpointType"]!.GetValue<string>());
         Assert.Equal("[parameters('deadLetterContainerName')]", deadLetter["deadLetterDestination"]!["properties"]!["blobContainerName"]!.GetValue<string>());
         Assert.Equal(["Microsoft.Storage.BlobCreated"], subscription["filter"]!["includedEventTypes"]!.AsArray().Select(t => t!.GetValue<string>()));
+    }
+
+    [Theory]
+    [InlineData("postgresql")]
+    [InlineData("sqlserver")]
+    public async Task MainBicepTakesEitherDatabaseEngineAndCompilesAndLintsWithIt(string databaseEngine)
+    {
+        var build = await BicepCli.BuildAsync();
+        var lint = await BicepCli.LintAsync();
+        Assert.True(build.ExitCode == 0 && build.Diagnostics.Length == 0, $"bicep build ({build.ExitCode}):\n{build.Diagnostics}");
+        Assert.True(lint.ExitCode == 0 && lint.Diagnostics.Length == 0, $"bicep lint ({lint.ExitCode}):\n{lint.Diagnostics}");
+
+        var folder = Directory.CreateTempSubdirectory("fileapi-bicepparam-").FullName;
+        var paramsFile = Path.Combine(folder, $"{databaseEngine}.bicepparam");
+        await File.WriteAllTextAsync(paramsFile, $"""
+            using '{Path.GetRelativePath(folder, Path.Combine(Repository.Root, "bicep", "main.bicep")).Replace('\\', '/')}'
+            param environmentName = 'test'
+            param location = 'westeurope'
+            param principalId = '00000000-0000-0000-0000-000000000001'
+            param principalName = 'deployer@example.com'
+            param apiClientId = '00000000-0000-0000-0000-000000000002'
+            param databaseEngine = '{databaseEngine}'
+            """);
+        var parameters = await BicepCli.BuildParamsAsync(paramsFile);
+
+        Assert.True(parameters.ExitCode == 0 && parameters.Diagnostics.Length == 0, $"bicep build-params ({parameters.ExitCode}):\n{parameters.Diagnostics}");
+        var values = JsonNode.Parse(await File.ReadAllTextAsync(Path.ChangeExtension(paramsFile, ".json")))!["parameters"]!;
+        Assert.Equal(databaseEngine, values["databaseEngine"]!["value"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task PostgreSqlIsTheDefaultAndEachEnginesResourcesAreDeployedOnlyWhenItIsChosen()
+    {
+        var main = await BicepCli.TemplateAsync("main.bicep");
+        var parameter = main["parameters"]!["databaseEngine"]!;
+        Assert.Equal("postgresql", parameter["defaultValue"]!.GetValue<string>());
+        Assert.Equal(["postgresql", "sqlserver"], parameter["allowedValues"]!.AsArray().Select(v => v!.GetValue<string>()));
+
+        var resources = await DeployedResourcesAsync();
+        foreach (var type in new[] { "Microsoft.DBforPostgreSQL/flexibleServers", "Microsoft.DBforPostgreSQL/flexibleServers/firewallRules", "Microsoft.DBforPostgreSQL/flexibleServers/administrators" })
+            Assert.Equal("[variables('usePostgres')]", Single(resources, type)["condition"]!.GetValue<string>());
+        foreach (var type in new[] { "Microsoft.Sql/servers", "Microsoft.Sql/servers/databases", "Microsoft.Sql/servers/firewallRules" })
+            Assert.Equal("[not(variables('usePostgres'))]", Single(resources, type)["condition"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task AzureSqlIsServerlessTakesEntraSignInsOnlyAndTheAppConnectsAsItsManagedIdentityWithoutAPassword()
+    {
+        var resources = await DeployedResourcesAsync();
+
+        var server = Single(resources, "Microsoft.Sql/servers")["properties"]!;
+        Assert.True(server["administrators"]!["azureADOnlyAuthentication"]!.GetValue<bool>());
+        Assert.Equal("ActiveDirectory", server["administrators"]!["administratorType"]!.GetValue<string>());
+        Assert.Null(server["administratorLoginPassword"]);
+        Assert.Equal("1.2", server["minimalTlsVersion"]!.GetValue<string>());
+        var database = Single(resources, "Microsoft.Sql/servers/databases");
+        Assert.Equal("GP_S_Gen5_1", database["sku"]!["name"]!.GetValue<string>());
+        Assert.True(database["properties"]!["autoPauseDelay"]!.GetValue<int>() > 0);
+        // SqlClient sends varchar parameters (path keys) in the database's default collation: only UTF-8 keeps every character.
+        Assert.Equal(SqlServerFileApiDb.DatabaseCollation, database["properties"]!["collation"]!.GetValue<string>());
+        var firewall = Single(resources, "Microsoft.Sql/servers/firewallRules")["properties"]!;
+        Assert.Equal(("0.0.0.0", "0.0.0.0"), (firewall["startIpAddress"]!.GetValue<string>(), firewall["endIpAddress"]!.GetValue<string>()));
+
+        var settings = Single(resources, "Microsoft.Web/sites/config")["properties"]!;
+        var connection = settings["ConnectionStrings__FileApi"]!.GetValue<string>();
+        Assert.Contains("Authentication=Active Directory Managed Identity", connection);
+        Assert.Contains("reference('appIdentity').clientId", connection);
+        Assert.DoesNotContain("password", connection, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("[if(variables('usePostgres'), 'PostgreSql', 'SqlServer')]", settings["Database__Provider"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void TheSqlServerSetupScriptIsValidTSqlAndGrantsTheAppRowsOnly()
+    {
+        var script = File.ReadAllText(Path.Combine(Repository.Root, "bicep", "hooks", "database-setup-sqlserver.sql"))
+            .Replace("$(app_user)", "id-abc").Replace("$(app_object_id)", "5b0c3c7e-8a4f-4d2e-9f1a-2c3d4e5f6a7b");
+        var batches = script.Split("\nGO", StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+        foreach (var batch in batches)
+        {
+            new Microsoft.SqlServer.TransactSql.ScriptDom.TSql160Parser(initialQuotedIdentifiers: true).Parse(new StringReader(batch), out var errors);
+            Assert.True(errors.Count == 0, string.Join("\n", errors.Select(e => $"line {e.Line}: {e.Message}")));
+        }
+        var roles = Regex.Matches(script, @"ALTER ROLE (\w+) ADD MEMBER").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(["db_datareader", "db_datawriter"], roles);
+        Assert.Contains("FROM EXTERNAL PROVIDER", script);
+        Assert.DoesNotContain("PASSWORD", script, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The resources of the resource group, as main.bicep deploys them (its nested resources.bicep).</summary>

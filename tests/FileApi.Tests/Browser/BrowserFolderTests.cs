@@ -28,8 +28,9 @@ public sealed partial class BrowserUploaderTests
         await page.SetInputFilesAsync("#files", notes);
         await page.Locator(".upload[data-state='done']", new PageLocatorOptions { HasText = "notes.txt" }).WaitForAsync();
 
-        // The root shows one subfolder and no files of its own.
-        var surveys = page.Locator("tr.folder[data-folder='/surveys/']");
+        // The root shows one subfolder and no files of its own; the list reloads after each upload is done, so the row
+        // from the first upload's reload ("1 file") may still be shown for a moment.
+        var surveys = page.Locator("tr.folder[data-folder='/surveys/']", new PageLocatorOptions { HasText = "2 files" });
         await surveys.WaitForAsync();
         Assert.Contains("2 files", await surveys.InnerTextAsync());
         Assert.Equal(0, await page.Locator("#files-body tr[data-name='collars.csv']").CountAsync());

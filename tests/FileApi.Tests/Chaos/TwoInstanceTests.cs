@@ -277,7 +277,7 @@ public sealed class TwoInstanceTests(TwoInstances instances) : IClassFixture<Two
     {
         await using var command = new NpgsqlCommand(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND ((classid::bigint << 32) | objid::bigint) = @key", connection);
-        command.Parameters.AddWithValue("key", Reconciler.LockKey);
+        command.Parameters.AddWithValue("key", FileApi.Data.Providers.PostgreSqlReconcilerLock.LockKey);
         return (long)(await command.ExecuteScalarAsync())! > 0;
     }
 

@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 
 namespace FileApi.Tests.Events;
 
-public sealed class StorageEventTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
+public class StorageEventTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
 {
     readonly HttpClient _api = factory.CreateClientFor(FileApiFactory.Owner);
 

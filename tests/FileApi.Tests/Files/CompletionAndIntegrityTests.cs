@@ -10,12 +10,12 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace FileApi.Tests.Files;
 
-public sealed class SmallLimitFactory : FileApiFactory
+public class SmallLimitFactory : FileApiFactory
 {
     protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings => [new("Files:MaxFileSize", "1000")];
 }
 
-public sealed class CompletionAndIntegrityTests(SmallLimitFactory factory) : IClassFixture<SmallLimitFactory>
+public class CompletionAndIntegrityTests(SmallLimitFactory factory) : IClassFixture<SmallLimitFactory>
 {
     readonly HttpClient _api = factory.CreateClientFor(FileApiFactory.Owner);
 

@@ -7,7 +7,7 @@ using FileApi.Tests.Infrastructure;
 
 namespace FileApi.Tests.Files;
 
-public sealed class DeleteRestoreTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
+public class DeleteRestoreTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
 {
     readonly HttpClient _api = factory.CreateClientFor(FileApiFactory.Owner);
 

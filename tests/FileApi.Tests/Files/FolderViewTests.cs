@@ -9,7 +9,7 @@ namespace FileApi.Tests.Files;
 /// A small tree made through the API, with what must not show as a folder: a folder whose only file was deleted, one
 /// whose only file never finished uploading, and two spellings of one folder ("Photos", "photos").
 /// </summary>
-public sealed class FolderTreeFactory : FileApiFactory
+public class FolderTreeFactory : FileApiFactory
 {
     public override async Task InitializeAsync()
     {
@@ -30,7 +30,7 @@ public sealed class FolderTreeFactory : FileApiFactory
     }
 }
 
-public sealed class FolderViewTests(FolderTreeFactory factory) : IClassFixture<FolderTreeFactory>
+public class FolderViewTests(FolderTreeFactory factory) : IClassFixture<FolderTreeFactory>
 {
     readonly HttpClient _api = factory.CreateClientFor(FileApiFactory.Owner);
 

@@ -5,7 +5,7 @@ using FileApi.Tests.Infrastructure;
 namespace FileApi.Tests.Files;
 
 /// <summary>Live files with equal sizes (ties) and no deleted_at (NULL keys), and deleted files, made through the API.</summary>
-public sealed class PagingFactory : FileApiFactory
+public class PagingFactory : FileApiFactory
 {
     public List<Guid> Live { get; } = [];
     public List<Guid> Deleted { get; } = [];
@@ -25,7 +25,7 @@ public sealed class PagingFactory : FileApiFactory
     }
 }
 
-public sealed class ListingPagingTests(PagingFactory factory) : IClassFixture<PagingFactory>
+public class ListingPagingTests(PagingFactory factory) : IClassFixture<PagingFactory>
 {
     readonly HttpClient _api = factory.CreateClientFor(FileApiFactory.Owner);
 

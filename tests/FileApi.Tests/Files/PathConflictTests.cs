@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace FileApi.Tests.Files;
 
-public sealed class PathConflictTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
+public class PathConflictTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
 {
     // Enough rounds that, without the path locks, some round lets both a file "x" and a file "x/y.txt" in.
     const int RaceRounds = 60;

@@ -14,7 +14,7 @@ namespace FileApi.Tests.Files;
 /// A fake clock and short links, so an upload is abandoned after 3 seconds of the clock. Links are signed with this clock,
 /// so it must stay within the 5 minutes a link starts in the past of the real one that Azurite reads.
 /// </summary>
-public sealed class FakeClockFactory : FileApiFactory
+public class FakeClockFactory : FileApiFactory
 {
     public static readonly TimeSpan AbandonedAfter = TimeSpan.FromSeconds(3);
 
@@ -30,7 +30,7 @@ public sealed class FakeClockFactory : FileApiFactory
     }
 }
 
-public sealed class RenewalExpiryRaceTests(FakeClockFactory factory) : IClassFixture<FakeClockFactory>
+public class RenewalExpiryRaceTests(FakeClockFactory factory) : IClassFixture<FakeClockFactory>
 {
     readonly HttpClient _api = factory.CreateClientFor(FileApiFactory.Owner);
 

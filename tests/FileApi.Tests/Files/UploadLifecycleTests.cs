@@ -6,7 +6,7 @@ using FileApi.Tests.Infrastructure;
 namespace FileApi.Tests.Files;
 
 /// <summary>Register, upload straight to storage, event, poll, download: the spine of the product.</summary>
-public sealed class UploadLifecycleTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
+public class UploadLifecycleTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
 {
     readonly HttpClient _api = factory.CreateClientFor(FileApiFactory.Owner);
 

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace FileApi.Tests.Files;
 
-public sealed class UploadRightsFactory : FileApiFactory
+public class UploadRightsFactory : FileApiFactory
 {
     public const string Me = "uploader";
     public const string OtherEditor = "other-editor";
@@ -21,7 +21,7 @@ public sealed class UploadRightsFactory : FileApiFactory
     }
 }
 
-public sealed class UploadRightsAndAbortTests(UploadRightsFactory factory) : IClassFixture<UploadRightsFactory>
+public class UploadRightsAndAbortTests(UploadRightsFactory factory) : IClassFixture<UploadRightsFactory>
 {
     readonly HttpClient _me = factory.CreateClientFor(UploadRightsFactory.Me);
     readonly HttpClient _otherEditor = factory.CreateClientFor(UploadRightsFactory.OtherEditor);

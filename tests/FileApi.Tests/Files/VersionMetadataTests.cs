@@ -7,7 +7,7 @@ using FileApi.Tests.Infrastructure;
 namespace FileApi.Tests.Files;
 
 /// <summary>A declared content type and metadata, stored per version, answered everywhere a version is, and served by the download link.</summary>
-public sealed class VersionMetadataTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
+public class VersionMetadataTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
 {
     readonly HttpClient _api = factory.CreateClientFor(FileApiFactory.Owner);
 

@@ -38,6 +38,10 @@ public static class BicepCli
         return JsonNode.Parse(json)!.AsObject();
     }
 
+    /// <summary>Compiles a .bicepparam file (<c>using</c> a template of bicep/), which checks its values against the template's parameters.</summary>
+    public static Task<Result> BuildParamsAsync(string paramsFile) =>
+        RunAsync("build-params", paramsFile, "--outfile", System.IO.Path.ChangeExtension(paramsFile, ".json"));
+
     static Task<Result> BuildAllAsync() =>
         RunAsync("build", "--pattern", Pattern, "--outdir", Directory.CreateTempSubdirectory("fileapi-bicep-").FullName);
 

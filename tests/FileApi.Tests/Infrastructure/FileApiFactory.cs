@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using FileApi.Auth;
 using FileApi.Data;
+using FileApi.Data.Providers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -50,6 +51,9 @@ public class FileApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public Guid WorkspaceId { get; } = Guid.NewGuid();
     public string ConnectionString => _connectionString;
 
+    /// <summary>The engine this class's app runs on; the SQL Server classes (tests/FileApi.Tests/Data/SqlServer) say SqlServer.</summary>
+    public virtual DatabaseProvider DatabaseProvider => DatabaseProvider.PostgreSql;
+
     /// <summary>False for a class that points the app at a database that is not there: nothing is created or seeded.</summary>
     protected virtual bool UsesDatabase => true;
 
@@ -81,9 +85,12 @@ public class FileApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             return;
         }
         _tokens = LocalTokenIssuer.LoadOrCreate(_keyDirectory);
-        if (!UsesDatabase)
+        // Its tests are reported as skipped; there is nothing to start them on.
+        if (!UsesDatabase || (DatabaseProvider == DatabaseProvider.SqlServer && SqlServerServer.DockerUnavailableReason.Value is not null))
             return;
-        _connectionString = await (await DatabaseServerAsync()).CreateDatabaseAsync();
+        _connectionString = DatabaseProvider == DatabaseProvider.SqlServer
+            ? await (await SqlServerServer.GetAsync()).CreateDatabaseAsync()
+            : await (await DatabaseServerAsync()).CreateDatabaseAsync();
         using var scope = Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<FileApiDb>();
         db.Organizations.Add(new Organization { Id = OrganizationId, Name = "Test organisation", CreatedAt = DateTimeOffset.UtcNow });
@@ -139,6 +146,7 @@ public class FileApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseEnvironment(HostEnvironment);
         builder.UseContentRoot(Path.Combine(Repository.Root, "src", "FileApi"));
         builder.UseSetting("ConnectionStrings:FileApi", _connectionString);
+        builder.UseSetting("Database:Provider", DatabaseProvider.ToString());
         builder.UseSetting("Database:MigrateOnStartup", "true");
         builder.UseSetting("Storage:ServiceUri", azurite.ServiceUri.ToString());
         builder.UseSetting("Storage:AccountName", azurite.AccountName);

@@ -8,7 +8,7 @@ using FileApi.Tests.Infrastructure;
 namespace FileApi.Tests.Workspaces;
 
 /// <summary>Holds a ready file, and users with each role, for the role x endpoint matrix.</summary>
-public sealed class MatrixFactory : FileApiFactory
+public class MatrixFactory : FileApiFactory
 {
     public const string Editor = "editor";
     public const string Viewer = "viewer";
@@ -40,7 +40,7 @@ public sealed class MatrixFactory : FileApiFactory
     }
 }
 
-public sealed class AuthorizationMatrixTests(MatrixFactory factory) : IClassFixture<MatrixFactory>
+public class AuthorizationMatrixTests(MatrixFactory factory) : IClassFixture<MatrixFactory>
 {
     public static TheoryData<string, string, string, int> Matrix()
     {

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace FileApi.Tests.Workspaces;
 
-public sealed class LastOwnerRaceTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
+public class LastOwnerRaceTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
 {
     const string First = "first-owner";
     const string Second = "second-owner";

@@ -6,7 +6,7 @@ using FileApi.Workspaces;
 
 namespace FileApi.Tests.Workspaces;
 
-public sealed class WorkspaceManagementTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
+public class WorkspaceManagementTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
 {
     [Fact]
     public async Task CreatingAnOrganisationAndAWorkspaceMakesTheCallerItsOwner()

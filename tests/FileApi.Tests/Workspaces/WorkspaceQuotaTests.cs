@@ -20,7 +20,7 @@ namespace FileApi.Tests.Workspaces;
 /// whose bytes do not fit when they would become ready, by every path (completion, Event Grid, import). Each test sets the
 /// quota relative to the usage it finds and clears it when done.
 /// </summary>
-public sealed class WorkspaceQuotaTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
+public class WorkspaceQuotaTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
 {
     readonly HttpClient _admin = factory.CreateClientFor(FileApiFactory.Owner); // the factory's owner is also the organisation's admin
     string WorkspaceUrl => $"/file/v2/orgs/{factory.OrganizationId}/workspaces/{factory.WorkspaceId}";

@@ -10,7 +10,7 @@ namespace FileApi.Tests.Workspaces;
 /// A version that becomes ready while its file is being deleted is counted in usage once or not at all, never twice and
 /// never negatively: readiness and deletion both lock the file row first. Its own class, so it starts from an empty workspace.
 /// </summary>
-public sealed class WorkspaceUsageRaceTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
+public class WorkspaceUsageRaceTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
 {
     const int Rounds = 40;
     readonly HttpClient _api = factory.CreateClientFor(FileApiFactory.Owner);

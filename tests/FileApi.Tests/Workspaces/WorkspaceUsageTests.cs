@@ -7,7 +7,7 @@ using FileApi.Workspaces;
 namespace FileApi.Tests.Workspaces;
 
 /// <summary>The usage a workspace's GET answers, and the unfiltered listing's total, follow every write path exactly.</summary>
-public sealed class WorkspaceUsageTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
+public class WorkspaceUsageTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
 {
     readonly HttpClient _api = factory.CreateClientFor(FileApiFactory.Owner);
 
