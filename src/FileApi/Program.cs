@@ -13,7 +13,6 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddFileApiData();
 builder.AddFileApiTelemetry();
 builder.Services.AddJwtAuthentication(builder.Configuration);
-builder.Services.AddDevelopmentSignIn();
 builder.Services.AddLocalTokenIssuerGuard();
 builder.Services.AddFileApiRateLimiting();
 builder.Services.AddBlobStorage();
@@ -39,7 +38,6 @@ app.UseAuthorization();
 
 app.MapFileApiHealthChecks();
 app.MapFileApiOpenApi();
-app.MapDevelopmentSignIn();
 app.MapWorkspaces();
 app.MapFiles();
 app.MapStorageEvents();

@@ -77,7 +77,7 @@ public static partial class FileApiOpenApi
             Type = SecuritySchemeType.Http,
             Scheme = "bearer",
             BearerFormat = "JWT",
-            Description = "An Entra ID access token for this API. Locally: `scripts/dev token`, or POST /dev/sign-in when DevelopmentSignIn:Enabled.",
+            Description = "An Entra ID access token for this API. Locally: `scripts/dev token`, from the development identity provider.",
         };
         document.Components.SecuritySchemes[WebhookSecretScheme] = new OpenApiSecurityScheme
         {
@@ -158,7 +158,6 @@ public static partial class FileApiOpenApi
         ["Files"] = "Register file versions and get upload links, complete or abort uploads, read, list, delete and restore files in a workspace.",
         ["Workspaces"] = "Organisations, workspaces and who has which role in them.",
         ["Events"] = "The Event Grid webhook that marks versions ready when their blobs are committed.",
-        ["Development"] = "Routes mapped only in Development (DevelopmentSignIn:Enabled).",
         ["Health"] = "Liveness and readiness probes, without credentials.",
     };
 

@@ -27,7 +27,6 @@ public sealed class KestrelFileApiFactory : FileApiFactory
 
     protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings =>
     [
-        new("DevelopmentSignIn:Enabled", "true"),
         new("Storage:CorsAllowedOrigins:0", Origin),
     ];
 
