@@ -73,6 +73,17 @@ public static class DevIdentityApp
                 server.AddSigningKeys(signingKeys.Load());
                 server.AddEncryptionKey(new SymmetricSecurityKey(EncryptionKey(settings.DataDirectory)));
 
+                // MSAL sends the scopes again when it redeems a code (Entra allows it); OpenIddict follows the RFCs and refuses
+                // scope there, so it is dropped: the code already carries the scopes granted.
+                server.AddEventHandler<OpenIddictServerEvents.ExtractTokenRequestContext>(handler => handler
+                    .UseInlineHandler(context =>
+                    {
+                        if (context.Request is { } request && (request.IsAuthorizationCodeGrantType() || request.IsDeviceCodeGrantType()))
+                            request.Scope = null;
+                        return default;
+                    })
+                    .SetOrder(int.MaxValue));
+
                 server.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()
                     .EnableTokenEndpointPassthrough()

@@ -22,6 +22,7 @@ builder.Services.AddFileApiProblemDetails();
 builder.Services.AddFileApiRequestLimits();
 builder.Services.AddFileApiHealthChecks();
 builder.Services.AddFileApiOpenApi();
+builder.Services.AddBrowserSignIn();
 builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
 
 var app = builder.Build();
@@ -38,6 +39,7 @@ app.UseAuthorization();
 
 app.MapFileApiHealthChecks();
 app.MapFileApiOpenApi();
+app.MapBrowserSignIn();
 app.MapWorkspaces();
 app.MapFiles();
 app.MapStorageEvents();

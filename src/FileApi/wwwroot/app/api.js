@@ -12,12 +12,13 @@ export class ApiError extends Error {
 }
 
 export class Api {
+  /** `token` is a bearer token, or an async function asked for one before every call (signin.js accessToken). */
   constructor(token) {
     this.token = token;
   }
 
   async request(method, url, body) {
-    const headers = { Authorization: `Bearer ${this.token}` };
+    const headers = { Authorization: `Bearer ${typeof this.token === "function" ? await this.token() : this.token}` };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     if (!response.ok) {
@@ -97,20 +98,4 @@ export function filesBase(workspace) {
 
 function encodePath(path) {
   return path.split("/").map(encodeURIComponent).join("/");
-}
-
-/** Development sign-in (DevelopmentSignIn:Enabled): a token for a local user. */
-export async function signInLocally(user) {
-  const response = await fetch("/dev/sign-in", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ user }),
-  });
-  if (!response.ok) {
-    const problem = await response.json().catch(() => null);
-    if (response.status === 404 || response.status === 405)
-      throw new ApiError(response.status, { detail: "Development sign-in is off on this server. Paste a token instead." });
-    throw new ApiError(response.status, problem);
-  }
-  return response.json();
 }
