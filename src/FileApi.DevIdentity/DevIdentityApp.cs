@@ -78,6 +78,9 @@ public static class DevIdentityApp
                 server.AddEventHandler<OpenIddictServerEvents.ExtractTokenRequestContext>(handler => handler
                     .UseInlineHandler(context =>
                     {
+                        // MSAL.NET names the device code grant "device_code", as Entra accepts, rather than its RFC 8628 URN.
+                        if (context.Request is { GrantType: "device_code" } deviceCodeRequest)
+                            deviceCodeRequest.GrantType = GrantTypes.DeviceCode;
                         if (context.Request is { } request && (request.IsAuthorizationCodeGrantType() || request.IsDeviceCodeGrantType()))
                             request.Scope = null;
                         return default;
