@@ -44,8 +44,11 @@ public static class BrowserSignIn
 
     public static IEndpointRouteBuilder MapBrowserSignIn(this IEndpointRouteBuilder endpoints)
     {
-        // The page's own settings, not part of the API's contract.
-        endpoints.MapGet(ConfigPath, GetConfig).AllowAnonymous().ExcludeFromDescription();
+        // The page's own settings, not part of the API's contract; mapped only when sign-in is configured (else the page
+        // offers a pasted token).
+        var services = endpoints.ServiceProvider;
+        if (Resolve(services.GetRequiredService<IOptions<BrowserSignInOptions>>().Value, services.GetRequiredService<IOptions<JwtAuthenticationOptions>>().Value) is not null)
+            endpoints.MapGet(ConfigPath, GetConfig).AllowAnonymous().ExcludeFromDescription();
         return endpoints;
     }
 
