@@ -18,7 +18,7 @@ public sealed class KestrelFileApiFactory : FileApiFactory, IAsyncLifetime
 
     public KestrelFileApiFactory() : this(TimeSpan.FromHours(1)) { }
 
-    public KestrelFileApiFactory(TimeSpan accessTokenLifetime)
+    internal KestrelFileApiFactory(TimeSpan accessTokenLifetime)
     {
         _accessTokenLifetime = accessTokenLifetime;
         Port = FreeLoopbackPort();
