@@ -8,7 +8,8 @@ static class FileCommands
 {
     public static Command List(GlobalOptions global, CliHost host)
     {
-        var folder = new Argument<string?>("folder") { Description = "Only files in this folder, at any depth (e.g. docs/)", Arity = ArgumentArity.ZeroOrOne };
+        var folder = new Argument<string?>("folder") { Description = "The folder to list (e.g. docs/; default: the workspace root)", Arity = ArgumentArity.ZeroOrOne };
+        var recursive = new Option<bool>("--recursive", "-r") { Description = "Every file below the folder, at any depth, instead of one level (subfolders and own files)" };
         var limit = new Option<int?>("--limit") { Description = "Files per page, 1 to 5000 (server default 100)", HelpName = "N" };
         var all = new Option<bool>("--all") { Description = "Every matching file, following the pages" };
         var deleted = new Option<bool>("--deleted") { Description = "Only deleted files" };
@@ -23,12 +24,19 @@ static class FileCommands
         var modifiedAt = DateFilterOption("--modified-at", "last modified");
         var deletedAt = DateFilterOption("--deleted-at", "deleted");
 
-        var command = new Command("ls", "List files, by path unless --order-by says otherwise.")
-            { folder, limit, all, deleted, name, author, orderBy, createdAt, modifiedAt, deletedAt };
+        var command = new Command("ls",
+            "List files: one folder level (subfolders, then files), or with -r every file below it, by path unless --order-by says otherwise. "
+            + "--deleted, the filters and --order-by list at any depth.")
+            { folder, recursive, limit, all, deleted, name, author, orderBy, createdAt, modifiedAt, deletedAt };
         command.SetHandler(global, host, async context =>
         {
+            // The folder view is of live files in path order: asking for anything else means the flat listing.
+            var flat = context.Get(recursive) || context.Get(deleted) || context.Get(name) is not null || context.Get(author) is not null
+                || context.Get(orderBy) is not null || context.Get(createdAt) is { Length: > 0 } || context.Get(modifiedAt) is { Length: > 0 }
+                || context.Get(deletedAt) is { Length: > 0 };
             var options = new ListFilesOptions
             {
+                Delimiter = flat ? null : "/",
                 Folder = context.Get(folder) is { Length: > 0 } given ? "/" + given.Trim('/') + "/" : null,
                 Limit = context.Get(limit),
                 Deleted = context.Get(deleted) ? true : null,
@@ -42,21 +50,28 @@ static class FileCommands
 
             var page = await context.Workspace.ListFilesAsync(options, context.CancellationToken);
             var files = page.Files.ToList();
+            var folders = (page.Folders ?? []).ToList();
             if (context.Get(all))
             {
                 while (await context.Workspace.GetNextPageAsync(page, context.CancellationToken) is { } next)
                 {
                     files.AddRange(next.Files);
+                    folders.AddRange(next.Folders ?? []);
                     page = next;
                 }
             }
             else if (page.Links?.Next is not null)
             {
-                context.Note($"{files.Count} of {page.Total} files shown; --all lists every one.");
+                context.Note(flat
+                    ? $"{files.Count} of {page.Total} files shown; --all lists every one."
+                    : $"{folders.Count + files.Count} of {page.Total} folders and files shown; --all lists every one.");
             }
 
-            return context.Print(files, () => Table(["SIZE", context.Get(deleted) ? "DELETED" : "MODIFIED", "VERSION", "PATH"],
-                files.Select(f => new[] { TransferDisplay.Bytes(f.Size), Time(context.Get(deleted) ? f.DeletedAt : f.ModifiedAt), f.VersionId, f.FullPath })));
+            // JSON: an array of files, as the API writes them; one level puts its subfolders first, each marked "type": "folder".
+            IEnumerable<object> json = [.. folders.Select(f => new FolderJson(f.Name, f.Path, f.FileCount)), .. files];
+            return context.Print(json.ToList(), () => Table(["SIZE", context.Get(deleted) ? "DELETED" : "MODIFIED", "VERSION", "PATH"],
+                folders.Select(f => new[] { f.FileCount == 1 ? "1 file" : $"{f.FileCount} files", "", "", f.FullPath })
+                    .Concat(files.Select(f => new[] { TransferDisplay.Bytes(f.Size), Time(context.Get(deleted) ? f.DeletedAt : f.ModifiedAt), f.VersionId, f.FullPath }))));
         });
         return command;
     }
@@ -105,6 +120,11 @@ static class FileCommands
                 : $"Restored {context.Get(fileId)}."]);
         });
         return command;
+    }
+
+    sealed record FolderJson(string Name, string Path, long FileCount)
+    {
+        public string Type => "folder";
     }
 
     static Option<string[]> DateFilterOption(string name, string what)

@@ -1,3 +1,8 @@
-using FileApi.Cli;
+namespace FileApi.Cli;
 
-return await FileApiCli.RunAsync(args, CliHost.FromProcess());
+// A named entry point rather than top-level statements: with ASP.NET Core referenced (for its media type table), the
+// SDK would make a top-level Program public, and tests that reference both this and the API would see two Programs.
+static class Program
+{
+    static Task<int> Main(string[] args) => FileApiCli.RunAsync(args, CliHost.FromProcess());
+}

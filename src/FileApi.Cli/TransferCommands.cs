@@ -26,12 +26,28 @@ static class TransferCommands
         {
             Description = "Give up the interrupted upload of this file to this place for good: the service drops its blocks and the resume state is removed",
         };
+        var contentType = new Option<string?>("--content-type")
+        {
+            Description = "Media type downloads are served with (default: guessed from the file's extension, else application/octet-stream)",
+            HelpName = "TYPE",
+        };
+        var meta = new Option<string[]>("--meta")
+        {
+            Description = "Metadata kept with the version, KEY=VALUE (repeatable; keys: a-z 0-9 _ - ., at most 32 entries)",
+            HelpName = "KEY=VALUE",
+        };
+        meta.Validators.Add(result =>
+        {
+            foreach (var value in result.GetValueOrDefault<string[]>() ?? [])
+                if (value.IndexOf('=') <= 0)
+                    result.AddError($"--meta '{value}' is not KEY=VALUE.");
+        });
         blockSize.Validators.Add(result => { if (result.GetValueOrDefault<int>() is < 1 or > 1024) result.AddError("--block-size must be 1 to 1024 MiB."); });
         concurrency.Validators.Add(result => { if (result.GetValueOrDefault<int>() is < 1 or > 64) result.AddError("--concurrency must be 1 to 64."); });
 
         var command = new Command("upload",
             "Upload a file as a new version, in parallel blocks straight to storage, and wait until it is ready. An interrupted upload resumes when run again.")
-            { local, remote, blockSize, concurrency, sha256, noResume, abort };
+            { local, remote, blockSize, concurrency, sha256, contentType, meta, noResume, abort };
 
         command.SetHandler(global, host, async context =>
         {
@@ -58,6 +74,8 @@ static class TransferCommands
                 {
                     Progress = new SynchronousProgress<UploadProgress>(p => progress.Report((p.BytesTransferred, p.TotalBytes))),
                     DeclareSha256 = context.Get(sha256),
+                    ContentType = context.Get(contentType) ?? ContentTypes.Guess(source.Name),
+                    Metadata = Metadata(context.Get(meta)),
                     ResumeFrom = resumable?.State,
                     Started = (state, cancellationToken) => new ValueTask(store.SaveAsync(statePath,
                         new UploadStateStore.Entry(state.FileId, state.VersionId, source.FullName, destination, source.Length,
@@ -91,6 +109,21 @@ static class TransferCommands
             ]);
         });
         return command;
+    }
+
+    /// <summary>KEY=VALUE pairs (split at the first '='); a key given twice is a usage error, not "last one wins".</summary>
+    static Dictionary<string, string>? Metadata(string[]? pairs)
+    {
+        if (pairs is not { Length: > 0 })
+            return null;
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in pairs)
+        {
+            var equals = pair.IndexOf('=');
+            if (!metadata.TryAdd(pair[..equals], pair[(equals + 1)..]))
+                throw new UsageException($"--meta gives '{pair[..equals]}' more than once.");
+        }
+        return metadata;
     }
 
     /// <summary>Ctrl+C keeps the resume state; this is how a user gives the upload up instead of leaving it to expire.</summary>

@@ -16,6 +16,8 @@ public sealed record UploadLink(Guid FileId, string VersionId, Uri Upload, DateT
 /// <summary>
 /// A file at one version (the latest ready one unless a version was asked for), as a read answers it or as a listing
 /// shows it: a listing has <see cref="Links"/> instead of <see cref="Download"/> and <see cref="Self"/>.
+/// <see cref="ContentType"/> is what the download serves (null from servers that predate it); <see cref="Metadata"/>
+/// the version's declared keys and values.
 /// </summary>
 public sealed record FileDetails(
     string Name,
@@ -33,7 +35,9 @@ public sealed record FileDetails(
     IReadOnlyList<FileVersionItem>? Versions = null,
     DateTimeOffset? DeletedAt = null,
     UserIdentity? DeletedBy = null,
-    FileLinks? Links = null)
+    FileLinks? Links = null,
+    string? ContentType = null,
+    IReadOnlyDictionary<string, string>? Metadata = null)
 {
     /// <summary>Folder and name: <c>/docs/report.pdf</c>.</summary>
     [JsonIgnore]
@@ -41,13 +45,27 @@ public sealed record FileDetails(
 }
 
 /// <summary>One ready version in a file's history.</summary>
-public sealed record FileVersionItem(string VersionId, Guid FileId, string Name, string Path, long Size, DateTimeOffset CreatedAt, UserIdentity? CreatedBy, Uri? Link);
+public sealed record FileVersionItem(string VersionId, Guid FileId, string Name, string Path, long Size, DateTimeOffset CreatedAt, UserIdentity? CreatedBy, Uri? Link,
+    string? ContentType = null, IReadOnlyDictionary<string, string>? Metadata = null);
 
 /// <summary>Links of a file in a listing.</summary>
 public sealed record FileLinks(string? Self);
 
-/// <summary>One page of a listing. <see cref="Total"/> counts every match, not only this page.</summary>
-public sealed record FileList(int Count, IReadOnlyList<FileDetails> Files, int Limit, long Offset, long Total, FileListLinks? Links);
+/// <summary>
+/// One page of a listing. <see cref="Total"/> counts every match, not only this page. In the folder view
+/// (<see cref="ListFilesOptions.Delimiter"/>) <see cref="Folders"/> holds the subfolders, listed before the files, and
+/// <see cref="Count"/>, <see cref="Offset"/> and <see cref="Total"/> count folders and files together.
+/// </summary>
+public sealed record FileList(int Count, IReadOnlyList<FileDetails> Files, int Limit, long Offset, long Total, FileListLinks? Links,
+    IReadOnlyList<FolderEntry>? Folders = null);
+
+/// <summary>A subfolder in the folder view: <c>Path + Name + "/"</c> is the folder; <see cref="FileCount"/> counts the ready files anywhere under it.</summary>
+public sealed record FolderEntry(string Name, string Path, long FileCount, FileLinks? Links = null)
+{
+    /// <summary>The folder with leading and trailing slash: <c>/docs/2026/</c>.</summary>
+    [JsonIgnore]
+    public string FullPath => Path + Name + "/";
+}
 
 /// <summary>Links of a listing page; <see cref="Next"/> is null on the last page.</summary>
 public sealed record FileListLinks(string? Self, string? Next, string? Prev);
@@ -88,7 +106,7 @@ record NameRequest(string Name);
 
 record GrantRoleRequest(string Role, string? TenantId, string? Name, string? Email);
 
-record RegisterRequest(long? Size, string? ContentMd5, string? ContentSha256);
+record RegisterRequest(long? Size, string? ContentMd5, string? ContentSha256, string? ContentType, IReadOnlyDictionary<string, string>? Metadata);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,

@@ -14,6 +14,16 @@ public class RegisterVersionOptions
 
     /// <summary>MD5 of the content, base64 of 16 bytes.</summary>
     public string? ContentMd5 { get; set; }
+
+    /// <summary>The media type downloads are served with (the server answers application/octet-stream when none is given).</summary>
+    public string? ContentType { get; set; }
+
+    /// <summary>
+    /// String keys and values kept with the version. Server limits: at most 32 entries; keys of 1 to 64 characters of
+    /// a-z, 0-9, '_', '-' and '.', starting with a letter or digit; values of at most 1024 characters without control
+    /// characters; 8192 characters of keys and values in all (400 invalid-metadata beyond).
+    /// </summary>
+    public IDictionary<string, string>? Metadata { get; set; }
 }
 
 public class GetFileOptions
@@ -55,8 +65,14 @@ public class ListFilesOptions
     /// <summary><c>name</c>, <c>path</c>, <c>created_at</c>, <c>modified_at</c>, <c>size</c> or <c>deleted_at</c>, optionally with <c>:asc</c> or <c>:desc</c>.</summary>
     public string? OrderBy { get; set; }
 
-    /// <summary>A folder (<c>/docs/</c>) whose files, at any depth, are listed.</summary>
+    /// <summary>A folder (<c>/docs/</c>) whose files, at any depth, are listed (with <see cref="Delimiter"/>, only its own files and its subfolders).</summary>
     public string? Folder { get; set; }
+
+    /// <summary>
+    /// <c>"/"</c> for the folder view: one level of <see cref="Folder"/>, its subfolders in <see cref="FileList.Folders"/> and then
+    /// its own files, in path order. Live files only, without the name, author and date filters.
+    /// </summary>
+    public string? Delimiter { get; set; }
 
     /// <summary>An opaque cursor from a previous page's <c>links.next</c>.</summary>
     public string? Cursor { get; set; }
@@ -84,6 +100,7 @@ public class ListFilesOptions
             Add("deleted_at", filter.ToString());
         Add("order_by", OrderBy);
         Add("folder", Folder);
+        Add("delimiter", Delimiter);
         Add("cursor", Cursor);
         return query.ToString();
     }
@@ -126,6 +143,12 @@ public class UploadOptions
 
     /// <summary>Compute the content's SHA-256 (one streaming pass before the upload) and declare it at registration.</summary>
     public bool DeclareSha256 { get; set; }
+
+    /// <summary>The media type downloads of the new version are served with (see <see cref="RegisterVersionOptions.ContentType"/>).</summary>
+    public string? ContentType { get; set; }
+
+    /// <summary>Keys and values kept with the new version (see <see cref="RegisterVersionOptions.Metadata"/> for the limits).</summary>
+    public IDictionary<string, string>? Metadata { get; set; }
 
     /// <summary>Continue this unfinished upload: only blocks storage does not hold yet are sent.</summary>
     public UploadState? ResumeFrom { get; set; }

@@ -10,7 +10,7 @@ namespace FileApi.Client;
 /// Files and roles of one workspace: register, upload, wait for readiness, read, list, download, delete, restore;
 /// and who has which role. Get one from <see cref="FileApiClient.GetWorkspaceClient"/>. Thread-safe.
 /// </summary>
-public class WorkspaceClient
+public partial class WorkspaceClient
 {
     /// <summary>What the server may wait per long-poll request (it allows up to 60 s).</summary>
     const int LongPollSeconds = 20;
@@ -72,8 +72,9 @@ public class WorkspaceClient
     /// </summary>
     public virtual Task<UploadLink> RegisterVersionAsync(FileReference file, RegisterVersionOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var declared = options is { Size: not null } or { ContentSha256: not null } or { ContentMd5: not null }
-            ? ApiConnection.Json(new RegisterRequest(options.Size, options.ContentMd5, options.ContentSha256), FileApiJsonContext.Default.RegisterRequest)
+        var declared = options is { Size: not null } or { ContentSha256: not null } or { ContentMd5: not null } or { ContentType: not null } or { Metadata.Count: > 0 }
+            ? ApiConnection.Json(new RegisterRequest(options.Size, options.ContentMd5, options.ContentSha256, options.ContentType,
+                options.Metadata is { Count: > 0 } metadata ? new Dictionary<string, string>(metadata) : null), FileApiJsonContext.Default.RegisterRequest)
             : null;
         // Not retried on errors the server may have acted on: a retry would register a second version.
         return _api.SendAsync(HttpMethod.Put, $"{Files}/{file.UrlSegment}", FileApiJsonContext.Default.UploadLink, declared, idempotent: false, cancellationToken);
@@ -190,6 +191,13 @@ public class WorkspaceClient
     public virtual Task<FileList> ListFilesAsync(ListFilesOptions? options = null, CancellationToken cancellationToken = default) =>
         _api.SendAsync(HttpMethod.Get, Files + (options?.ToQuery() ?? ""), FileApiJsonContext.Default.FileList, null, idempotent: true, cancellationToken);
 
+    /// <summary>
+    /// One page of the folder view of <paramref name="folder"/> (<c>/docs/</c>; <c>/</c> is the root): its subfolders in
+    /// <see cref="FileList.Folders"/>, then its own files. <see cref="GetNextPageAsync"/> pages on.
+    /// </summary>
+    public virtual Task<FileList> ListFolderAsync(string folder = "/", int? limit = null, CancellationToken cancellationToken = default) =>
+        ListFilesAsync(new ListFilesOptions { Folder = folder, Delimiter = "/", Limit = limit }, cancellationToken);
+
     /// <summary>The page after <paramref name="page"/>, or null on the last page.</summary>
     public virtual async Task<FileList?> GetNextPageAsync(FileList page, CancellationToken cancellationToken = default) =>
         page.Links?.Next is { Length: > 0 } next
@@ -263,7 +271,10 @@ public class WorkspaceClient
         else
         {
             var sha256 = options.DeclareSha256 ? await BlockUpload.Sha256Async(source, _options, cancellationToken) : null;
-            link = await RegisterVersionAsync(destination, new RegisterVersionOptions { Size = source.Length, ContentSha256 = sha256 }, cancellationToken);
+            link = await RegisterVersionAsync(destination, new RegisterVersionOptions
+            {
+                Size = source.Length, ContentSha256 = sha256, ContentType = options.ContentType, Metadata = options.Metadata,
+            }, cancellationToken);
         }
 
         if (options.Started is { } started)

@@ -49,7 +49,9 @@ public static class DataExtensions
 
     internal static NpgsqlDataSource CreateDataSource(string connectionString, DatabaseOptions options, TokenCredential? credential = null)
     {
-        var dataSource = new NpgsqlDataSourceBuilder(connectionString);
+        // A pooled connection goes back as it is (no DISCARD ALL before its next use): the app holds no session state
+        // (its locks are transaction-scoped), and the reset would cost a round trip on every rental.
+        var dataSource = new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString);
         if (options.UseEntraAuthentication)
         {
             var identity = credential ?? AppIdentity.Credential(options.ManagedIdentityClientId);

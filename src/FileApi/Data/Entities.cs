@@ -15,6 +15,18 @@ public sealed class Workspace
     public DateTimeOffset CreatedAt { get; set; }
 }
 
+/// <summary>
+/// What a workspace holds: its live files that have a ready version, and the bytes of their ready versions. Kept exact
+/// by <see cref="Files.VersionLifecycle"/> in the statements that change readiness or deletion, so that the listing's
+/// total and the workspace's usage cost one row read rather than a count.
+/// </summary>
+public sealed class WorkspaceUsage
+{
+    public Guid WorkspaceId { get; set; }
+    public long Files { get; set; }
+    public long Bytes { get; set; }
+}
+
 /// <summary>A file is a stable identity at a path; its content lives in versions.</summary>
 public sealed class StoredFile
 {
@@ -27,6 +39,12 @@ public sealed class StoredFile
 
     /// <summary>Case-folded full path; lookups and uniqueness go through it (case-insensitive, case-preserving).</summary>
     public required string PathKey { get; set; }
+
+    /// <summary>
+    /// <see cref="PathKey"/> up to its last '/' ("a/b/" for "a/b/c.txt", "" at the root), computed by the database, so the
+    /// folder view seeks the files directly in a folder, and skips from one subfolder to the next, on one index.
+    /// </summary>
+    public string FolderKey { get; private set; } = "";
 
     /// <summary>The newest version id handed out, ready or not; new ids are always above it.</summary>
     public long LatestVersionId { get; set; }
@@ -83,6 +101,12 @@ public sealed class FileVersion
     public string? DeclaredMd5 { get; set; }
     public string? DeclaredSha256 { get; set; }
 
+    /// <summary>The media type the uploader declared; downloads are served with it (application/octet-stream when null).</summary>
+    public string? ContentType { get; set; }
+
+    /// <summary>The uploader's string keys and values (see <c>Files.VersionMetadata</c> for the limits); null when none were given.</summary>
+    public Dictionary<string, string>? Metadata { get; set; }
+
     /// <summary>What was checked before the version became ready, e.g. "size,sha256".</summary>
     public string? Verified { get; set; }
 
@@ -127,4 +151,93 @@ public sealed class OrganizationAdmin
     public required string TenantId { get; set; }
     public required string UserId { get; set; }
     public DateTimeOffset GrantedAt { get; set; }
+}
+
+/// <summary>A URL a workspace owner registered to receive signed CloudEvents about its files.</summary>
+public sealed class WebhookEndpoint
+{
+    public Guid Id { get; set; }
+    public Guid WorkspaceId { get; set; }
+    public required string Url { get; set; }
+
+    /// <summary>The Standard Webhooks signing secret, "whsec_" + base64; deliveries are signed with it when sent.</summary>
+    public required string Secret { get; set; }
+
+    /// <summary>The secret before the last rotation: deliveries carry both signatures until it expires.</summary>
+    public string? PreviousSecret { get; set; }
+    public DateTimeOffset? PreviousSecretExpiresAt { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+    public required string CreatedById { get; set; }
+
+    // The last delivery attempt to this endpoint, whatever the event, so owners see whether it works.
+    public DateTimeOffset? LastAttemptAt { get; set; }
+    public int? LastStatusCode { get; set; }
+    public string? LastError { get; set; }
+    public DateTimeOffset? LastSuccessAt { get; set; }
+}
+
+public enum DeliveryStatus
+{
+    Pending,
+    Delivered,
+    Failed,
+}
+
+/// <summary>
+/// The outbox: one event for one endpoint, written in the transaction of the change it reports, sent at least
+/// once by whichever instance claims it, retried with backoff until it is delivered or its retry period ends.
+/// </summary>
+public sealed class WebhookDelivery
+{
+    /// <summary>Also the <c>webhook-id</c> header: the same for every attempt, so receivers can drop duplicates.</summary>
+    public Guid Id { get; set; }
+    public Guid EndpointId { get; set; }
+
+    /// <summary>The CloudEvent's id, shared by the deliveries of one event to several endpoints.</summary>
+    public Guid EventId { get; set; }
+    public required string EventType { get; set; }
+    public required string Subject { get; set; }
+
+    /// <summary>The CloudEvent in structured JSON mode, exactly the bytes that are signed and sent.</summary>
+    public required string Payload { get; set; }
+
+    public DeliveryStatus Status { get; set; }
+    public int Attempts { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset NextAttemptAt { get; set; }
+    public DateTimeOffset? LastAttemptAt { get; set; }
+    public int? LastStatusCode { get; set; }
+    public string? LastError { get; set; }
+    public DateTimeOffset? DeliveredAt { get; set; }
+
+    // A delivery claim, as for verification: who sends it, the token only that run knows, and since when.
+    public string? ClaimOwner { get; set; }
+    public Guid? ClaimToken { get; set; }
+    public DateTimeOffset? ClaimedAt { get; set; }
+}
+
+/// <summary>
+/// A server-side import waiting for (or in) its copy: the version it fills, and where the bytes come from.
+/// The row goes when the blocks are committed or the import fails; the version's state tells the outcome.
+/// </summary>
+public sealed class FileImport
+{
+    public Guid FileId { get; set; }
+    public long VersionId { get; set; }
+    public Guid OrganizationId { get; set; }
+    public Guid WorkspaceId { get; set; }
+
+    /// <summary>May carry a SAS or presigned signature, so it is never logged or answered.</summary>
+    public required string SourceUrl { get; set; }
+    public long? Size { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+    public int Attempts { get; set; }
+    public DateTimeOffset NextAttemptAt { get; set; }
+    public string? LastError { get; set; }
+
+    public string? ClaimOwner { get; set; }
+    public Guid? ClaimToken { get; set; }
+    public DateTimeOffset? ClaimedAt { get; set; }
 }

@@ -23,6 +23,16 @@ sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspace>
     }
 }
 
+sealed class WorkspaceUsageConfiguration : IEntityTypeConfiguration<WorkspaceUsage>
+{
+    public void Configure(EntityTypeBuilder<WorkspaceUsage> usage)
+    {
+        usage.ToTable("workspace_usage");
+        usage.HasKey(u => u.WorkspaceId);
+        usage.HasOne<Workspace>().WithOne().HasForeignKey<WorkspaceUsage>(u => u.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
 sealed class StoredFileConfiguration : IEntityTypeConfiguration<StoredFile>
 {
     public void Configure(EntityTypeBuilder<StoredFile> file)
@@ -32,6 +42,9 @@ sealed class StoredFileConfiguration : IEntityTypeConfiguration<StoredFile>
         file.Property(f => f.Name).HasMaxLength(FilePathLimits.MaxSegmentLength);
         // Byte order makes folder listings a range scan and keeps path order identical in every database locale.
         file.Property(f => f.PathKey).HasMaxLength(FilePathLimits.MaxPathLength).UseCollation("C");
+        // PostgreSQL-specific: a stored generated column, so no write path (nor a row written before it existed) can disagree with path_key.
+        file.Property(f => f.FolderKey).HasMaxLength(FilePathLimits.MaxPathLength).UseCollation("C")
+            .HasComputedColumnSql(FolderKeySql, stored: true);
         file.Property(f => f.CreatedById).HasMaxLength(128);
         file.Property(f => f.CreatedByName).HasMaxLength(256);
         file.Property(f => f.CreatedByEmail).HasMaxLength(256);
@@ -56,7 +69,15 @@ sealed class StoredFileConfiguration : IEntityTypeConfiguration<StoredFile>
         file.HasIndex(f => new { f.WorkspaceId, f.DeletedAt, f.Id })
             .HasFilter("deleted_at IS NOT NULL")
             .HasDatabaseName("ix_files_deleted");
+
+        // The folder view: a folder's own files are one range of this index, and each subfolder one seek (FolderListing).
+        file.HasIndex(f => new { f.WorkspaceId, f.FolderKey, f.PathKey, f.Id })
+            .HasFilter("deleted_at IS NULL AND current_version_id IS NOT NULL")
+            .HasDatabaseName("ix_files_live_folder");
     }
+
+    /// <summary>path_key without its last segment: "a/b/" for "a/b/c.txt", "" for "c.txt".</summary>
+    public const string FolderKeySql = "regexp_replace(path_key, '[^/]*$', '')";
 }
 
 sealed class FileVersionConfiguration : IEntityTypeConfiguration<FileVersion>
@@ -77,6 +98,9 @@ sealed class FileVersionConfiguration : IEntityTypeConfiguration<FileVersion>
         version.Property(v => v.DeclaredSha256).HasMaxLength(64);
         version.Property(v => v.Verified).HasMaxLength(64);
         version.Property(v => v.BlobVersionId).HasMaxLength(64);
+        version.Property(v => v.ContentType).HasMaxLength(VersionMetadata.MaxContentTypeLength);
+        // Read and written whole with its version, never searched by key: one JSON object in a text column.
+        version.Property(v => v.Metadata).HasConversion(VersionMetadata.Converter, VersionMetadata.Comparer);
         version.HasOne<StoredFile>().WithMany().HasForeignKey(v => v.FileId).OnDelete(DeleteBehavior.Cascade);
 
         // "Latest ready version of a file" is one backward seek on this index.
@@ -135,4 +159,52 @@ public static class RoleNames
 
     public static bool TryParse(string? text, out WorkspaceRole role) =>
         Enum.TryParse(text, ignoreCase: true, out role) && Enum.IsDefined(role) && !int.TryParse(text, out _);
+}
+
+sealed class WebhookEndpointConfiguration : IEntityTypeConfiguration<WebhookEndpoint>
+{
+    public void Configure(EntityTypeBuilder<WebhookEndpoint> endpoint)
+    {
+        endpoint.ToTable("webhook_endpoints");
+        endpoint.Property(e => e.Url).HasMaxLength(2048);
+        endpoint.Property(e => e.Secret).HasMaxLength(128);
+        endpoint.Property(e => e.PreviousSecret).HasMaxLength(128);
+        endpoint.Property(e => e.CreatedById).HasMaxLength(128);
+        endpoint.Property(e => e.LastError).HasMaxLength(1000);
+        endpoint.HasOne<Workspace>().WithMany().HasForeignKey(e => e.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+        endpoint.HasIndex(e => e.WorkspaceId).HasDatabaseName("ix_webhook_endpoints_workspace");
+    }
+}
+
+sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<WebhookDelivery>
+{
+    public void Configure(EntityTypeBuilder<WebhookDelivery> delivery)
+    {
+        delivery.ToTable("webhook_deliveries");
+        delivery.Property(d => d.EventType).HasMaxLength(64);
+        delivery.Property(d => d.Subject).HasMaxLength(FilePathLimits.MaxPathLength + 1);
+        delivery.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
+        delivery.Property(d => d.LastError).HasMaxLength(1000);
+        delivery.Property(d => d.ClaimOwner).HasMaxLength(128);
+        delivery.HasOne<WebhookEndpoint>().WithMany().HasForeignKey(d => d.EndpointId).OnDelete(DeleteBehavior.Cascade);
+
+        // The delivery worker's work list: pending deliveries, earliest due first.
+        delivery.HasIndex(d => d.NextAttemptAt).HasFilter("status = 'Pending'").HasDatabaseName("ix_webhook_deliveries_due");
+        // An endpoint's recent deliveries, newest first, for its owners.
+        delivery.HasIndex(d => new { d.EndpointId, d.CreatedAt }).IsDescending(false, true).HasDatabaseName("ix_webhook_deliveries_endpoint");
+    }
+}
+
+sealed class FileImportConfiguration : IEntityTypeConfiguration<FileImport>
+{
+    public void Configure(EntityTypeBuilder<FileImport> import)
+    {
+        import.ToTable("file_imports");
+        import.HasKey(i => new { i.FileId, i.VersionId });
+        import.Property(i => i.SourceUrl).HasMaxLength(8192);
+        import.Property(i => i.LastError).HasMaxLength(1000);
+        import.Property(i => i.ClaimOwner).HasMaxLength(128);
+        import.HasOne<FileVersion>().WithOne().HasForeignKey<FileImport>(i => new { i.FileId, i.VersionId }).OnDelete(DeleteBehavior.Cascade);
+        import.HasIndex(i => i.NextAttemptAt).HasDatabaseName("ix_file_imports_due");
+    }
 }

@@ -7,10 +7,14 @@ public sealed class FileApiDb(DbContextOptions<FileApiDb> options) : DbContext(o
 {
     public DbSet<Organization> Organizations => Set<Organization>();
     public DbSet<Workspace> Workspaces => Set<Workspace>();
+    public DbSet<WorkspaceUsage> WorkspaceUsage => Set<WorkspaceUsage>();
     public DbSet<StoredFile> Files => Set<StoredFile>();
     public DbSet<FileVersion> FileVersions => Set<FileVersion>();
     public DbSet<WorkspaceMember> WorkspaceMembers => Set<WorkspaceMember>();
     public DbSet<OrganizationAdmin> OrganizationAdmins => Set<OrganizationAdmin>();
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<FileImport> FileImports => Set<FileImport>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -27,6 +27,10 @@ public sealed class StorageEventOptions
     /// </summary>
     [Required]
     public string RequiredAppRole { get; set; } = "AzureEventGridSecureWebhookSubscriber";
+
+    /// <summary>How many events of one delivery are completed at once (each a blob service call and an update).</summary>
+    [Range(1, 256)]
+    public int MaxConcurrency { get; set; } = 16;
 }
 
 /// <summary>

@@ -62,7 +62,8 @@ public static class FileEndpoints
     }
 
     const string RenewDescription = "A version still uploading: answers a fresh upload link for it instead of registering a new version.";
-    const string RegisterBodyDescription = "Optional: what the upload will be. A committed blob that does not match never becomes ready.";
+    const string RegisterBodyDescription = "Optional: what the upload will be (a committed blob that does not match never becomes ready), "
+        + "its content_type (served on download) and metadata. 400 invalid-content-type or invalid-metadata when they break the documented limits.";
 
     const string VersionConflicts =
         "With version_id: 409 version-not-ready (Retry-After) while it uploads, 409 version-failed (with reason) if it never will be ready, "
@@ -245,12 +246,13 @@ public static class FileEndpoints
         if (!TryParseFileId(file_id, out var fileId, out var problem) || !query.TryParse(services.Options.Value, out var parsed, out problem))
             return problem;
 
-        var file = await services.Db.Files.AsNoTracking().FirstOrDefaultAsync(f => f.Id == fileId && f.WorkspaceId == services.Scope.WorkspaceId, services.Cancellation);
-        if (file is null)
+        var found = await services.Reader.FindWithVersionAsync(
+            services.Db.Files.Where(f => f.Id == fileId && f.WorkspaceId == services.Scope.WorkspaceId), parsed.VersionId, services.Cancellation);
+        if (found is null)
             return FileNotFound(fileId.ToString());
-        if (file.DeletedAt is not null && parsed.Deleted != true)
+        if (found.File.DeletedAt is not null && parsed.Deleted != true)
             return FileDeletedProblem(fileId);
-        return await services.Reader.DescribeAsync(services.Http, services.Scope, file, parsed, services.Cancellation);
+        return await services.Reader.DescribeAsync(services.Http, services.Scope, found.File, parsed, services.Cancellation, found);
     }
 
     static async Task<Results<NoContent, ProblemHttpResult>> DeleteByPath(string file_path, [AsParameters] FileHandlerServices services)
@@ -290,7 +292,7 @@ public static class FileEndpoints
                 ["your_role"] = RoleNames.Format(scope.Role),
             });
 
-    static bool TryReadDeclaration(RegisterRequest? request, FilesOptions options, out RegisterRequest declaration, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ProblemHttpResult? problem)
+    internal static bool TryReadDeclaration(RegisterRequest? request, FilesOptions options, out RegisterRequest declaration, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ProblemHttpResult? problem)
     {
         declaration = request ?? new RegisterRequest(null, null, null);
         problem = declaration switch
@@ -304,8 +306,12 @@ public static class FileEndpoints
                 "The declared SHA-256 is not valid.", "content_sha256 must be 64 hexadecimal characters."),
             _ => null,
         };
-        declaration = declaration with { ContentSha256 = declaration.ContentSha256?.ToLowerInvariant() };
-        return problem is null;
+        if (problem is not null
+            || !VersionMetadata.TryParseContentType(declaration.ContentType, out var contentType, out problem)
+            || !VersionMetadata.TryParse(declaration.Metadata, out var metadata, out problem))
+            return false;
+        declaration = declaration with { ContentSha256 = declaration.ContentSha256?.ToLowerInvariant(), ContentType = contentType, Metadata = metadata };
+        return true;
     }
 
     static bool IsBase64OfLength(string text, int length)

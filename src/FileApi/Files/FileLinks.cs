@@ -23,6 +23,7 @@ public sealed class FileLinks(BlobStorage storage, IOptions<StorageOptions> opti
         storage.CreateDownloadUriAsync(
             BlobNames.For(scope.OrganizationId, scope.WorkspaceId, file.Id, version.VersionId),
             file.Name,
+            VersionMetadata.ServedContentType(version.ContentType),
             clock.GetUtcNow() + options.Value.DownloadLinkLifetime,
             version.BlobVersionId,
             ct);

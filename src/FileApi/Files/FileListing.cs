@@ -19,8 +19,8 @@ namespace FileApi.Files;
 /// </summary>
 static class FileListing
 {
-    const int DefaultLimit = 100;
-    const int MaxLimit = 5000;
+    internal const int DefaultLimit = 100;
+    internal const int MaxLimit = 5000;
 
     /// <summary>Sortable columns; names are never taken from the request, only looked up here.</summary>
     static readonly Dictionary<string, SortColumn> Sorts = new(StringComparer.Ordinal)
@@ -55,14 +55,18 @@ static class FileListing
         [property: FromQuery(Name = "modified_at"), Description(DateFilter)] string[]? ModifiedAt,
         [property: FromQuery(Name = "deleted_at"), Description(DateFilter)] string[]? DeletedAt,
         [property: FromQuery(Name = "order_by"), Description("path (the default), name, created_at, modified_at, size or deleted_at, optionally with :asc or :desc.")] string? OrderBy,
-        [property: FromQuery(Name = "folder"), Description("A folder (/reports/) whose files, at any depth, are listed.")] string? Folder,
-        [property: FromQuery(Name = "cursor"), Description("The opaque cursor from links.next.")] string? Cursor);
+        [property: FromQuery(Name = "folder"), Description("A folder (/reports/) whose files, at any depth, are listed; with delimiter=/, only its own files and its subfolders.")] string? Folder,
+        [property: FromQuery(Name = "cursor"), Description("The opaque cursor from links.next.")] string? Cursor,
+        [property: FromQuery(Name = "delimiter"), Description("/ shows one level (the folder view): the folder's immediate subfolders in folders, "
+            + "then the files directly in it, in path order. Live files only; not combined with the name, author or date filters.")] string? Delimiter = null);
 
     const string DateFilter = "A bound such as gte:2026-01-01T00:00:00Z (lt, lte, gt, gte); may repeat to give a range.";
 
     public static async Task<Results<Ok<FileListResponse>, ProblemHttpResult>> ListAsync(
         [AsParameters] ListQuery query, WorkspaceScope scope, NpgsqlDataSource dataSource, FileLinks links, HttpContext http)
     {
+        if (query.Delimiter is not null)
+            return await FolderListing.ListAsync(query, scope, dataSource, links, http);
         var ct = http.RequestAborted;
         var where = new StringBuilder("f.workspace_id = @workspace AND f.current_version_id IS NOT NULL");
         var parameters = new List<NpgsqlParameter> { new("workspace", scope.WorkspaceId) };
@@ -94,20 +98,17 @@ static class FileListing
                 parameters.Add(new(parameter, when));
             }
         }
-        if (!string.IsNullOrEmpty(query.Folder))
+        if (!TryParseFolder(query.Folder, out var prefix, out problem))
+            return problem;
+        if (prefix.Length > 0)
         {
             // A folder's files, at any depth, are one contiguous range of path keys in byte order.
-            var folder = query.Folder.Trim('/');
-            if (folder.Length > 0)
-            {
-                if (!FilePath.TryParse(folder + "/x", out var probe, out var pathError))
-                    return Problems.BadRequest(Problems.InvalidPath, "The folder is not valid.", pathError);
-                var prefix = probe.Key[..^1];
-                where.Append(" AND f.path_key >= @folder_from AND f.path_key < @folder_to");
-                parameters.Add(new("folder_from", prefix));
-                parameters.Add(new("folder_to", prefix[..^1] + (char)('/' + 1)));
-            }
+            where.Append(" AND f.path_key >= @folder_from AND f.path_key < @folder_to");
+            parameters.Add(new("folder_from", prefix));
+            parameters.Add(new("folder_to", AfterFolder(prefix)));
         }
+
+        var unfiltered = parameters.Count == 1 && deleted != true;
 
         // The cursor carries the order and the last row seen; it wins over order_by and offset.
         var (sortName, descending) = ("path", false);
@@ -140,10 +141,7 @@ static class FileListing
         // Filter, order and page the files alone, then join the current versions of just that page: an offset
         // skips index entries, not joined rows.
         var sql = $"""
-            SELECT f.id, f.folder, f.name, f.created_at, f.created_by_id, f.created_by_name, f.created_by_email,
-                   f.deleted_at, f.deleted_by_id, f.deleted_by_name, f.deleted_by_email,
-                   f.current_version_id, f.current_size, f.modified_at,
-                   v.etag, v.created_by_id, v.created_by_name, v.created_by_email, f.sort_key
+            SELECT {ItemColumns}
               FROM (SELECT f.*, {sortKey} AS sort_key
                       FROM files f
                      WHERE {pageWhere}
@@ -181,9 +179,16 @@ static class FileListing
 
         // Counting a million rows costs more than reading a page, so a cursor carries the total counted on the
         // first page: pages reached through links.next cost the same however deep they are.
+        // Unfiltered, the total is the workspace's usage row, kept exact by the write paths: one row, however many files.
         long total;
         if (cursor is not null)
             total = cursor.Total;
+        else if (unfiltered)
+        {
+            await using var count = new NpgsqlCommand("SELECT COALESCE((SELECT files FROM workspace_usage WHERE workspace_id = @workspace), 0)", connection);
+            count.Parameters.Add(new("workspace", scope.WorkspaceId));
+            total = (long)(await count.ExecuteScalarAsync(ct))!;
+        }
         else
         {
             await using var count = new NpgsqlCommand($"SELECT count(*) FROM files f WHERE {where}", connection);
@@ -210,7 +215,15 @@ static class FileListing
             new ListLinks(new Uri(http.Request.GetEncodedUrl()), next, prev)));
     }
 
-    static FileListItem ReadItem(NpgsqlDataReader reader, Uri self) =>
+    /// <summary>What <see cref="ReadItem"/> reads, from a page of files <c>f</c> (with its <c>sort_key</c>) joined to their current versions <c>v</c>.</summary>
+    internal const string ItemColumns = """
+        f.id, f.folder, f.name, f.created_at, f.created_by_id, f.created_by_name, f.created_by_email,
+               f.deleted_at, f.deleted_by_id, f.deleted_by_name, f.deleted_by_email,
+               f.current_version_id, f.current_size, f.modified_at,
+               v.etag, v.created_by_id, v.created_by_name, v.created_by_email, f.sort_key, v.content_type, v.metadata
+        """;
+
+    internal static FileListItem ReadItem(NpgsqlDataReader reader, Uri self) =>
         new(
             Name: reader.GetString(2),
             Path: reader.GetString(1),
@@ -223,12 +236,33 @@ static class FileListing
             ModifiedAt: reader.GetFieldValue<DateTimeOffset>(13),
             ModifiedBy: new UserResponse(reader.GetString(15), NullableString(reader, 16), NullableString(reader, 17)),
             Links: new ItemLinks(self),
+            ContentType: VersionMetadata.ServedContentType(NullableString(reader, 19)),
+            Metadata: VersionMetadata.Answered(VersionMetadata.Deserialize(NullableString(reader, 20))),
             DeletedAt: reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7),
             DeletedBy: reader.IsDBNull(8) ? null : new UserResponse(reader.GetString(8), NullableString(reader, 9), NullableString(reader, 10)));
 
-    static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+    /// <summary>The folder as a key prefix: case-folded with a trailing slash ("reports/2026/"), or "" for the root.</summary>
+    internal static bool TryParseFolder(string? raw, out string prefix, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ProblemHttpResult? problem)
+    {
+        (prefix, problem) = ("", null);
+        var folder = raw?.Trim('/') ?? "";
+        if (folder.Length == 0)
+            return true;
+        if (!FilePath.TryParse(folder + "/x", out var probe, out var pathError))
+        {
+            problem = Problems.BadRequest(Problems.InvalidPath, "The folder is not valid.", pathError);
+            return false;
+        }
+        prefix = probe.Key[..^1];
+        return true;
+    }
 
-    static Uri PageLink(HttpRequest request, Dictionary<string, string?> changes)
+    /// <summary>The first key after every key that starts with <paramref name="prefix"/> ("a/b/" → "a/b0"): '0' follows '/' in byte order.</summary>
+    internal static string AfterFolder(string prefix) => prefix[..^1] + (char)('/' + 1);
+
+    internal static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    internal static Uri PageLink(HttpRequest request, Dictionary<string, string?> changes)
     {
         var values = request.Query.ToDictionary(q => q.Key, q => q.Value, StringComparer.Ordinal);
         foreach (var (key, value) in changes)
@@ -242,7 +276,7 @@ static class FileListing
         return new Uri($"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{query}");
     }
 
-    static bool TryParseInt(string? raw, string name, int min, int max, int fallback, out int value, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ProblemHttpResult? problem)
+    internal static bool TryParseInt(string? raw, string name, int min, int max, int fallback, out int value, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ProblemHttpResult? problem)
     {
         problem = null;
         value = fallback;

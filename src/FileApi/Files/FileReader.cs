@@ -9,6 +9,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace FileApi.Files;
 
+public sealed record FileWithVersion(StoredFile File, FileVersion? Version);
+
 /// <summary>Turns a file and one of its versions into the answer of a GET, with its download link.</summary>
 public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storage, VersionWaiters waiters, TimeProvider clock)
 {
@@ -36,15 +38,33 @@ public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storag
         }
     }
 
+    /// <summary>
+    /// The file with the version a GET asks for (the requested one, else the current one) in one round trip;
+    /// null when the file is not in the workspace.
+    /// </summary>
+    public async Task<FileWithVersion?> FindWithVersionAsync(IQueryable<StoredFile> files, long? requestedVersionId, CancellationToken ct)
+    {
+        // A join on the version's key (not a subquery), so PostgreSQL reads one row of each by primary key.
+        var found = await (
+            from f in files.AsNoTracking()
+            join v in db.FileVersions.AsNoTracking()
+                on new { FileId = f.Id, VersionId = requestedVersionId ?? f.CurrentVersionId } equals new { v.FileId, VersionId = (long?)v.VersionId } into versions
+            from v in versions.DefaultIfEmpty()
+            select new { File = f, Version = v }).FirstOrDefaultAsync(ct);
+        return found is null ? null : new FileWithVersion(found.File, found.Version);
+    }
+
+    /// <param name="loaded">The version as read with the file, when it was; it serves unless the query waits (then it is read again).</param>
     public async Task<Results<Ok<FileResponse>, ProblemHttpResult>> DescribeAsync(
-        HttpContext http, WorkspaceScope scope, StoredFile file, ParsedFileQuery query, CancellationToken ct)
+        HttpContext http, WorkspaceScope scope, StoredFile file, ParsedFileQuery query, CancellationToken ct, FileWithVersion? loaded = null)
     {
         FileVersion? version;
+        var preloaded = loaded is not null && query.Wait == TimeSpan.Zero;
         if (query.VersionId is { } requested)
         {
             if (query.Wait > TimeSpan.Zero && await WaitAdmittedAsync(http, file.Id, requested, query.Wait, ct) is { } refused)
                 return refused;
-            version = await FindVersionAsync(file.Id, requested, ct);
+            version = preloaded ? loaded!.Version : await FindVersionAsync(file.Id, requested, ct);
 
             switch (version?.Status)
             {
@@ -63,7 +83,8 @@ public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storag
         }
         else
         {
-            version = file.CurrentVersionId is { } current ? await FindVersionAsync(file.Id, current, ct) : null;
+            version = preloaded ? loaded!.Version
+                : file.CurrentVersionId is { } current ? await FindVersionAsync(file.Id, current, ct) : null;
             if (version is null)
                 return Problems.NotFound(Problems.FileNotFound, "File not found.", $"The file {file.Folder}{file.Name} has no finished upload yet.");
         }
@@ -81,7 +102,8 @@ public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storag
                 .Take(query.VersionsLimit)
                 .ToListAsync(ct);
             versions = ready.Select(v => new VersionResponse(Format(v.VersionId), file.Id, file.Name, file.Folder, v.Size ?? 0, v.CreatedAt,
-                CreatorOf(v), links.Self(http.Request, scope, file.Id, v.VersionId))).ToList();
+                CreatorOf(v), links.Self(http.Request, scope, file.Id, v.VersionId),
+                VersionMetadata.ServedContentType(v.ContentType), VersionMetadata.Answered(v.Metadata))).ToList();
         }
 
         return TypedResults.Ok(new FileResponse(
@@ -97,6 +119,8 @@ public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storag
             CreatorOf(version),
             await links.DownloadAsync(scope, file, version, ct),
             links.Self(http.Request, scope, file.Id, version.VersionId),
+            VersionMetadata.ServedContentType(version.ContentType),
+            VersionMetadata.Answered(version.Metadata),
             versions,
             file.DeletedAt,
             file.DeletedById is null ? null : new UserResponse(file.DeletedById, file.DeletedByName, file.DeletedByEmail)));

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using FileApi.Auth;
 using FileApi.Data;
+using FileApi.Notifications;
 using FileApi.Storage;
 using FileApi.Workspaces;
 using Microsoft.EntityFrameworkCore;
@@ -45,9 +46,13 @@ public static class FailureCodes
     public const string SizeMismatch = "size-mismatch";
     public const string Md5Mismatch = "md5-mismatch";
     public const string Sha256Mismatch = "sha256-mismatch";
+    public const string ImportFailed = "import-failed";
 }
 
 public sealed record AllocatedVersion(Guid FileId, long VersionId);
+
+/// <summary>Where an imported version's bytes come from (see <c>Imports.FileImporter</c>).</summary>
+public sealed record ImportSource(Uri Url, long? Size);
 
 /// <summary>
 /// Every change of a version's state, and of a file's deletion, happens here and nowhere else. Each
@@ -55,11 +60,21 @@ public sealed record AllocatedVersion(Guid FileId, long VersionId);
 /// claim, uploader, deletion), so its row count is the answer and concurrent transitions cannot both win.
 /// Endpoints, the webhook, the verification worker and the reconciler only call these.
 /// Size and etag come from the blob service, never from a notification, which can be stale or reordered.
+/// A transition that webhooks report writes its event to the outbox in its own transaction (<see cref="WithEventAsync"/>).
 /// </summary>
 public sealed class VersionLifecycle(
-    FileApiDb db, BlobStorage storage, VersionWaiters waiters, VerificationQueue queue, VerificationHooks hooks,
+    FileApiDb db, BlobStorage storage, VersionWaiters waiters, VerificationQueue queue, VerificationHooks hooks, WebhookOutbox outbox,
     IOptions<FilesOptions> options, IOptions<LifecycleOptions> lifecycleOptions, TimeProvider clock, ILogger<VersionLifecycle> logger)
 {
+    /// <summary>What completion answers for a version it need not touch (unknown, ready or failed); null while it is uploading.</summary>
+    internal static CompletionOutcome? SettledOutcome(VersionStatus? status) => status switch
+    {
+        null => CompletionOutcome.UnknownBlob,
+        VersionStatus.Ready => CompletionOutcome.AlreadyReady,
+        VersionStatus.Failed => CompletionOutcome.Failed,
+        _ => null,
+    };
+
     const string UploadingStatus = nameof(VersionStatus.Uploading);
 
     // ---- register and renew (uploader) -------------------------------------------------------------------
@@ -69,8 +84,13 @@ public sealed class VersionLifecycle(
     /// statement: concurrent first uploads to one path agree on one file and get distinct, increasing ids.
     /// Null when a file and a folder would share the name (<see cref="ClaimPathAsync"/>).
     /// </summary>
-    public async Task<AllocatedVersion?> RegisterAtPathAsync(
-        WorkspaceScope scope, FilePath path, CallerIdentity caller, RegisterRequest declaration, DateTimeOffset uploadExpiresAt, CancellationToken ct)
+    public Task<AllocatedVersion?> RegisterAtPathAsync(
+        WorkspaceScope scope, FilePath path, CallerIdentity caller, RegisterRequest declaration, DateTimeOffset uploadExpiresAt, CancellationToken ct) =>
+        RegisterAtPathAsync(scope, path, caller, declaration, uploadExpiresAt, importFrom: null, ct);
+
+    /// <summary>Registers as above; with <paramref name="importFrom"/>, the import job is recorded in the same transaction.</summary>
+    public async Task<AllocatedVersion?> RegisterAtPathAsync(WorkspaceScope scope, FilePath path, CallerIdentity caller, RegisterRequest declaration,
+        DateTimeOffset uploadExpiresAt, ImportSource? importFrom, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         using var span = Telemetry.FileApiTelemetry.StartRegistration();
@@ -86,13 +106,23 @@ public sealed class VersionLifecycle(
                 DO UPDATE SET latest_version_id = GREATEST(EXCLUDED.latest_version_id, files.latest_version_id + {VersionIds.Step})
                 RETURNING id, latest_version_id)
             INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
-                                       upload_expires_at, declared_size, declared_md5, declared_sha256)
+                                       upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata)
             SELECT id, latest_version_id, {UploadingStatus}, timestamptz 'epoch' + (latest_version_id / {VersionIds.Step}) * interval '1 microsecond',
                    {caller.Id}, CAST({caller.Name} AS varchar), CAST({caller.Email} AS varchar), {uploadExpiresAt},
-                   CAST({declaration.Size} AS bigint), CAST({declaration.ContentMd5} AS varchar), CAST({declaration.ContentSha256} AS varchar)
+                   CAST({declaration.Size} AS bigint), CAST({declaration.ContentMd5} AS varchar), CAST({declaration.ContentSha256} AS varchar),
+                   CAST({declaration.ContentType} AS varchar), CAST({MetadataJson(declaration)} AS text)
               FROM allocated
             RETURNING file_id AS "FileId", version_id AS "VersionId"
             """).ToListAsync(ct)).Single());
+        if (importFrom is not null)
+        {
+            db.FileImports.Add(new FileImport
+            {
+                FileId = allocated.FileId, VersionId = allocated.VersionId, OrganizationId = scope.OrganizationId, WorkspaceId = scope.WorkspaceId,
+                SourceUrl = importFrom.Url.AbsoluteUri, Size = importFrom.Size, CreatedAt = now, NextAttemptAt = now,
+            });
+            await db.SaveChangesAsync(ct);
+        }
         await transaction.CommitAsync(ct);
         return allocated;
     }
@@ -136,15 +166,19 @@ public sealed class VersionLifecycle(
                  WHERE id = {fileId} AND workspace_id = {scope.WorkspaceId} AND deleted_at IS NULL
                 RETURNING id, latest_version_id)
             INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
-                                       upload_expires_at, declared_size, declared_md5, declared_sha256)
+                                       upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata)
             SELECT id, latest_version_id, {UploadingStatus}, timestamptz 'epoch' + (latest_version_id / {VersionIds.Step}) * interval '1 microsecond',
                    {caller.Id}, CAST({caller.Name} AS varchar), CAST({caller.Email} AS varchar), {uploadExpiresAt},
-                   CAST({declaration.Size} AS bigint), CAST({declaration.ContentMd5} AS varchar), CAST({declaration.ContentSha256} AS varchar)
+                   CAST({declaration.Size} AS bigint), CAST({declaration.ContentMd5} AS varchar), CAST({declaration.ContentSha256} AS varchar),
+                   CAST({declaration.ContentType} AS varchar), CAST({MetadataJson(declaration)} AS text)
               FROM allocated
             RETURNING file_id AS "FileId", version_id AS "VersionId"
             """).ToListAsync(ct)).SingleOrDefault();
         return allocated is null ? null : Registered(allocated);
     }
+
+    static string? MetadataJson(RegisterRequest declaration) =>
+        declaration.Metadata is { Count: > 0 } metadata ? VersionMetadata.Serialize(metadata) : null;
 
     static AllocatedVersion Registered(AllocatedVersion allocated)
     {
@@ -179,7 +213,7 @@ public sealed class VersionLifecycle(
     public async Task<TransitionOutcome> AbortAsync(WorkspaceScope scope, Guid fileId, long versionId, CallerIdentity caller, CancellationToken ct)
     {
         var isOwner = scope.Role == WorkspaceRole.Owner;
-        var aborted = await db.FileVersions
+        var aborted = await WithEventAsync(FileEventTypes.VersionFailed, fileId, versionId, ct, () => db.FileVersions
             .Where(v => v.FileId == fileId && v.VersionId == versionId && v.Status == VersionStatus.Uploading
                 && (isOwner || v.CreatedById == caller.Id)
                 && db.Files.Any(f => f.Id == v.FileId && f.WorkspaceId == scope.WorkspaceId))
@@ -189,7 +223,7 @@ public sealed class VersionLifecycle(
                 .SetProperty(v => v.FailureReason, "the upload was aborted")
                 .SetProperty(v => v.VerificationOwner, (string?)null)
                 .SetProperty(v => v.VerificationToken, (Guid?)null)
-                .SetProperty(v => v.VerificationClaimedAt, (DateTimeOffset?)null), ct);
+                .SetProperty(v => v.VerificationClaimedAt, (DateTimeOffset?)null), ct));
 
         var outcome = aborted == 1 ? TransitionOutcome.Done : await ExplainAsync(scope, fileId, versionId, caller, ct);
         if (outcome is TransitionOutcome.Done or TransitionOutcome.AlreadyFailed)
@@ -231,15 +265,8 @@ public sealed class VersionLifecycle(
             return CompletionOutcome.UnknownBlob;
         using var span = Telemetry.FileApiTelemetry.StartCompletion(blob.FileId, blob.VersionId);
         var version = await FindAsync(blob, ct);
-        switch (version?.Status)
-        {
-            case null:
-                return CompletionOutcome.UnknownBlob;
-            case VersionStatus.Ready:
-                return CompletionOutcome.AlreadyReady;
-            case VersionStatus.Failed:
-                return CompletionOutcome.Failed;
-        }
+        if (SettledOutcome(version?.Status) is { } settled)
+            return settled;
 
         var properties = await storage.GetPropertiesAsync(blobName, ct);
         if (properties is null)
@@ -377,8 +404,11 @@ public sealed class VersionLifecycle(
         var now = clock.GetUtcNow();
         var staleBefore = now - options.Value.VerificationTimeout;
         var (claimed, token) = (claim is not null, claim ?? Guid.Empty);
-        var updated = (await db.Database.SqlQuery<int>($"""
-            WITH ready AS (
+        var updated = await WithEventAsync(FileEventTypes.VersionReady, version.FileId, version.VersionId, ct, async () => (await db.Database.SqlQuery<int>($"""
+            -- The file row is locked first, so readiness, deletion and restore of one file count in usage one after another.
+            WITH locked AS (
+                SELECT id, workspace_id, deleted_at, current_version_id FROM files WHERE id = {version.FileId} FOR UPDATE),
+            ready AS (
                 UPDATE file_versions
                    SET status = {nameof(VersionStatus.Ready)}, size = {properties.ContentLength}, etag = {properties.ETag},
                        blob_version_id = CAST({properties.VersionId} AS varchar), verified = CAST({verified} AS varchar), ready_at = {now},
@@ -386,14 +416,24 @@ public sealed class VersionLifecycle(
                  WHERE file_id = {version.FileId} AND version_id = {version.VersionId} AND status = {UploadingStatus}
                    AND (({claimed} AND verification_token = {token})
                         OR (NOT {claimed} AND (verification_token IS NULL OR verification_claimed_at < {staleBefore})))
+                   AND EXISTS (SELECT 1 FROM locked)
                 RETURNING file_id, version_id, size, created_at),
             current AS (
                 UPDATE files f SET current_version_id = ready.version_id, current_size = ready.size, modified_at = ready.created_at
                   FROM ready
                  WHERE f.id = ready.file_id AND (f.current_version_id IS NULL OR f.current_version_id < ready.version_id)
-                RETURNING f.id)
+                RETURNING f.id),
+            -- A live file's ready bytes count in its workspace's usage, and the file itself with its first ready version,
+            -- judged on the file row as locked (the latest committed one).
+            usage AS (
+                INSERT INTO workspace_usage AS u (workspace_id, files, bytes)
+                SELECT locked.workspace_id, CASE WHEN locked.current_version_id IS NULL THEN 1 ELSE 0 END, ready.size
+                  FROM ready JOIN locked ON locked.id = ready.file_id
+                 WHERE locked.deleted_at IS NULL
+                ON CONFLICT (workspace_id) DO UPDATE SET files = u.files + EXCLUDED.files, bytes = u.bytes + EXCLUDED.bytes
+                RETURNING u.workspace_id)
             SELECT count(*)::int AS "Value" FROM ready
-            """).ToListAsync(ct)).Single();
+            """).ToListAsync(ct)).Single());
         if (updated == 0)
             return CompletionOutcome.AlreadyReady;
 
@@ -410,7 +450,7 @@ public sealed class VersionLifecycle(
         var staleBefore = clock.GetUtcNow() - options.Value.VerificationTimeout;
         var token = claim ?? Guid.Empty;
         var claimed = claim is not null;
-        var updated = await db.FileVersions
+        var updated = await WithEventAsync(FileEventTypes.VersionFailed, version.FileId, version.VersionId, ct, () => db.FileVersions
             .Where(v => v.FileId == version.FileId && v.VersionId == version.VersionId && v.Status == VersionStatus.Uploading
                 && ((claimed && v.VerificationToken == token) || (!claimed && (v.VerificationToken == null || v.VerificationClaimedAt < staleBefore))))
             .ExecuteUpdateAsync(set => set
@@ -419,7 +459,7 @@ public sealed class VersionLifecycle(
                 .SetProperty(v => v.FailureReason, reason)
                 .SetProperty(v => v.VerificationOwner, (string?)null)
                 .SetProperty(v => v.VerificationToken, (Guid?)null)
-                .SetProperty(v => v.VerificationClaimedAt, (DateTimeOffset?)null), ct);
+                .SetProperty(v => v.VerificationClaimedAt, (DateTimeOffset?)null), ct));
         if (updated == 0)
             return CompletionOutcome.AlreadyReady;
 
@@ -429,6 +469,25 @@ public sealed class VersionLifecycle(
         // The reconciler deletes blobs of failed versions too, should this not get through.
         await storage.DeleteIfExistsAsync(blobName, ct);
         return CompletionOutcome.Failed;
+    }
+
+    /// <summary>The status of each of these blobs' versions that exists (in its workspace and organisation), in one query.</summary>
+    public async Task<IReadOnlyDictionary<string, VersionStatus>> StatusesAsync(IReadOnlyCollection<string> blobNames, CancellationToken ct)
+    {
+        var blobs = blobNames.Select(name => BlobNames.TryParse(name, out var blob) ? (name, blob) : default).Where(b => b.blob is not null).ToList();
+        if (blobs.Count == 0)
+            return new Dictionary<string, VersionStatus>();
+        var fileIds = blobs.Select(b => b.blob!.FileId).Distinct().ToList();
+        var versions = await (
+            from v in db.FileVersions
+            join file in db.Files on v.FileId equals file.Id
+            join workspace in db.Workspaces on file.WorkspaceId equals workspace.Id
+            where fileIds.Contains(v.FileId)
+            select new { v.FileId, v.VersionId, file.WorkspaceId, workspace.OrganizationId, v.Status }).ToListAsync(ct);
+        var found = versions.ToDictionary(v => (v.FileId, v.VersionId));
+        return blobs
+            .Where(b => found.TryGetValue((b.blob!.FileId, b.blob.VersionId), out var v) && v.WorkspaceId == b.blob.WorkspaceId && v.OrganizationId == b.blob.OrganizationId)
+            .ToDictionary(b => b.name, b => found[(b.blob!.FileId, b.blob.VersionId)].Status, StringComparer.Ordinal);
     }
 
     Task<FileVersion?> FindAsync(VersionBlob blob, CancellationToken ct) => (
@@ -468,6 +527,14 @@ public sealed class VersionLifecycle(
         return all.Length == 0 ? null : string.Join(',', all);
     }
 
+    /// <summary>Uploading → failed for an import that cannot copy its source; false when the version had already left uploading.</summary>
+    public async Task<bool> FailImportAsync(string blobName, string code, string reason, CancellationToken ct)
+    {
+        if (!BlobNames.TryParse(blobName, out var blob) || await FindAsync(blob, ct) is not { Status: VersionStatus.Uploading } version)
+            return false;
+        return await FailAsync(version, blobName, code, reason, claim: null, ct) == CompletionOutcome.Failed;
+    }
+
     // ---- expiry (reconciler) ------------------------------------------------------------------------------
 
     /// <summary>Links that expired before this, plus the grace, belong to abandoned uploads.</summary>
@@ -485,7 +552,7 @@ public sealed class VersionLifecycle(
             return false;
         var abandonedBefore = AbandonedBefore();
         var staleBefore = clock.GetUtcNow() - options.Value.VerificationTimeout;
-        var expired = await db.FileVersions
+        var expired = await WithEventAsync(FileEventTypes.VersionFailed, blob.FileId, blob.VersionId, ct, () => db.FileVersions
             .Where(v => v.FileId == blob.FileId && v.VersionId == blob.VersionId && v.Status == VersionStatus.Uploading
                 && v.UploadExpiresAt < abandonedBefore
                 && (v.VerificationToken == null || v.VerificationClaimedAt < staleBefore))
@@ -495,7 +562,7 @@ public sealed class VersionLifecycle(
                 .SetProperty(v => v.FailureReason, "the upload link expired before the upload was committed")
                 .SetProperty(v => v.VerificationOwner, (string?)null)
                 .SetProperty(v => v.VerificationToken, (Guid?)null)
-                .SetProperty(v => v.VerificationClaimedAt, (DateTimeOffset?)null), ct);
+                .SetProperty(v => v.VerificationClaimedAt, (DateTimeOffset?)null), ct));
         if (expired == 0)
             return false;
         waiters.Finished(blob.FileId, blob.VersionId);
@@ -520,16 +587,43 @@ public sealed class VersionLifecycle(
 
     // ---- files: delete (editors), restore (owners), purge (reconciler) -------------------------------------
 
-    /// <summary>Soft-deletes the live file among <paramref name="files"/>; false when none was live.</summary>
+    /// <summary>Soft-deletes the live file among <paramref name="files"/> (at most one: by id, or at a path); false when none was live.</summary>
     public async Task<bool> DeleteFileAsync(IQueryable<StoredFile> files, CallerIdentity caller, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        return await files.Where(f => f.DeletedAt == null).ExecuteUpdateAsync(set => set
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var live = await files.Where(f => f.DeletedAt == null).Select(f => f.Id).FirstOrDefaultAsync(ct);
+        if (live == Guid.Empty)
+            return false;
+        var deleted = await db.Files.Where(f => f.Id == live && f.DeletedAt == null).ExecuteUpdateAsync(set => set
             .SetProperty(f => f.DeletedAt, now)
             .SetProperty(f => f.DeletedById, caller.Id)
             .SetProperty(f => f.DeletedByName, caller.Name)
-            .SetProperty(f => f.DeletedByEmail, caller.Email), ct) > 0;
+            .SetProperty(f => f.DeletedByEmail, caller.Email), ct) == 1;
+        if (deleted)
+        {
+            await CountInUsageAsync(live, -1, ct);
+            await outbox.AddAsync(FileEventTypes.FileDeleted, live, versionId: null, ct);
+        }
+        await transaction.CommitAsync(ct);
+        if (deleted)
+            outbox.Committed();
+        return deleted;
     }
+
+    /// <summary>
+    /// Adds (<paramref name="sign"/> 1) or removes (-1) a file and the bytes of its ready versions to or from its workspace's
+    /// usage, inside the caller's transaction, right after the statement that made it live or deleted (whose row lock
+    /// keeps a concurrent readiness, which locks the file row first, from counting twice or not at all).
+    /// </summary>
+    async Task CountInUsageAsync(Guid fileId, int sign, CancellationToken ct) =>
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO workspace_usage AS u (workspace_id, files, bytes)
+            SELECT f.workspace_id, {sign} * (CASE WHEN f.current_version_id IS NULL THEN 0 ELSE 1 END),
+                   {sign} * COALESCE((SELECT sum(v.size) FROM file_versions v WHERE v.file_id = f.id AND v.status = {nameof(VersionStatus.Ready)}), 0)
+              FROM files f WHERE f.id = {fileId}
+            ON CONFLICT (workspace_id) DO UPDATE SET files = u.files + EXCLUDED.files, bytes = u.bytes + EXCLUDED.bytes
+            """, ct);
 
     /// <summary>Brings a deleted file back under <paramref name="path"/> if that path is free at this moment.</summary>
     public async Task<RestoreOutcome> RestoreFileAsync(WorkspaceScope scope, Guid fileId, FilePath path, CancellationToken ct)
@@ -548,13 +642,35 @@ public sealed class VersionLifecycle(
                     .SetProperty(f => f.DeletedById, (string?)null)
                     .SetProperty(f => f.DeletedByName, (string?)null)
                     .SetProperty(f => f.DeletedByEmail, (string?)null), ct);
+            if (restored == 1)
+            {
+                await CountInUsageAsync(fileId, 1, ct);
+                await outbox.AddAsync(FileEventTypes.FileRestored, fileId, versionId: null, ct);
+            }
             await transaction.CommitAsync(ct);
+            outbox.Committed();
             return restored == 1 ? RestoreOutcome.Restored : RestoreOutcome.NotDeleted;
         }
         catch (PostgresException taken) when (taken.SqlState == PostgresErrorCodes.UniqueViolation)
         {
             return RestoreOutcome.PathTaken;
         }
+    }
+
+    /// <summary>
+    /// Runs one transition statement in a transaction and, when it changed its row, writes the event reporting it
+    /// to the outbox before committing: the event exists exactly when the change does.
+    /// </summary>
+    async Task<int> WithEventAsync(string eventType, Guid fileId, long versionId, CancellationToken ct, Func<Task<int>> transition)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var changed = await transition();
+        if (changed == 0)
+            return 0;
+        await outbox.AddAsync(eventType, fileId, versionId, ct);
+        await transaction.CommitAsync(ct);
+        outbox.Committed();
+        return changed;
     }
 
     /// <summary>Removes a deleted file past retention, with its versions; the caller deletes the blobs first.</summary>

@@ -157,6 +157,7 @@ public static partial class FileApiOpenApi
     {
         ["Files"] = "Register file versions and get upload links, complete or abort uploads, read, list, delete and restore files in a workspace.",
         ["Workspaces"] = "Organisations, workspaces and who has which role in them.",
+        ["Webhooks"] = "Workspace owners register endpoints that receive signed CloudEvents when versions become ready or fail and files are deleted or restored.",
         ["Events"] = "The Event Grid webhook that marks versions ready when their blobs are committed.",
         ["Health"] = "Liveness and readiness probes, without credentials.",
     };
@@ -194,6 +195,7 @@ public static partial class FileApiOpenApi
         const string Base = "https://fileapi.example.com/file/v2/orgs/5f0c1f5e-2b6c-4d3e-9a31-0c5d7a1e2f40/workspaces/8a3e2f10-7c4b-4e2a-b1d9-3f6e5a4c2b10/files";
         const string FileId = "0d9a6f7e-3c2b-4a1d-8e5f-6b7c8d9e0f12";
         const string User = """{ "id": "00000000-0000-0000-0000-00000000a11c", "name": "Alice", "email": "alice@example.com" }""";
+        const string Metadata = """{ "crs": "EPSG:28355", "survey": "S-42" }""";
         Example(document, "registerFileVersionByPath", "200", $$"""
             { "file_id": "{{FileId}}", "version_id": "7296491832659968", "upload": "https://account.blob.core.windows.net/files/blob?sv=2026-06-06&sig=...", "upload_expires_at": "2026-12-01T10:30:00+00:00" }
             """);
@@ -201,29 +203,57 @@ public static partial class FileApiOpenApi
             { "name": "q1.csv", "path": "/reports/2026/", "file_id": "{{FileId}}", "version_id": "7296491832659968", "size": 1048576,
               "etag": "\"0x8DD1A2B3C4D5E6F\"", "created_at": "2026-12-01T10:00:00+00:00", "created_by": {{User}},
               "modified_at": "2026-12-01T10:00:00+00:00", "modified_by": {{User}},
-              "download": "https://account.blob.core.windows.net/files/blob?sv=2026-06-06&sig=...", "self": "{{Base}}/{{FileId}}",
+              "download": "https://account.blob.core.windows.net/files/blob?sv=2026-06-06&rsct=text%2Fcsv&sig=...", "self": "{{Base}}/{{FileId}}",
+              "content_type": "text/csv", "metadata": {{Metadata}},
               "versions": [ { "version_id": "7296491832659968", "file_id": "{{FileId}}", "name": "q1.csv", "path": "/reports/2026/", "size": 1048576,
-                "created_at": "2026-12-01T10:00:00+00:00", "created_by": {{User}}, "link": "https://account.blob.core.windows.net/files/blob?sv=2026-06-06&sig=..." } ] }
+                "created_at": "2026-12-01T10:00:00+00:00", "created_by": {{User}}, "link": "{{Base}}/{{FileId}}?version_id=7296491832659968",
+                "content_type": "text/csv", "metadata": {{Metadata}} } ] }
             """);
         Example(document, "listFiles", "200", $$"""
             { "count": 1, "limit": 100, "offset": 0, "total": 1,
               "files": [ { "name": "q1.csv", "path": "/reports/2026/", "file_id": "{{FileId}}", "version_id": "7296491832659968", "size": 1048576,
                 "etag": "\"0x8DD1A2B3C4D5E6F\"", "created_at": "2026-12-01T10:00:00+00:00", "created_by": {{User}},
-                "modified_at": "2026-12-01T10:00:00+00:00", "modified_by": {{User}}, "links": { "self": "{{Base}}/{{FileId}}" } } ],
+                "modified_at": "2026-12-01T10:00:00+00:00", "modified_by": {{User}}, "links": { "self": "{{Base}}/{{FileId}}" },
+                "content_type": "text/csv", "metadata": {{Metadata}} } ],
               "links": { "self": "{{Base}}?limit=100&offset=0", "next": null, "prev": null } }
             """);
+        // The same operation in the folder view: subfolders first, then the folder's own files.
+        Example(document, "listFiles", "200", $$"""
+            { "count": 2, "limit": 100, "offset": 0, "total": 2,
+              "files": [ { "name": "q1.csv", "path": "/reports/2026/", "file_id": "{{FileId}}", "version_id": "7296491832659968", "size": 1048576,
+                "etag": "\"0x8DD1A2B3C4D5E6F\"", "created_at": "2026-12-01T10:00:00+00:00", "created_by": {{User}},
+                "modified_at": "2026-12-01T10:00:00+00:00", "modified_by": {{User}}, "links": { "self": "{{Base}}/{{FileId}}" },
+                "content_type": "text/csv", "metadata": {{Metadata}} } ],
+              "folders": [ { "name": "archive", "path": "/reports/2026/", "file_count": 12,
+                "links": { "self": "{{Base}}?folder=%2Freports%2F2026%2Farchive%2F&delimiter=%2F" } } ],
+              "links": { "self": "{{Base}}?folder=%2Freports%2F2026%2F&delimiter=%2F", "next": null, "prev": null } }
+            """, name: "folderView");
     }
 
     static IEnumerable<OpenApiOperation> OperationsOf(IOpenApiPathItem path) =>
         path.Operations?.Values ?? Enumerable.Empty<OpenApiOperation>();
 
-    static void Example(OpenApiDocument document, string operationId, string status, string json)
+    /// <summary>The example of a response, or with <paramref name="name"/> one more named example beside it.</summary>
+    static void Example(OpenApiDocument document, string operationId, string status, string json, string? name = null)
     {
         var operation = document.Paths.Values.SelectMany(OperationsOf)
             .FirstOrDefault(operation => operation.OperationId == operationId);
-        if (operation?.Responses?.TryGetValue(status, out var response) is true
-            && response.Content?.TryGetValue("application/json", out var content) is true)
+        if (operation?.Responses?.TryGetValue(status, out var response) is not true
+            || response.Content?.TryGetValue("application/json", out var content) is not true)
+            return;
+        if (name is null)
+        {
             content.Example = JsonNode.Parse(json);
+            return;
+        }
+        // OpenAPI allows example or examples, not both: the plain one becomes the first named one.
+        content.Examples ??= new Dictionary<string, IOpenApiExample>();
+        if (content.Example is { } plain)
+        {
+            content.Examples["flat"] = new OpenApiExample { Summary = "The flat listing", Value = plain };
+            content.Example = null;
+        }
+        content.Examples[name] = new OpenApiExample { Summary = "The folder view (delimiter=/)", Value = JsonNode.Parse(json) };
     }
 
     static Task DescribeCredentials(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)

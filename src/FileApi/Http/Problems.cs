@@ -28,6 +28,8 @@ public static class Problems
     public const string PathConflict = Prefix + "path-conflict";
     public const string InvalidEvent = Prefix + "invalid-event";
     public const string InvalidBody = Prefix + "invalid-body";
+    public const string InvalidContentType = Prefix + "invalid-content-type";
+    public const string InvalidMetadata = Prefix + "invalid-metadata";
     public const string InvalidRequest = Prefix + "invalid-request";
     public const string OrganizationNotFound = Prefix + "organization-not-found";
     public const string MemberNotFound = Prefix + "member-not-found";
@@ -43,6 +45,9 @@ public static class Problems
     public const string TooManyWaits = Prefix + "too-many-waits";
     public const string WaitsUnavailable = Prefix + "waits-unavailable";
     public const string Internal = Prefix + "internal";
+    public const string InvalidUrl = Prefix + "invalid-url";
+    public const string WebhookNotFound = Prefix + "webhook-not-found";
+    public const string WebhookLimit = Prefix + "webhook-limit";
 
     public static ProblemHttpResult BadRequest(string type, string title, string detail) => Create(StatusCodes.Status400BadRequest, type, title, detail);
 

@@ -32,6 +32,7 @@ public sealed partial class BlobStorage
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
 
     private readonly BlobServiceClient _service;
+    private readonly BlobServiceClient _copyService;
     private readonly BlobContainerClient _container;
     private readonly UserDelegationKeyCache? _delegationKeys; // null when an account key signs links
     private readonly bool _httpsOnly;
@@ -53,19 +54,33 @@ public sealed partial class BlobStorage
         // These are small metadata requests (file bytes go from clients straight to storage), so a try that takes
         // longer than this is stuck and is better retried.
         clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
+        // While storage is down, a request is answered 503 within about three seconds of back-off, well inside Event
+        // Grid's 30-second delivery timeout; the SDK's default back-off held each request over 20 seconds.
+        clientOptions.Retry.Mode = RetryMode.Exponential;
+        clientOptions.Retry.MaxRetries = 3;
+        clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(400);
+        clientOptions.Retry.MaxDelay = TimeSpan.FromSeconds(2);
+
+        // Put Block From URL holds its request open while the service copies the block from the source.
+        var copyOptions = new BlobClientOptions(ServiceVersion);
+        if (transport is not null)
+            copyOptions.Transport = transport;
+        copyOptions.Retry.NetworkTimeout = CopyNetworkTimeout;
 
         _time = time ?? TimeProvider.System;
         _logger = logger;
         if (settings.AccountKey is not null)
         {
             _service = new BlobServiceClient(settings.ServiceUri, new StorageSharedKeyCredential(settings.AccountName, settings.AccountKey), clientOptions);
+            _copyService = new BlobServiceClient(settings.ServiceUri, new StorageSharedKeyCredential(settings.AccountName, settings.AccountKey), copyOptions);
         }
         else
         {
             // Entra ID (Azure, where the account allows no shared key): requests carry the app's token and links
             // are signed with a user delegation key that the same token obtains.
-            _service = new BlobServiceClient(settings.ServiceUri,
-                credential ?? FileApi.Auth.AppIdentity.Credential(settings.ManagedIdentityClientId), clientOptions);
+            var appCredential = credential ?? FileApi.Auth.AppIdentity.Credential(settings.ManagedIdentityClientId);
+            _service = new BlobServiceClient(settings.ServiceUri, appCredential, clientOptions);
+            _copyService = new BlobServiceClient(settings.ServiceUri, appCredential, copyOptions);
             var longestLink = settings.UploadLinkLifetime > settings.DownloadLinkLifetime ? settings.UploadLinkLifetime : settings.DownloadLinkLifetime;
             _delegationKeys = new UserDelegationKeyCache(GetUserDelegationKeyAsync, longestLink, _time, logger);
         }
@@ -180,13 +195,17 @@ public sealed partial class BlobStorage
 
     /// <summary>
     /// A read-only link to this one blob, or to one version of it (<c>sr=bv</c>) when <paramref name="blobVersionId"/>
-    /// is given, that downloads as an attachment named <paramref name="downloadFileName"/>.
+    /// is given, that downloads as an attachment named <paramref name="downloadFileName"/>, served as <paramref name="contentType"/>
+    /// (rsct) whatever content type the uploader sent to storage. Always an attachment, so that no declared type
+    /// (text/html, image/svg+xml, application/javascript...) ever renders on the storage account's origin.
     /// </summary>
-    public Task<Uri> CreateDownloadUriAsync(string blobName, string downloadFileName, DateTimeOffset expiresOn, string? blobVersionId,
+    public Task<Uri> CreateDownloadUriAsync(string blobName, string downloadFileName, string? contentType, DateTimeOffset expiresOn, string? blobVersionId,
         CancellationToken ct)
     {
         var link = LinkFor(blobName, DownloadPermissions, expiresOn);
         link.ContentDisposition = ContentDisposition.Attachment(downloadFileName);
+        if (contentType is not null)
+            link.ContentType = contentType;
         var blob = Blob(blobName);
         if (blobVersionId is not null)
         {
@@ -196,6 +215,10 @@ public sealed partial class BlobStorage
         }
         return SignAsync(blob, link, ct);
     }
+
+    /// <summary>A download link that serves the content type stored with the blob.</summary>
+    public Task<Uri> CreateDownloadUriAsync(string blobName, string downloadFileName, DateTimeOffset expiresOn, string? blobVersionId, CancellationToken ct) =>
+        CreateDownloadUriAsync(blobName, downloadFileName, contentType: null, expiresOn, blobVersionId, ct);
 
     private BlobSasBuilder LinkFor(string blobName, BlobSasPermissions permissions, DateTimeOffset expiresOn) =>
         new(permissions, expiresOn)

@@ -6,7 +6,12 @@ public sealed record OrganizationResponse(Guid Id, string Name, DateTimeOffset C
 
 public sealed record CreateWorkspaceRequest(string? Name);
 
-public sealed record WorkspaceResponse(Guid Id, Guid OrganizationId, string Name, DateTimeOffset CreatedAt, string Role);
+public sealed record WorkspaceResponse(
+    Guid Id, Guid OrganizationId, string Name, DateTimeOffset CreatedAt, string Role,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] UsageResponse? Usage = null);
+
+/// <summary>What a workspace holds: its live files with a ready version, and the bytes of their ready versions. Exact.</summary>
+public sealed record UsageResponse(long Files, long Bytes);
 
 public sealed record WorkspaceListResponse(IReadOnlyList<WorkspaceResponse> Workspaces);
 

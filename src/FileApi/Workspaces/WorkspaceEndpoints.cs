@@ -31,7 +31,7 @@ public static class WorkspaceEndpoints
             .WithSummary("Create a workspace (organisation admins); you become its owner.");
 
         var workspace = endpoints.MapWorkspaceGroup("").WithTags("Workspaces");
-        workspace.MapGet("/", GetWorkspace).WithName("getWorkspace").WithSummary("A workspace and your role in it.");
+        workspace.MapGet("/", GetWorkspace).WithName("getWorkspace").WithSummary("A workspace, your role in it and its usage (live files with a ready version, their ready bytes).");
         workspace.MapGet("/roles", ListMembers).WithName("listWorkspaceMembers").WithSummary("Who has which role in the workspace.");
         workspace.MapPut("/roles/{user_id}", GrantRole).WithName("grantWorkspaceRole").RequireWorkspaceRole(WorkspaceRole.Owner).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Grant or change a user's role (owners).");
@@ -114,8 +114,12 @@ public static class WorkspaceEndpoints
 
     static async Task<Ok<WorkspaceResponse>> GetWorkspace(WorkspaceScope scope, FileApiDb db, CancellationToken ct)
     {
-        var workspace = await db.Workspaces.AsNoTracking().SingleAsync(w => w.Id == scope.WorkspaceId, ct);
-        return TypedResults.Ok(ToResponse(workspace, scope.Role));
+        var found = await (
+            from w in db.Workspaces.AsNoTracking()
+            where w.Id == scope.WorkspaceId
+            from u in db.WorkspaceUsage.Where(u => u.WorkspaceId == w.Id).DefaultIfEmpty()
+            select new { Workspace = w, Files = (long?)u!.Files, Bytes = (long?)u.Bytes }).SingleAsync(ct);
+        return TypedResults.Ok(ToResponse(found.Workspace, scope.Role) with { Usage = new UsageResponse(found.Files ?? 0, found.Bytes ?? 0) });
     }
 
     static async Task<Ok<MemberListResponse>> ListMembers(WorkspaceScope scope, FileApiDb db, CancellationToken ct)

@@ -14,7 +14,7 @@ namespace FileApi.Tests.Browser;
 /// few-megabyte file many blocks. Put Block requests are counted from Playwright's request events.
 /// </summary>
 [Collection(BlobServiceCorsCollection.Name)]
-public sealed class BrowserUploaderTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+public sealed partial class BrowserUploaderTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     const int BlockSize = 64 * 1024;
     const int Concurrency = 4;

@@ -14,7 +14,7 @@ namespace FileApi.Tests.Infrastructure;
 /// but not state: each creates its own container. A second one, <see cref="OAuthInstance"/>, takes Entra bearer
 /// tokens as Azure does.
 /// </summary>
-public sealed class AzuriteServer
+public sealed class AzuriteServer : IDisposable
 {
     public const string EmulatorAccountName = "devstoreaccount1";
 
@@ -22,11 +22,13 @@ public sealed class AzuriteServer
     public const string EmulatorAccountKey =
         "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private static readonly Lazy<AzuriteServer> Shared = new(() => StartWithRetries(oauth: false));
-    private static readonly Lazy<AzuriteServer> SharedOAuth = new(() => StartWithRetries(oauth: true));
+    private static readonly Lazy<AzuriteServer> Shared = new(() => StartWithRetries(oauth: false, persistent: false));
+    private static readonly Lazy<AzuriteServer> SharedOAuth = new(() => StartWithRetries(oauth: true, persistent: false));
 
-    private readonly Process _process;
+    private Process _process;
     private readonly string _workspace;
+    private readonly string _main;
+    private readonly List<string> _arguments;
     private readonly StringBuilder _output = new();
 
     public static AzuriteServer Instance => Shared.Value;
@@ -39,7 +41,7 @@ public sealed class AzuriteServer
     public static AzuriteServer OAuthInstance => SharedOAuth.Value;
 
     public int Port { get; }
-    public int ProcessId { get; }
+    public int ProcessId => _process.Id;
 
     /// <summary>The certificate an HTTPS instance serves; null for plain HTTP.</summary>
     public X509Certificate2? Certificate { get; }
@@ -81,42 +83,86 @@ public sealed class AzuriteServer
         return handler;
     }
 
-    private AzuriteServer(int port, bool oauth)
+    private AzuriteServer(int port, bool oauth, bool persistent)
     {
         Port = port;
-        // Its working directory: in-memory Azurite writes nothing, but whatever it might stays out of the repo.
+        // Its working directory, and a persistent instance's data: whatever it writes stays out of the repo.
         _workspace = Directory.CreateTempSubdirectory("fileapi-azurite-").FullName;
-        var main = Path.Combine(Node.NodeModules, "azurite", "dist", "src", "blob", "main.js");
-        List<string> arguments =
+        _main = Path.Combine(Node.NodeModules, "azurite", "dist", "src", "blob", "main.js");
+        _arguments =
         [
             "--blobHost", "127.0.0.1", "--blobPort", port.ToString(),
-            "--inMemoryPersistence", "--disableTelemetry", "--silent",
+            .. persistent ? new[] { "--location", Path.Combine(_workspace, "data") } : ["--inMemoryPersistence"],
+            "--disableTelemetry", "--silent",
             // @azure/storage-blob 12.34 sends x-ms-version 2026-10-06, newer than Azurite 3.37 knows.
             "--skipApiVersionCheck",
         ];
         if (oauth)
         {
             Certificate = CreateCertificate(_workspace, out var certificatePath, out var keyPath);
-            arguments.AddRange(["--cert", certificatePath, "--key", keyPath, "--oauth", "basic"]);
+            _arguments.AddRange(["--cert", certificatePath, "--key", keyPath, "--oauth", "basic"]);
         }
-        var start = Node.Start(main, arguments,
-            "--require", Path.Combine(AppContext.BaseDirectory, "Infrastructure", "exit-with-parent.js"));
-        start.WorkingDirectory = _workspace;
-        _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start node for Azurite.");
-        ProcessId = _process.Id;
-        _process.OutputDataReceived += (_, e) => Record(e.Data);
-        _process.ErrorDataReceived += (_, e) => Record(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _process = StartProcess();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
     }
 
-    private static AzuriteServer StartWithRetries(bool oauth)
+    private Process StartProcess()
+    {
+        var start = Node.Start(_main, _arguments,
+            "--require", Path.Combine(AppContext.BaseDirectory, "Infrastructure", "exit-with-parent.js"));
+        start.WorkingDirectory = _workspace;
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start node for Azurite.");
+        process.OutputDataReceived += (_, e) => Record(e.Data);
+        process.ErrorDataReceived += (_, e) => Record(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>
+    /// An instance of its own for a test that stops and starts it (an outage), which the shared ones must never see.
+    /// It keeps its blobs on disk, so they outlive a restart on the same port; <see cref="Dispose"/> removes it.
+    /// </summary>
+    public static AzuriteServer StartDedicated() => StartWithRetries(oauth: false, persistent: true);
+
+    /// <summary>
+    /// Stops a dedicated instance as a service shutdown does: SIGTERM to its recorded pid, so it saves its metadata
+    /// and closes its port; then the process, which our stdin keeps alive, is ended by the same pid.
+    /// </summary>
+    public async Task StopServiceAsync()
+    {
+        await Processes.RunAsync("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!Output().Contains(ClosedMessage, StringComparison.Ordinal) && !_process.HasExited)
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Azurite (pid {_process.Id}) did not close within 30 s:\n{Output()}");
+            await Task.Delay(50);
+        }
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Starts a stopped dedicated instance again, on its port and with its data; returns once it answers.</summary>
+    public void StartAgain()
+    {
+        lock (_output)
+            _output.Clear();
+        _process.Dispose();
+        _process = StartProcess();
+        WaitUntilAnswering();
+    }
+
+    private const string ClosedMessage = "Azurite Blob service successfully closed";
+
+    public void Dispose() => Stop();
+
+    private static AzuriteServer StartWithRetries(bool oauth, bool persistent)
     {
         // Another process may take the port between our probe and Azurite's bind; a new port fixes that.
         for (var attempt = 1; ; attempt++)
         {
-            var server = new AzuriteServer(FreeLoopbackPort(), oauth);
+            var server = new AzuriteServer(FreeLoopbackPort(), oauth, persistent);
             try
             {
                 server.WaitUntilAnswering();

@@ -24,6 +24,23 @@ public class FileApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     readonly string _keyDirectory = Directory.CreateTempSubdirectory("fileapi-test-keys-").FullName;
     LocalTokenIssuer? _tokens;
+    readonly FileApiFactory? _first;
+
+    public FileApiFactory()
+    {
+    }
+
+    /// <summary>
+    /// Another instance of the API beside <paramref name="first"/>, as a second App Service instance is: on its database,
+    /// container, organisation and workspace, taking tokens signed by its keys. <paramref name="first"/> must be initialised.
+    /// </summary>
+    protected FileApiFactory(FileApiFactory first)
+    {
+        _first = first;
+        Container = first.Container;
+        OrganizationId = first.OrganizationId;
+        WorkspaceId = first.WorkspaceId;
+    }
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -43,19 +60,31 @@ public class FileApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// </summary>
     protected virtual string HostEnvironment => "Testing";
 
+    /// <summary>The PostgreSQL server the class's database is made on: the shared one, unless a class needs its own (to stop it).</summary>
+    protected virtual Task<PostgresServer> DatabaseServerAsync() => PostgresServer.GetAsync();
+
+    /// <summary>The Azurite the class's container lives in: the shared one, unless a class needs its own (to stop it).</summary>
+    protected virtual AzuriteServer Azurite => AzuriteServer.Instance;
+
     /// <summary>Settings a test class overrides, e.g. a short upload link lifetime.</summary>
     protected virtual IEnumerable<KeyValuePair<string, string>> ExtraSettings => [];
 
     public string FilesBase => $"/file/v2/orgs/{OrganizationId}/workspaces/{WorkspaceId}/files";
 
-    public LocalTokenIssuer Tokens => _tokens ?? throw new InvalidOperationException("The factory is not initialised.");
+    public LocalTokenIssuer Tokens => _first?.Tokens ?? _tokens ?? throw new InvalidOperationException("The factory is not initialised.");
 
     public virtual async Task InitializeAsync()
     {
+        if (_first is not null)
+        {
+            // Everything is the first instance's: nothing to create or seed.
+            _connectionString = _first.ConnectionString;
+            return;
+        }
         _tokens = LocalTokenIssuer.LoadOrCreate(_keyDirectory);
         if (!UsesDatabase)
             return;
-        _connectionString = await (await PostgresServer.GetAsync()).CreateDatabaseAsync();
+        _connectionString = await (await DatabaseServerAsync()).CreateDatabaseAsync();
         using var scope = Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<FileApiDb>();
         db.Organizations.Add(new Organization { Id = OrganizationId, Name = "Test organisation", CreatedAt = DateTimeOffset.UtcNow });
@@ -107,7 +136,7 @@ public class FileApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        var azurite = AzuriteServer.Instance;
+        var azurite = Azurite;
         builder.UseEnvironment(HostEnvironment);
         builder.UseContentRoot(Path.Combine(Repository.Root, "src", "FileApi"));
         builder.UseSetting("ConnectionStrings:FileApi", _connectionString);

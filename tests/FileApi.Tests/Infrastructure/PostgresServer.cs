@@ -11,7 +11,7 @@ namespace FileApi.Tests.Infrastructure;
 /// for its own database. Set FILEAPI_TEST_POSTGRES to a connection string to use a server of your own (it needs
 /// the <see cref="PasswordLoginGroup"/> line of pg_hba.conf that this class writes for its own cluster).
 /// </summary>
-public sealed class PostgresServer
+public sealed class PostgresServer : IAsyncDisposable
 {
     static readonly Lazy<Task<PostgresServer>> Shared = new(StartAsync);
 
@@ -22,10 +22,55 @@ public sealed class PostgresServer
     public const string PasswordLoginGroup = "fileapi_password_login";
 
     readonly string _adminConnectionString;
+    readonly Cluster? _cluster; // null for a server of the caller's own (FILEAPI_TEST_POSTGRES)
 
-    PostgresServer(string adminConnectionString) => _adminConnectionString = adminConnectionString;
+    /// <summary>A cluster this class made: where it lives and how it was started, so it can be started again as it was.</summary>
+    sealed record Cluster(string Bin, string Data, string Root, int Port, bool RunAsPostgres, string ServerOptions, bool Dedicated);
+
+    PostgresServer(string adminConnectionString, Cluster? cluster = null)
+    {
+        _adminConnectionString = adminConnectionString;
+        _cluster = cluster;
+    }
 
     public static Task<PostgresServer> GetAsync() => Shared.Value;
+
+    /// <summary>
+    /// A cluster of its own for a test that stops and starts it (an outage), which the shared one must never see.
+    /// It commits synchronously, so that a stop loses no commit the app was told had happened; its data directory
+    /// and port stay the same across restarts. <see cref="DisposeAsync"/> removes it.
+    /// </summary>
+    public static Task<PostgresServer> StartDedicatedAsync() => StartClusterAsync("-c synchronous_commit=on -c max_connections=100", dedicated: true);
+
+    /// <summary>Stops a dedicated cluster as a crash would (immediate mode, through the pid its data directory records).</summary>
+    public Task StopAsync()
+    {
+        var cluster = Dedicated();
+        return RunAsync(Path.Combine(cluster.Bin, "pg_ctl"), ["-D", cluster.Data, "-m", "immediate", "-w", "-t", "60", "stop"], cluster.RunAsPostgres);
+    }
+
+    /// <summary>Starts a stopped dedicated cluster again on its port and data directory; returns once it takes connections.</summary>
+    public Task StartAgainAsync() => StartServerAsync(Dedicated());
+
+    /// <summary>Stops a dedicated cluster for good and deletes it; the shared one lives until the test run ends.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_cluster is not { Dedicated: true })
+            return;
+        try
+        {
+            await StopAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // already stopped
+        }
+        Directory.Delete(_cluster.Root, recursive: true);
+    }
+
+    Cluster Dedicated() => _cluster is { Dedicated: true } cluster
+        ? cluster
+        : throw new InvalidOperationException("Only a dedicated cluster (StartDedicatedAsync) may be stopped and started.");
 
     public async Task<string> CreateDatabaseAsync()
     {
@@ -67,7 +112,11 @@ public sealed class PostgresServer
     {
         if (Environment.GetEnvironmentVariable("FILEAPI_TEST_POSTGRES") is { Length: > 0 } external)
             return new PostgresServer(external);
+        return await StartClusterAsync("-c synchronous_commit=off -c max_connections=300", dedicated: false);
+    }
 
+    static async Task<PostgresServer> StartClusterAsync(string serverOptions, bool dedicated)
+    {
         var bin = FindBinDirectory();
         var root = Directory.CreateTempSubdirectory("fileapi-test-pg-").FullName;
         var data = Path.Combine(root, "data");
@@ -80,15 +129,19 @@ public sealed class PostgresServer
         // The first matching line wins, so this one goes before initdb's "trust everyone".
         var hba = Path.Combine(data, "pg_hba.conf");
         await File.WriteAllTextAsync(hba, $"host all +{PasswordLoginGroup} 127.0.0.1/32 scram-sha-256\n" + await File.ReadAllTextAsync(hba));
-        await RunAsync(Path.Combine(bin, "pg_ctl"),
-        [
-            "-D", data, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "start", "-o",
-            $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
-        ], runAsPostgres);
+        var cluster = new Cluster(bin, data, root, port, runAsPostgres, serverOptions, dedicated);
+        await StartServerAsync(cluster);
         StopWhenThisProcessEnds(bin, data, root, runAsPostgres);
 
-        return new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=20");
+        return new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=20", cluster);
     }
+
+    static Task StartServerAsync(Cluster cluster) =>
+        RunAsync(Path.Combine(cluster.Bin, "pg_ctl"),
+        [
+            "-D", cluster.Data, "-l", Path.Combine(cluster.Root, "server.log"), "-w", "-t", "60", "start", "-o",
+            $"-p {cluster.Port} -k {cluster.Root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off {cluster.ServerOptions}",
+        ], cluster.RunAsPostgres);
 
     /// <summary>
     /// A detached watchdog stops this run's cluster (by its data folder) once the test process is gone, however it

@@ -92,12 +92,12 @@ public sealed partial class OpenApiDocumentTests(OpenApiFactory factory) : IClas
         var body = registerByPath.GetProperty("requestBody");
         Assert.False(body.TryGetProperty("required", out required) && required.GetBoolean());
         var bodySchema = Resolve(document, body.GetProperty("content").GetProperty("application/json").GetProperty("schema"));
-        Assert.Equal(["content_md5", "content_sha256", "size"], bodySchema.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(["content_md5", "content_sha256", "content_type", "metadata", "size"], bodySchema.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
 
         Assert.Contains("204", Responses(byId.GetProperty("delete")).Keys);
         Assert.Contains("409", Responses(paths.GetProperty($"{Workspace}/files/{{file_id}}/versions/{{version_id}}/complete").GetProperty("post")).Keys);
         Assert.Equal(
-            ["author", "created_at", "cursor", "deleted", "deleted_at", "file_name", "folder", "limit", "modified_at", "offset", "order_by"],
+            ["author", "created_at", "cursor", "deleted", "deleted_at", "delimiter", "file_name", "folder", "limit", "modified_at", "offset", "order_by"],
             QueryParameters(paths.GetProperty($"{Workspace}/files").GetProperty("get")));
 
         var file = Resolve(document, Responses(get)["200"].GetProperty("content").GetProperty("application/json").GetProperty("schema"));

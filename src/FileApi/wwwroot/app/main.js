@@ -1,4 +1,5 @@
-// The browser uploader page: sign in, choose a workspace, drop files, watch them upload, list and download.
+// @ts-check
+// The browser uploader page: sign in, choose a workspace, drop files, watch them upload, browse folders, list and download.
 // Query parameters for tests and slow links: block_size (bytes per block) and concurrency (blocks at once).
 
 import { Api, ApiError } from "./api.js";
@@ -15,9 +16,13 @@ const params = new URLSearchParams(location.search);
 const blockSize = positiveInteger(params.get("block_size")) ?? DEFAULT_BLOCK_SIZE;
 const concurrency = positiveInteger(params.get("concurrency")) ?? DEFAULT_CONCURRENCY;
 
+/** An element of index.html. tsc checks this page against the API's types, not the DOM's. @param {string} id @returns {any} */
 const $ = (id) => document.getElementById(id);
 const numbers = new Intl.NumberFormat("en");
-const session = { api: null, workspaces: [], workspace: null, uploads: new Set(), next: null };
+/** @typedef {import("./api.js").Schemas} Schemas */
+// `folder` is the level the file list shows ("/" or "/docs/2026/"), in the folder view of the API.
+/** @type {{ api: Api | null, workspaces: Schemas["WorkspaceResponse"][], workspace: Schemas["WorkspaceResponse"] | null | undefined, uploads: Set<Upload>, next: string | null | undefined, folder: string }} */
+const session = { api: null, workspaces: [], workspace: null, uploads: new Set(), next: null, folder: "/" };
 
 $("microsoft-sign-in").addEventListener("click", async () => {
   showSignInError("");
@@ -42,9 +47,14 @@ $("sign-out").addEventListener("click", () => {
 $("workspace").addEventListener("change", () => selectWorkspace($("workspace").value));
 $("refresh").addEventListener("click", () => loadFiles({ reset: true }));
 $("more").addEventListener("click", () => loadFiles({ reset: false }));
+$("breadcrumbs").addEventListener("click", (event) => {
+  const crumb = event.target.closest("button[data-folder]");
+  if (crumb) openFolder(crumb.dataset.folder);
+});
 $("files").addEventListener("change", (event) => {
-  startUploads(event.target.files);
-  event.target.value = ""; // picking the same file again must fire change again
+  const input = /** @type {HTMLInputElement} */ (event.target);
+  startUploads(input.files);
+  input.value = ""; // picking the same file again must fire change again
 });
 
 const drop = $("drop");
@@ -125,7 +135,33 @@ function selectWorkspace(id) {
   $("upload-card").hidden = false;
   $("files-card").hidden = false;
   renderPending();
+  openFolder("/");
+}
+
+/** Shows one folder level, and makes it where new uploads go. */
+function openFolder(folder) {
+  session.folder = folder;
+  $("folder").value = folder.replace(/^\/+|\/+$/g, "");
+  renderBreadcrumbs();
   loadFiles({ reset: true });
+}
+
+function renderBreadcrumbs() {
+  const segments = session.folder.split("/").filter(Boolean);
+  const crumbs = [crumb("Workspace root", "/", segments.length === 0)];
+  segments.forEach((segment, i) => {
+    crumbs.push(element("span", "separator", "/"));
+    crumbs.push(crumb(segment, `/${segments.slice(0, i + 1).join("/")}/`, i === segments.length - 1));
+  });
+  $("breadcrumbs").replaceChildren(...crumbs);
+}
+
+function crumb(label, folder, current) {
+  const button = element("button", current ? "link crumb current" : "link crumb", label);
+  button.type = "button";
+  button.dataset.folder = folder;
+  if (current) button.setAttribute("aria-current", "location");
+  return button;
 }
 
 function startUploads(files) {
@@ -137,11 +173,20 @@ function startUploads(files) {
 }
 
 async function runUpload(file) {
+  let metadata;
+  try {
+    metadata = metadataEntered();
+  } catch (error) {
+    $("upload-error").textContent = error.message;
+    return;
+  }
+  $("upload-error").textContent = "";
   const upload = new Upload({
     api: session.api,
     workspace: session.workspace,
     file,
     path: folderPrefix() + file.name,
+    metadata,
     blockSize,
     concurrency,
   });
@@ -234,18 +279,22 @@ async function loadFiles({ reset }) {
   if (!session.api || !workspace) return;
   $("files-error").textContent = "";
   if (reset) session.next = null;
+  const folder = session.folder;
   let page;
   try {
-    page = await session.api.listFiles(workspace, session.next);
+    page = await session.api.listFolder(workspace, folder, session.next);
   } catch (error) {
     $("files-error").textContent = error.message;
     return;
   }
-  if (workspace !== session.workspace) return; // another workspace was chosen meanwhile
+  if (workspace !== session.workspace || folder !== session.folder) return; // another workspace or folder was chosen meanwhile
 
+  // Subfolders come first, on the first pages; then the folder's own files.
+  const folders = (page.folders ?? []).map((subfolder) => folderRow(subfolder));
   const rows = page.files.map((file) => fileRow(file));
-  if (reset) $("files-body").replaceChildren(...rows.map((row) => row.element));
-  else $("files-body").append(...rows.map((row) => row.element));
+  const elements = [...folders, ...rows.map((row) => row.element)];
+  if (reset) $("files-body").replaceChildren(...elements);
+  else $("files-body").append(...elements);
   session.next = page.links.next;
   $("more").hidden = !page.links.next;
   $("files-empty").hidden = $("files-body").children.length > 0;
@@ -257,11 +306,32 @@ async function loadFiles({ reset }) {
   }));
 }
 
+/** @param {Schemas["FolderListItem"]} folder */
+function folderRow(folder) {
+  const path = folder.path + folder.name + "/";
+  const open = element("button", "link folder-name", element("span", "folder-icon"), folder.name);
+  open.type = "button";
+  open.title = `Open ${path}`;
+  open.addEventListener("click", () => openFolder(path));
+  const row = element("tr", "folder",
+    element("td", "name", open),
+    element("td", "muted", "Folder"),
+    element("td", "number", folder.file_count === 1 ? "1 file" : `${numbers.format(Number(folder.file_count))} files`),
+    element("td", ""),
+    element("td", ""));
+  row.dataset.folder = path;
+  return row;
+}
+
+/** @param {Schemas["FileListItem"]} file */
 function fileRow(file) {
   const versions = element("ul", "versions", element("li", "muted", "…"));
+  const metadata = Object.entries(file.metadata ?? {});
   const row = element("tr", "",
-    element("td", "name", file.name),
-    element("td", "muted", file.path),
+    element("td", "name", file.name,
+      metadata.length === 0 ? "" : element("ul", "metadata", ...metadata.map(([key, value]) =>
+        element("li", "", element("span", "key", key), " ", value)))),
+    element("td", "muted content-type", file.content_type ?? ""),
     element("td", "number", formatSize(file.size)),
     element("td", "", formatTime(file.modified_at)),
     element("td", "", versions));
@@ -279,6 +349,10 @@ function fileRow(file) {
   return { element: row, loadVersions };
 }
 
+/**
+ * @param {Schemas["VersionResponse"]} version
+ * @param {boolean} latest
+ */
 function versionItem(version, latest) {
   const download = element("button", "link download", "Download");
   download.type = "button";
@@ -298,6 +372,18 @@ function versionItem(version, latest) {
     " ", download);
   item.dataset.versionId = version.version_id;
   return item;
+}
+
+/** The metadata textarea as an object: one key=value a line, blank lines ignored. */
+function metadataEntered() {
+  /** @type {Record<string, string>} */
+  const metadata = {};
+  for (const line of $("metadata").value.split("\n").map((text) => text.trim()).filter(Boolean)) {
+    const equals = line.indexOf("=");
+    if (equals <= 0) throw new Error(`Metadata line "${line}" is not key=value.`);
+    metadata[line.slice(0, equals).trim()] = line.slice(equals + 1).trim();
+  }
+  return metadata;
 }
 
 function folderPrefix() {

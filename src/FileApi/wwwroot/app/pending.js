@@ -1,3 +1,4 @@
+// @ts-check
 // Unfinished uploads, kept in localStorage so they survive a reload or a closed tab. A record names the version
 // being uploaded and the file it came from (name, size, lastModified), never the upload link: links are renewed
 // when an upload resumes. Blocks already sent are asked of blob storage (Get Block List), not remembered here.

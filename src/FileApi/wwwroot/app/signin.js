@@ -1,12 +1,21 @@
+// @ts-check
 // Sign-in with MSAL.js (@azure/msal-browser, vendored in vendor/msal-browser/, loaded as the global `msal`):
 // authorization code with PKCE by redirect, a token asked for silently before every API call (MSAL answers from its
 // cache or renews it with its refresh token, so long uploads keep a valid token), and sign-out at the provider.
 // Settings come from the API (GET /app/config.json): authority, client id and scope; there is no secret.
 
-let client = null;
-let settings = null;
+/** What GET /app/config.json answers (BrowserSignInConfig). @typedef {{ client_id: string, authority: string, known_authorities: string[], scope: string, token_renewal_offset_seconds: number }} Settings */
+/** @typedef {import("@azure/msal-browser").AccountInfo} Account */
 
-/** Reads the settings and finishes a sign-in redirect if this page load is one. Answers the signed-in account, or null. */
+/** @type {import("@azure/msal-browser").PublicClientApplication} */
+let client;
+/** @type {Settings} */
+let settings;
+
+/**
+ * Reads the settings and finishes a sign-in redirect if this page load is one. Answers the signed-in account, or null.
+ * @returns {Promise<Account | null>}
+ */
 export async function initialize() {
   const response = await fetch("/app/config.json");
   if (!response.ok) throw new Error("This server has no browser sign-in configured (GET /app/config.json).");
@@ -35,9 +44,12 @@ export function signIn() {
   return client.loginRedirect({ scopes: [settings.scope] });
 }
 
-/** The API's access token for the next call: cached, or renewed silently; a redirect to the provider if it must ask the user. */
+/**
+ * The API's access token for the next call: cached, or renewed silently; a redirect to the provider if it must ask the user.
+ * @returns {Promise<string>}
+ */
 export async function accessToken() {
-  const request = { scopes: [settings.scope], account: client.getActiveAccount() };
+  const request = { scopes: [settings.scope], account: client.getActiveAccount() ?? undefined };
   try {
     return (await client.acquireTokenSilent(request)).accessToken;
   } catch (error) {
@@ -46,6 +58,7 @@ export async function accessToken() {
   }
 }
 
+/** @param {Account} account */
 export function displayName(account) {
   return account.name || account.username;
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // Uploads one file straight to blob storage through the version's upload link (a SAS for exactly its blob):
 // Put Block for each block, several at once, then Put Block List, then the API's fast completion call.
 //
@@ -11,6 +12,8 @@
 //   blocks kept), once for all blocks in flight.
 // - Every storage request names the same service version as the API and the .NET client.
 // - A cancelled upload that the user discards is aborted on the service (its blocks are dropped), not left to expire.
+// - The registration declares the file's type as the browser knows it (File.type) and the metadata entered, so
+//   downloads are served with that type.
 
 import { ApiError } from "./api.js";
 import * as pending from "./pending.js";
@@ -42,8 +45,11 @@ export class CancelledError extends Error {
 }
 
 export class Upload extends EventTarget {
+  /** @type {import("./api.js").Api} */
   #api;
+  /** @type {import("./api.js").Workspace} */
   #workspace;
+  /** @type {File} */
   #file;
   #path;
   #preferredBlockSize;
@@ -67,8 +73,19 @@ export class Upload extends EventTarget {
   resumed = false;
   result = null;
 
-  constructor({ api, workspace, file, path, blockSize = DEFAULT_BLOCK_SIZE, concurrency = DEFAULT_CONCURRENCY }) {
+  /** What the registration declares besides the size: the file's type (from the browser) and the user's metadata. */
+  #declared;
+
+  /**
+   * @param {{ api: import("./api.js").Api, workspace: import("./api.js").Workspace, file: File, path: string,
+   *   metadata?: Record<string, string>, blockSize?: number, concurrency?: number }} options
+   */
+  constructor({ api, workspace, file, path, metadata, blockSize = DEFAULT_BLOCK_SIZE, concurrency = DEFAULT_CONCURRENCY }) {
     super();
+    this.#declared = {
+      ...(file.type ? { content_type: file.type } : {}),
+      ...(metadata && Object.keys(metadata).length > 0 ? { metadata } : {}),
+    };
     this.#api = api;
     this.#workspace = workspace;
     this.#file = file;
@@ -154,7 +171,7 @@ export class Upload extends EventTarget {
   }
 
   async #register() {
-    const answer = await this.#api.register(this.#workspace, this.#path, { size: this.#file.size });
+    const answer = await this.#api.register(this.#workspace, this.#path, { size: this.#file.size, ...this.#declared });
     this.#throwIfCancelled();
     this.#record = {
       key: pending.keyOf(this.#workspace.id, answer.file_id, answer.version_id),
@@ -322,6 +339,7 @@ export class Upload extends EventTarget {
     return this.#renewing;
   }
 
+  /** @param {import("./api.js").Upload} answer */
   #useLink(answer) {
     this.#link = answer.upload;
     this.#expiresAt = Date.parse(answer.upload_expires_at);

@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using FileApi.Events;
+using FileApi.Files;
+using FileApi.Tests.Infrastructure;
+using Npgsql;
+
+namespace FileApi.Benchmarks;
+
+/// <summary>Event Grid webhook batches (first delivery and duplicate), and commit → ready by completion and by event.</summary>
+static class EventBenchmarks
+{
+    // Event Grid sends at most 1 MB per delivery (and at most 5,000 events), so a larger set goes as several deliveries.
+    const int MaxDeliveryBytes = 1024 * 1024;
+
+    public static async Task WebhookAsync(BenchStack stack, BenchSettings settings, Report report)
+    {
+        using var api = stack.Client();
+        // Event Grid presents the webhook secret (locally) and no user's token.
+        using var eventGrid = new HttpClient { BaseAddress = stack.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+        using var storage = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 32 });
+        foreach (var count in settings.EventBatches)
+        {
+            var uploads = await stack.UploadedAsync(api, storage, $"bench/events-{count}-{Guid.NewGuid():N}", count);
+            var deliveries = Deliveries(stack, uploads);
+            var first = await DeliverAsync(eventGrid, deliveries);
+            var ready = await CountReadyAsync(stack, uploads);
+            var duplicate = await DeliverAsync(eventGrid, deliveries);
+            var target = count <= 1000 ? (First: 300.0, Duplicate: 100.0) : (First: 1500.0 * count / 5000, Duplicate: 500.0 * count / 5000);
+            var note = $"{deliveries.Count} deliveries of at most 1 MB; {ready:N0}/{count:N0} ready after the first";
+            report.Add($"webhook, {count:N0} BlobCreated, first delivery", Report.Ms(first), $"target {Report.Ms(target.First)}", first / target.First, note);
+            report.Add($"webhook, {count:N0} BlobCreated, duplicate", Report.Ms(duplicate), $"target {Report.Ms(target.Duplicate)}", duplicate / target.Duplicate);
+        }
+    }
+
+    static List<byte[]> Deliveries(BenchStack stack, UploadResponse[] uploads)
+    {
+        var deliveries = new List<byte[]>();
+        var batch = new List<object>();
+        var size = 2;
+        foreach (var upload in uploads)
+        {
+            var created = TestData.BlobCreated(stack.Container, stack.BlobNameOf(upload), size: 1)[0];
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(created).Length + 1;
+            if (batch.Count == 5000 || size + bytes > MaxDeliveryBytes)
+            {
+                deliveries.Add(JsonSerializer.SerializeToUtf8Bytes(batch));
+                (batch, size) = ([], 2);
+            }
+            batch.Add(created);
+            size += bytes;
+        }
+        if (batch.Count > 0)
+            deliveries.Add(JsonSerializer.SerializeToUtf8Bytes(batch));
+        return deliveries;
+    }
+
+    /// <summary>Sends the deliveries one after another, as one Event Grid subscription does; the time until the last is answered.</summary>
+    static async Task<double> DeliverAsync(HttpClient api, List<byte[]> deliveries)
+    {
+        var watch = Stopwatch.StartNew();
+        foreach (var delivery in deliveries)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/events/storage") { Content = new ByteArrayContent(delivery) };
+            request.Content.Headers.ContentType = new("application/json");
+            request.Headers.Add("X-FileApi-Webhook-Secret", FileApiFactory.WebhookSecret);
+            using var response = await api.SendAsync(request);
+            response.EnsureSuccessStatusCode();
+        }
+        return watch.Elapsed.TotalMilliseconds;
+    }
+
+    static async Task<long> CountReadyAsync(BenchStack stack, UploadResponse[] uploads)
+    {
+        await using var connection = new NpgsqlConnection(stack.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM file_versions WHERE status = 'Ready' AND file_id = ANY(@ids)", connection);
+        command.Parameters.AddWithValue("ids", uploads.Select(u => u.FileId).ToArray());
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>From the commit's answer to the answer of complete (200, ready), one upload after another.</summary>
+    public static async Task ReadyByCompletionAsync(BenchStack stack, BenchSettings settings, Report report)
+    {
+        using var api = stack.Client();
+        using var storage = new HttpClient();
+        var samples = new List<double>();
+        for (var i = 0; i < settings.ReadySamples + 10; i++)
+        {
+            var upload = await BenchStack.RegisterAsync(api, $"{stack.FilesBase}/path/bench/complete/{Guid.NewGuid():N}.bin");
+            await BenchStack.PutBlobAsync(storage, upload.Upload, [1, 2, 3]);
+            var watch = Stopwatch.StartNew();
+            using var response = await api.PostAsync($"{stack.FilesBase}/{upload.FileId}/versions/{upload.VersionId}/complete", content: null);
+            response.EnsureSuccessStatusCode();
+            if (i >= 10)
+                samples.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        var p99 = Stats.Percentile(samples, 0.99);
+        report.Add("commit → ready by completion", $"p50 {Report.Ms(Stats.Percentile(samples, 0.5))}, p99 {Report.Ms(p99)}", "target p99 10 ms", p99 / 10,
+            $"{samples.Count} uploads");
+    }
+
+    /// <summary>
+    /// From the commit's answer to a waiting GET's answer, the version made ready by the local event stand-in's BlobCreated
+    /// (what Event Grid does in Azure), one upload after another.
+    /// </summary>
+    public static async Task ReadyByEventAsync(BenchStack stack, BenchSettings settings, Report report)
+    {
+        using var relay = StandIn.Start(stack, stack.Container);
+        using var api = stack.Client();
+        using var storage = new HttpClient();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var samples = new List<double>();
+        for (var i = 0; i < settings.ReadySamples / 2 + 5; i++)
+        {
+            var upload = await BenchStack.RegisterAsync(api, $"{stack.FilesBase}/path/bench/event/{Guid.NewGuid():N}.bin");
+            await BenchStack.PutBlobAsync(storage, upload.Upload, [1, 2, 3]);
+            var watch = Stopwatch.StartNew();
+            using var response = await api.GetAsync($"{stack.FilesBase}/{upload.FileId}?version_id={upload.VersionId}&wait=20");
+            response.EnsureSuccessStatusCode();
+            if (i >= 5)
+                samples.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        var p95 = Stats.Percentile(samples, 0.95);
+        report.Add("commit → ready by event (local stand-in)", $"p50 {Report.Ms(Stats.Percentile(samples, 0.5))}, p95 {Report.Ms(p95)}", "target p95 50 ms", p95 / 50,
+            $"{samples.Count} uploads, waiting GET (wait=20)");
+    }
+}

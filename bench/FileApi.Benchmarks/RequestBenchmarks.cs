@@ -1,0 +1,69 @@
+using System.Net.Http.Json;
+using FileApi.Files;
+
+namespace FileApi.Benchmarks;
+
+/// <summary>Register and poll at 32 connections, against pgbench at 32 clients running the statements the API sent for that request.</summary>
+static class RequestBenchmarks
+{
+    const int Connections = 32;
+
+    public static async Task RegisterAsync(BenchStack stack, BenchSettings settings, Report report)
+    {
+        using var api = stack.Client(Connections);
+        var marker = Guid.NewGuid().ToString("N");
+        UploadResponse? captured = null;
+        var statements = await stack.Sql.CaptureAsync(async () => captured = await BenchStack.RegisterAsync(api, $"{stack.FilesBase}/path/bench/register/{marker}.bin"));
+        // Each pgbench transaction registers a new path, as each API request does: the marker and the new file id become per-transaction values.
+        var script = SqlCapture.PgbenchScript(statements,
+            new Dictionary<string, string> { [marker] = "' || :n || '", [$"'{captured!.FileId}'"] = "gen_random_uuid()" },
+            header: "\\set n random(1, 1000000000000)\n");
+
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var measured = await HttpLoad.RunAsync(Connections, settings.Warmup, settings.Duration, async (worker, n) =>
+        {
+            using var response = await api.PutAsync($"{stack.FilesBase}/path/bench/load-{run}/{worker}-{n}.bin", content: null);
+            await response.Content.CopyToAsync(Stream.Null);
+            return response.IsSuccessStatusCode;
+        });
+        var baseline = await Pgbench.RunAsync(stack.ConnectionString, Save("register", script), Connections, settings.Duration);
+        report.Add($"register (PUT by path, new file), {Connections} connections", Report.Rate(measured), "pgbench " + Report.Rate(baseline),
+            measured.PerSecond / baseline.PerSecond, $"{statements.Count} statements: {Summary(statements)}");
+    }
+
+    public static async Task PollAsync(BenchStack stack, BenchSettings settings, Report report)
+    {
+        using var api = stack.Client(Connections);
+        using var storage = new HttpClient();
+        var upload = await BenchStack.RegisterAsync(api, $"{stack.FilesBase}/path/bench/poll/{Guid.NewGuid():N}.bin");
+        await BenchStack.PutBlobAsync(storage, upload.Upload, "polled"u8.ToArray());
+        using (var completed = await api.PostAsync($"{stack.FilesBase}/{upload.FileId}/versions/{upload.VersionId}/complete", content: null))
+            completed.EnsureSuccessStatusCode();
+        var url = $"{stack.FilesBase}/{upload.FileId}?version_id={upload.VersionId}";
+        var statements = await stack.Sql.CaptureAsync(async () => (await api.GetFromJsonAsync<FileResponse>(url, BenchStack.Json))!.ToString());
+        var script = SqlCapture.PgbenchScript(statements, new Dictionary<string, string>());
+
+        var measured = await HttpLoad.RunAsync(Connections, settings.Warmup, settings.Duration, async (_, _) =>
+        {
+            using var response = await api.GetAsync(url);
+            await response.Content.CopyToAsync(Stream.Null);
+            return response.IsSuccessStatusCode;
+        });
+        var baseline = await Pgbench.RunAsync(stack.ConnectionString, Save("poll", script), Connections, settings.Duration);
+        report.Add($"poll (GET a ready version by id), {Connections} connections", Report.Rate(measured), "pgbench " + Report.Rate(baseline),
+            measured.PerSecond / baseline.PerSecond, $"{statements.Count} statements: {Summary(statements)}");
+    }
+
+    /// <summary>Keeps the pgbench script next to the bench's binaries, to read what one request sent.</summary>
+    static string Save(string name, string script)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, $"captured-{name}.sql");
+        File.WriteAllText(path, script);
+        Console.WriteLine($"  statements of one {name} request: {path}");
+        return script;
+    }
+
+    /// <summary>The first word or two of each statement, to show in the table what one request costs.</summary>
+    static string Summary(IEnumerable<string> statements) =>
+        string.Join(", ", statements.Select(s => s.TrimStart().Split([' ', '\n', '\r'], 2)[0]));
+}

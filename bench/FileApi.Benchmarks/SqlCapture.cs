@@ -1,0 +1,147 @@
+using System.Collections;
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
+
+namespace FileApi.Benchmarks;
+
+/// <summary>
+/// Records the statements the API sends for one request, with their parameters written in as literals, so that
+/// pgbench can run exactly those statements as its baseline: what the database could do for that request if the
+/// API added nothing.
+/// </summary>
+sealed partial class SqlCapture : DbCommandInterceptor
+{
+    readonly List<string> _statements = [];
+    volatile bool _capturing;
+
+    public TransactionCapture Transactions { get; }
+
+    public SqlCapture() => Transactions = new TransactionCapture(this);
+
+    /// <summary>Runs <paramref name="request"/> once and returns the statements it sent, in order.</summary>
+    public async Task<IReadOnlyList<string>> CaptureAsync(Func<Task> request)
+    {
+        lock (_statements)
+            _statements.Clear();
+        _capturing = true;
+        try
+        {
+            await request();
+        }
+        finally
+        {
+            _capturing = false;
+        }
+        lock (_statements)
+            return [.. _statements];
+    }
+
+    void Record(string statement)
+    {
+        if (!_capturing)
+            return;
+        lock (_statements)
+            _statements.Add(statement);
+    }
+
+    public override DbDataReader ReaderExecuted(DbCommand command, CommandExecutedEventData eventData, DbDataReader result)
+    {
+        Record(Inline(command));
+        return result;
+    }
+
+    public override ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result, CancellationToken cancellationToken = default)
+    {
+        Record(Inline(command));
+        return ValueTask.FromResult(result);
+    }
+
+    public override ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        Record(Inline(command));
+        return ValueTask.FromResult(result);
+    }
+
+    public override ValueTask<object?> ScalarExecutedAsync(DbCommand command, CommandExecutedEventData eventData, object? result, CancellationToken cancellationToken = default)
+    {
+        Record(Inline(command));
+        return ValueTask.FromResult(result);
+    }
+
+    static string Inline(DbCommand command)
+    {
+        var parameters = command.Parameters.Cast<NpgsqlParameter>().ToDictionary(p => p.ParameterName.TrimStart('@'), p => p);
+        return ParameterName().Replace(command.CommandText, match =>
+            parameters.TryGetValue(match.Groups[1].Value, out var parameter) ? Literal(parameter) : match.Value);
+    }
+
+    static string Literal(NpgsqlParameter parameter)
+    {
+        var literal = Value(parameter.Value);
+        var type = parameter.DataTypeName;
+        return string.IsNullOrEmpty(type) || type == "unknown" ? literal : $"CAST({literal} AS {type})";
+    }
+
+    static string Value(object? value) => value switch
+    {
+        null or DBNull => "NULL",
+        string text => Quote(text),
+        Guid id => Quote(id.ToString()),
+        bool flag => flag ? "true" : "false",
+        DateTimeOffset time => Quote(time.ToString("O", CultureInfo.InvariantCulture)),
+        DateTime time => Quote(time.ToString("O", CultureInfo.InvariantCulture)),
+        byte[] bytes => Quote("\\x" + Convert.ToHexString(bytes)),
+        IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
+        IEnumerable items => "ARRAY[" + string.Join(", ", items.Cast<object?>().Select(Value)) + "]",
+        _ => Quote(value.ToString() ?? ""),
+    };
+
+    static string Quote(string text) => "'" + text.Replace("'", "''") + "'";
+
+    // Positional ($1) and named (@p0) parameters.
+    [GeneratedRegex(@"(?<![\w@])[@$](\w+)")]
+    private static partial Regex ParameterName();
+
+    /// <summary>A pgbench script of the statements; <paramref name="substitutions"/> turn literals into per-transaction values.</summary>
+    public static string PgbenchScript(IEnumerable<string> statements, IReadOnlyDictionary<string, string> substitutions, string? header = null)
+    {
+        var script = new StringBuilder(header);
+        foreach (var statement in statements)
+        {
+            var text = substitutions.Aggregate(statement, (s, pair) => s.Replace(pair.Key, pair.Value, StringComparison.Ordinal));
+            script.Append(text.Trim().TrimEnd(';')).Append(";\n");
+        }
+        return script.ToString();
+    }
+
+    public sealed class TransactionCapture(SqlCapture capture) : DbTransactionInterceptor
+    {
+        public override ValueTask<DbTransaction> TransactionStartedAsync(DbConnection connection, TransactionEndEventData eventData, DbTransaction result, CancellationToken cancellationToken = default)
+        {
+            capture.Record("BEGIN");
+            return ValueTask.FromResult(result);
+        }
+
+        public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            capture.Record("COMMIT");
+            return Task.CompletedTask;
+        }
+
+        public override Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            capture.Record("ROLLBACK");
+            return Task.CompletedTask;
+        }
+
+        public override ValueTask<InterceptionResult> CreatingSavepointAsync(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+        {
+            capture.Record("SAVEPOINT bench");
+            return ValueTask.FromResult(result);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using FileApi.Tests.Infrastructure;
+
+namespace FileApi.Tests.OpenApi;
+
+/// <summary>
+/// The browser uploader calls the API through openapi-fetch, typed by openapi-typescript from the served document
+/// (wwwroot/app/openapi.d.ts), and tsc checks the page against those types: a contract change that breaks the page
+/// fails here. FILEAPI_UPDATE_CLIENT_TYPES=1 rewrites the generated types and the vendored openapi-fetch instead.
+/// </summary>
+public sealed class BrowserClientTypesTests(OpenApiFactory factory) : IClassFixture<OpenApiFactory>
+{
+    static readonly string App = Path.Combine(Repository.Root, "src", "FileApi", "wwwroot", "app");
+    static readonly string CheckedInTypes = Path.Combine(App, "openapi.d.ts");
+    static readonly string VendoredFetch = Path.Combine(App, "vendor", "openapi-fetch.js");
+
+    static bool Update => Environment.GetEnvironmentVariable("FILEAPI_UPDATE_CLIENT_TYPES") == "1";
+
+    [Fact]
+    public async Task TheCheckedInTypesAreWhatOpenapiTypescriptGeneratesFromTheServedDocument()
+    {
+        using var client = factory.CreateClient();
+        var directory = Directory.CreateTempSubdirectory("fileapi-openapi-ts-");
+        try
+        {
+            var document = Path.Combine(directory.FullName, "openapi.json");
+            var generated = Path.Combine(directory.FullName, "openapi.d.ts");
+            await File.WriteAllTextAsync(document, await client.GetStringAsync("/openapi/v1.json"));
+
+            // From the temporary folder, so that the repository's redocly.yaml (written for @redocly/cli 2) is not read.
+            await Processes.RunAsync("node", [Path.Combine(Node.NodeModules, "openapi-typescript", "bin", "cli.js"), document, "--output", generated],
+                workingDirectory: directory.FullName);
+
+            var expected = Header + await File.ReadAllTextAsync(generated);
+            if (Update)
+                await File.WriteAllTextAsync(CheckedInTypes, expected);
+            Assert.True(expected == await File.ReadAllTextAsync(CheckedInTypes),
+                $"{CheckedInTypes} is not what openapi-typescript generates from the served document: run this test with FILEAPI_UPDATE_CLIENT_TYPES=1, then check the page still type-checks.");
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ThePageTypeChecksAgainstTheGeneratedTypes()
+    {
+        string[] tsc = [Path.Combine(Node.NodeModules, "typescript", "bin", "tsc"), "--project", Path.Combine(Repository.Root, "tsconfig.json"), "--pretty", "false"];
+        // The page's modules are in the program, so a renamed file or a broken tsconfig cannot make this pass vacuously.
+        var program = await Processes.RunAsync("node", [.. tsc, "--listFilesOnly"], workingDirectory: Repository.Root);
+        foreach (var module in new[] { "api.js", "main.js", "signin.js", "uploader.js", "openapi.d.ts" })
+            Assert.Contains(Path.Combine(App, module), program);
+        // tsconfig.json checks the scripts that opt in; the ones that call the API must.
+        foreach (var script in new[] { "api.js", "main.js", "signin.js", "uploader.js" })
+            Assert.StartsWith("// @ts-check\n", await File.ReadAllTextAsync(Path.Combine(App, script)));
+
+        // Fails with tsc's errors when a call or an answer the page uses no longer matches the types.
+        await Processes.RunAsync("node", tsc, workingDirectory: Repository.Root);
+    }
+
+    [Fact]
+    public async Task TheVendoredOpenapiFetchIsThePinnedPackagesBrowserBuild()
+    {
+        var package = Path.Combine(Node.NodeModules, "openapi-fetch");
+        using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(package, "package.json")));
+        var version = manifest.RootElement.GetProperty("version").GetString();
+        var licence = (await File.ReadAllTextAsync(Path.Combine(package, "LICENSE"))).TrimEnd();
+        // The source map comment goes: the map is not vendored.
+        var build = string.Join('\n', (await File.ReadAllTextAsync(Path.Combine(package, "dist", "index.mjs"))).Split('\n')
+            .Where(line => !line.StartsWith("//# sourceMappingURL=", StringComparison.Ordinal)));
+
+        var expected = $"""
+            /*! openapi-fetch {version} (dist/index.mjs), vendored so the page needs no build step and the API publishes without Node.
+             * BrowserClientTypesTests checks it against the version that package.json pins; FILEAPI_UPDATE_CLIENT_TYPES=1 rewrites it.
+
+            {licence}
+            */
+
+            """ + build;
+        if (Update)
+            await File.WriteAllTextAsync(VendoredFetch, expected);
+        Assert.True(expected == await File.ReadAllTextAsync(VendoredFetch),
+            $"{VendoredFetch} is not openapi-fetch {version} from node_modules: run this test with FILEAPI_UPDATE_CLIENT_TYPES=1.");
+    }
+
+    const string Header = "// Generated by openapi-typescript from /openapi/v1.json: do not edit. BrowserClientTypesTests regenerates it (FILEAPI_UPDATE_CLIENT_TYPES=1).\n";
+}
