@@ -31,15 +31,21 @@ public sealed class DevIdentityServer : IAsyncDisposable
         _app = app;
         _dataDirectory = dataDirectory;
         Url = url;
-        var pinned = X509Certificate2.CreateFromPem(File.ReadAllText(CertificatePath));
-        Http = new HttpClient(new SocketsHttpHandler
+        Http = new HttpClient(CreateTrustingHandler(allowRedirects: false));
+    }
+
+    /// <summary>A handler that trusts exactly the provider's certificate, for a client library's own transport.</summary>
+    public SocketsHttpHandler CreateTrustingHandler(bool allowRedirects = true)
+    {
+        var pinned = X509Certificate2.CreateFromPem(File.ReadAllText(CertificatePath)).GetCertHashString();
+        return new SocketsHttpHandler
         {
-            AllowAutoRedirect = false,
+            AllowAutoRedirect = allowRedirects,
             SslOptions = new SslClientAuthenticationOptions
             {
-                RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == pinned.GetCertHashString(),
+                RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == pinned,
             },
-        });
+        };
     }
 
     public Uri Url { get; }

@@ -73,13 +73,16 @@ for (const type of ["dragover", "drop"]) window.addEventListener(type, (event) =
 
 const savedToken = sessionStorage.getItem(TOKEN_KEY);
 if (savedToken) startSession(savedToken, sessionStorage.getItem(USER_KEY) ?? "");
-else
-  signin.initialize().then(
-    (account) => {
-      if (account) startSession(signin.accessToken, signin.displayName(account));
-    },
-    (error) => showSignInError(error.message),
-  );
+// MSAL.js also finishes a sign-in redirect here; Sign in works once it is ready (also after a pasted token's sign-out).
+signin.initialize().then(
+  (account) => {
+    $("microsoft-sign-in").disabled = false;
+    if (account && !savedToken) startSession(signin.accessToken, signin.displayName(account));
+  },
+  (error) => {
+    if (!savedToken) showSignInError(error.message);
+  },
+);
 
 async function startSession(token, user) {
   session.api = new Api(token);
