@@ -4,6 +4,9 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using FileApi.DevIdentity;
 using FileApi.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FileApi.Tests.Auth;
 
@@ -105,6 +108,19 @@ public sealed class DevIdentityTests(DevIdentityApiFactory api) : IClassFixture<
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("invalid_grant", (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task InDevelopmentTheApiItselfHasNoRouteThatHandsOutTokens()
+    {
+        // Tokens come from the provider only: the API maps nothing under /dev, nothing that signs in or answers a token.
+        var routes = api.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Select(endpoint => "/" + endpoint.RoutePattern.RawText?.TrimStart('/')).ToList();
+        Assert.Contains(routes, route => route.StartsWith("/file/v2/", StringComparison.Ordinal));
+        Assert.DoesNotContain(routes, route => route.StartsWith("/dev", StringComparison.OrdinalIgnoreCase)
+            || route.Contains("token", StringComparison.OrdinalIgnoreCase) || route.Contains("sign-in", StringComparison.OrdinalIgnoreCase));
+        using var response = await api.CreateClient().PostAsJsonAsync("/dev/sign-in", new { user = FileApiFactory.Owner });
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
     async Task<HttpResponseMessage> GetWorkspacesAsync(string token)
