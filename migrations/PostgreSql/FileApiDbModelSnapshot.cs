@@ -570,13 +570,20 @@ namespace FileApi.Migrations.PostgreSql
                         .HasColumnType("uuid")
                         .HasColumnName("organization_id");
 
+                    b.Property<long?>("QuotaBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("quota_bytes");
+
                     b.HasKey("Id")
                         .HasName("pk_workspaces");
 
                     b.HasIndex("OrganizationId")
                         .HasDatabaseName("ix_workspaces_organization_id");
 
-                    b.ToTable("workspaces", (string)null);
+                    b.ToTable("workspaces", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_workspaces_quota_bytes", "quota_bytes >= 0");
+                        });
                 });
 
             modelBuilder.Entity("FileApi.Data.WorkspaceMember", b =>

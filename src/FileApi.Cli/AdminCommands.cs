@@ -23,7 +23,59 @@ static class AdminCommands
             return context.Print(workspace, () => [$"Created workspace {workspace.Name}: {workspace.Id}"]);
         });
 
-        return new Command("workspaces", "List and create workspaces.") { list, create };
+        return new Command("workspaces", "List and create workspaces; show or set a workspace's quota.") { list, create, Quota(global, host) };
+    }
+
+    /// <summary><c>fileapi workspaces quota [BYTES|none]</c>: shows the usage and quota of --workspace, or sets it (organisation admins).</summary>
+    static Command Quota(GlobalOptions global, CliHost host)
+    {
+        var limit = new Argument<string?>("limit")
+        {
+            Description = "New quota: bytes, or with a unit (500MiB, 10GiB, 2TiB), or 'none' to remove it. Omit to show the usage and quota.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        limit.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } value && !QuotaSizes.TryParse(value, out _))
+                result.AddError($"'{value}' is not a number of bytes (optionally with KiB, MiB, GiB or TiB) or 'none'.");
+        });
+        var quota = new Command("quota", "Show the workspace's usage and quota (--workspace), or set it (organisation admins).") { limit };
+        quota.SetHandler(global, host, async context =>
+        {
+            if (context.Get(limit) is not { } value)
+            {
+                var workspace = await context.Workspace.GetWorkspaceAsync(context.CancellationToken);
+                var usage = workspace.Usage ?? new WorkspaceUsage(0, 0);
+                var shown = new WorkspaceQuota(workspace.Id, workspace.QuotaBytes, usage);
+                return context.Print(shown, () => [$"{usage.Files} files, {usage.Bytes} bytes; quota: {QuotaSizes.Format(workspace.QuotaBytes)}"]);
+            }
+            QuotaSizes.TryParse(value, out var bytes);
+            var set = await context.Workspace.SetQuotaAsync(bytes, context.CancellationToken);
+            return context.Print(set, () => [$"Quota of {set.WorkspaceId} is now {QuotaSizes.Format(set.QuotaBytes)}; it holds {set.Usage.Bytes} bytes."]);
+        });
+        return quota;
+    }
+
+    static class QuotaSizes
+    {
+        static readonly (string Unit, long Factor)[] Units = [("TiB", 1L << 40), ("GiB", 1L << 30), ("MiB", 1L << 20), ("KiB", 1L << 10), ("B", 1)];
+
+        /// <summary>"none" is null (no limit); otherwise a whole number of bytes, optionally times a binary unit.</summary>
+        public static bool TryParse(string text, out long? bytes)
+        {
+            bytes = null;
+            if (text.Equals("none", StringComparison.OrdinalIgnoreCase))
+                return true;
+            var (number, factor) = Units.Where(u => text.EndsWith(u.Unit, StringComparison.OrdinalIgnoreCase))
+                .Select(u => (text[..^u.Unit.Length], u.Factor)).FirstOrDefault((text, 1L));
+            if (!long.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count)
+                || count > long.MaxValue / factor)
+                return false;
+            bytes = count * factor;
+            return true;
+        }
+
+        public static string Format(long? bytes) => bytes is { } limit ? $"{limit} bytes" : "no quota";
     }
 
     public static Command Roles(GlobalOptions global, CliHost host)

@@ -141,6 +141,8 @@ public static class FileApiProblemTypes
     public const string VersionFailed = Prefix + "version-failed";
     public const string VersionNotUploading = Prefix + "version-not-uploading";
     public const string FileTooLarge = Prefix + "file-too-large";
+    public const string QuotaExceeded = Prefix + "quota-exceeded";
+    public const string InvalidQuota = Prefix + "invalid-quota";
     public const string LastOwner = Prefix + "last-owner";
     public const string RateLimited = Prefix + "rate-limited";
 

@@ -73,7 +73,20 @@ public sealed record FileListLinks(string? Self, string? Next, string? Prev);
 public sealed record Organization(Guid Id, string Name, DateTimeOffset CreatedAt);
 
 /// <summary>A workspace and the caller's role in it (<c>viewer</c>, <c>editor</c> or <c>owner</c>).</summary>
-public sealed record Workspace(Guid Id, Guid OrganizationId, string Name, DateTimeOffset CreatedAt, string Role);
+public sealed record Workspace(Guid Id, Guid OrganizationId, string Name, DateTimeOffset CreatedAt, string Role)
+{
+    /// <summary>What the workspace holds; answered by <see cref="WorkspaceClient.GetWorkspaceAsync"/>, null in listings.</summary>
+    public WorkspaceUsage? Usage { get; init; }
+
+    /// <summary>The most bytes <see cref="WorkspaceUsage.Bytes"/> may reach; null when there is no limit (or in listings).</summary>
+    public long? QuotaBytes { get; init; }
+}
+
+/// <summary>Live files with a ready version, and the bytes of their ready versions.</summary>
+public sealed record WorkspaceUsage(long Files, long Bytes);
+
+/// <summary>A workspace's quota (null: no limit) and its usage when the quota was set.</summary>
+public sealed record WorkspaceQuota(Guid WorkspaceId, long? QuotaBytes, WorkspaceUsage Usage);
 
 /// <summary>A user's role in a workspace.</summary>
 public sealed record WorkspaceMember(string UserId, string TenantId, string Role, string? Name, string? Email, DateTimeOffset GrantedAt, string? GrantedBy);
@@ -104,6 +117,9 @@ record MemberList(IReadOnlyList<WorkspaceMember> Members);
 
 record NameRequest(string Name);
 
+// Always written, null included: the API reads a missing quota_bytes as a mistake, null as "no limit".
+record SetQuotaRequest([property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? QuotaBytes);
+
 record GrantRoleRequest(string Role, string? TenantId, string? Name, string? Email);
 
 record RegisterRequest(long? Size, string? ContentMd5, string? ContentSha256, string? ContentType, IReadOnlyDictionary<string, string>? Metadata);
@@ -121,6 +137,8 @@ record RegisterRequest(long? Size, string? ContentMd5, string? ContentSha256, st
 [JsonSerializable(typeof(MemberList))]
 [JsonSerializable(typeof(NameRequest))]
 [JsonSerializable(typeof(GrantRoleRequest))]
+[JsonSerializable(typeof(SetQuotaRequest))]
+[JsonSerializable(typeof(WorkspaceQuota))]
 [JsonSerializable(typeof(RegisterRequest))]
 [JsonSerializable(typeof(UploadState))]
 [JsonSerializable(typeof(string))]

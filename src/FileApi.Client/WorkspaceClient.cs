@@ -38,9 +38,21 @@ public partial class WorkspaceClient
 
     // ---- Workspace and roles
 
-    /// <summary>The workspace and your role in it.</summary>
+    /// <summary>The workspace, your role in it, its usage and its quota.</summary>
     public virtual Task<Workspace> GetWorkspaceAsync(CancellationToken cancellationToken = default) =>
         _api.SendAsync(HttpMethod.Get, _workspace, FileApiJsonContext.Default.Workspace, null, idempotent: true, cancellationToken);
+
+    /// <summary>
+    /// Sets the workspace's byte quota, or clears it with null (organisation admins only: 403 otherwise). Registrations whose
+    /// declared size does not fit answer 409 quota-exceeded; uploads whose bytes do not fit fail with reason quota-exceeded.
+    /// </summary>
+    public virtual Task<WorkspaceQuota> SetQuotaAsync(long? quotaBytes, CancellationToken cancellationToken = default)
+    {
+        if (quotaBytes is < 0)
+            throw new ArgumentOutOfRangeException(nameof(quotaBytes), quotaBytes, "A quota is zero or more bytes, or null for no limit.");
+        return _api.SendAsync(HttpMethod.Put, _workspace + "/quota", FileApiJsonContext.Default.WorkspaceQuota,
+            ApiConnection.Json(new SetQuotaRequest(quotaBytes), FileApiJsonContext.Default.SetQuotaRequest), idempotent: true, cancellationToken);
+    }
 
     /// <summary>Who has which role.</summary>
     public virtual async Task<IReadOnlyList<WorkspaceMember>> GetMembersAsync(CancellationToken cancellationToken = default) =>

@@ -45,6 +45,7 @@ app.MapFileApiHealthChecks();
 app.MapFileApiOpenApi();
 app.MapBrowserSignIn();
 app.MapWorkspaces();
+app.MapWorkspaceQuota();
 app.MapFiles();
 app.MapImports();
 app.MapWebhooks();

@@ -13,6 +13,12 @@ public sealed class Workspace
     public Guid OrganizationId { get; set; }
     public required string Name { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>
+    /// The most bytes its ready versions may take (<see cref="WorkspaceUsage.Bytes"/>), set by organisation admins; null for no limit.
+    /// Enforced by <see cref="Files.VersionLifecycle"/> when a version becomes ready, and for a declared size at registration.
+    /// </summary>
+    public long? QuotaBytes { get; set; }
 }
 
 /// <summary>

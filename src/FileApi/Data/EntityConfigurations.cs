@@ -17,7 +17,7 @@ sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspace>
 {
     public void Configure(EntityTypeBuilder<Workspace> workspace)
     {
-        workspace.ToTable("workspaces");
+        workspace.ToTable("workspaces", table => table.HasCheckConstraint("ck_workspaces_quota_bytes", "quota_bytes >= 0"));
         workspace.Property(w => w.Name).HasMaxLength(200);
         workspace.HasOne<Organization>().WithMany().HasForeignKey(w => w.OrganizationId).OnDelete(DeleteBehavior.Restrict);
     }

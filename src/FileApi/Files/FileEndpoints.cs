@@ -63,7 +63,8 @@ public static class FileEndpoints
 
     const string RenewDescription = "A version still uploading: answers a fresh upload link for it instead of registering a new version.";
     const string RegisterBodyDescription = "Optional: what the upload will be (a committed blob that does not match never becomes ready), "
-        + "its content_type (served on download) and metadata. 400 invalid-content-type or invalid-metadata when they break the documented limits.";
+        + "its content_type (served on download) and metadata. 400 invalid-content-type or invalid-metadata when they break the documented limits; "
+        + "409 quota-exceeded when a declared size does not fit the workspace's quota.";
 
     const string VersionConflicts =
         "With version_id: 409 version-not-ready (Retry-After) while it uploads, 409 version-failed (with reason) if it never will be ready, "
@@ -90,6 +91,8 @@ public static class FileEndpoints
         }
         if (!TryReadDeclaration(request, services.Options.Value, out var declaration, out problem))
             return problem;
+        if (await WorkspaceQuotas.RefuseDeclaredSizeAsync(services.Db, services.Scope, declaration.Size, services.Cancellation) is { } overQuota)
+            return overQuota;
 
         var expiresAt = services.Links.UploadExpiry();
         var allocated = await services.Lifecycle.RegisterAtPathAsync(services.Scope, path, services.User.GetCaller(), declaration, expiresAt, services.Cancellation);
@@ -135,6 +138,8 @@ public static class FileEndpoints
     {
         if (!TryReadDeclaration(request, services.Options.Value, out var declaration, out var problem))
             return problem;
+        if (await WorkspaceQuotas.RefuseDeclaredSizeAsync(services.Db, services.Scope, declaration.Size, services.Cancellation) is { } overQuota)
+            return overQuota;
         var expiresAt = services.Links.UploadExpiry();
         var allocated = await services.Lifecycle.RegisterForFileAsync(services.Scope, fileId, services.User.GetCaller(), declaration, expiresAt, services.Cancellation);
         return allocated is null

@@ -47,6 +47,7 @@ public static class FailureCodes
     public const string Md5Mismatch = "md5-mismatch";
     public const string Sha256Mismatch = "sha256-mismatch";
     public const string ImportFailed = "import-failed";
+    public const string QuotaExceeded = "quota-exceeded";
 }
 
 public sealed record AllocatedVersion(Guid FileId, long VersionId);
@@ -274,7 +275,7 @@ public sealed class VersionLifecycle(
         if (SizeProblem(version!, properties) is { } sizeProblem)
             return await FailAsync(version!, blobName, sizeProblem.Code, sizeProblem.Reason, claim: null, ct);
         if (version!.DeclaredMd5 is null && version.DeclaredSha256 is null)
-            return await MarkReadyAsync(version, properties, Verified(version, hashed: []), claim: null, ct);
+            return await MarkReadyAsync(version, blobName, properties, Verified(version, hashed: []), claim: null, ct);
 
         if (!queue.TryEnqueue(blobName))
             logger.LogWarning("The verification queue is full; version {VersionId} of file {FileId} is left to the reconciler", blob.VersionId, blob.FileId);
@@ -340,7 +341,7 @@ public sealed class VersionLifecycle(
         if (ChecksumProblem(version, hashes) is { } mismatch)
             await FailAsync(version, blobName, mismatch.Code, mismatch.Reason, claim, CancellationToken.None);
         else
-            await MarkReadyAsync(version, properties, Verified(version, hashed: HashedAlgorithms(version)), claim, CancellationToken.None);
+            await MarkReadyAsync(version, blobName, properties, Verified(version, hashed: HashedAlgorithms(version)), claim, CancellationToken.None);
     }
 
     /// <summary>Takes the claim if nobody holds it or its holder stopped heartbeating.</summary>
@@ -397,51 +398,83 @@ public sealed class VersionLifecycle(
 
     /// <summary>
     /// Uploading → ready, and the file's current version moved to it unless a newer one is ready, in one statement.
-    /// With a claim, only its holder may; without, only while no live claim is held.
+    /// With a claim, only its holder may; without, only while no live claim is held. A live file's version becomes ready
+    /// only if its bytes fit its workspace's quota; one that does not fails with <see cref="FailureCodes.QuotaExceeded"/>.
     /// </summary>
-    async Task<CompletionOutcome> MarkReadyAsync(FileVersion version, BlobProperties properties, string? verified, Guid? claim, CancellationToken ct)
+    async Task<CompletionOutcome> MarkReadyAsync(FileVersion version, string blobName, BlobProperties properties, string? verified, Guid? claim, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var staleBefore = now - options.Value.VerificationTimeout;
         var (claimed, token) = (claim is not null, claim ?? Guid.Empty);
-        var updated = await WithEventAsync(FileEventTypes.VersionReady, version.FileId, version.VersionId, ct, async () => (await db.Database.SqlQuery<int>($"""
-            -- The file row is locked first, so readiness, deletion and restore of one file count in usage one after another.
-            WITH locked AS (
-                SELECT id, workspace_id, deleted_at, current_version_id FROM files WHERE id = {version.FileId} FOR UPDATE),
-            ready AS (
-                UPDATE file_versions
-                   SET status = {nameof(VersionStatus.Ready)}, size = {properties.ContentLength}, etag = {properties.ETag},
-                       blob_version_id = CAST({properties.VersionId} AS varchar), verified = CAST({verified} AS varchar), ready_at = {now},
-                       verification_owner = NULL, verification_token = NULL, verification_claimed_at = NULL
-                 WHERE file_id = {version.FileId} AND version_id = {version.VersionId} AND status = {UploadingStatus}
-                   AND (({claimed} AND verification_token = {token})
-                        OR (NOT {claimed} AND (verification_token IS NULL OR verification_claimed_at < {staleBefore})))
-                   AND EXISTS (SELECT 1 FROM locked)
-                RETURNING file_id, version_id, size, created_at),
-            current AS (
-                UPDATE files f SET current_version_id = ready.version_id, current_size = ready.size, modified_at = ready.created_at
-                  FROM ready
-                 WHERE f.id = ready.file_id AND (f.current_version_id IS NULL OR f.current_version_id < ready.version_id)
-                RETURNING f.id),
-            -- A live file's ready bytes count in its workspace's usage, and the file itself with its first ready version,
-            -- judged on the file row as locked (the latest committed one).
-            usage AS (
-                INSERT INTO workspace_usage AS u (workspace_id, files, bytes)
-                SELECT locked.workspace_id, CASE WHEN locked.current_version_id IS NULL THEN 1 ELSE 0 END, ready.size
-                  FROM ready JOIN locked ON locked.id = ready.file_id
-                 WHERE locked.deleted_at IS NULL
-                ON CONFLICT (workspace_id) DO UPDATE SET files = u.files + EXCLUDED.files, bytes = u.bytes + EXCLUDED.bytes
-                RETURNING u.workspace_id)
-            SELECT count(*)::int AS "Value" FROM ready
-            """).ToListAsync(ct)).Single());
+        var overQuota = false;
+        var updated = await WithEventAsync(FileEventTypes.VersionReady, version.FileId, version.VersionId, ct, async () =>
+        {
+            var answer = (await db.Database.SqlQuery<ReadinessAnswer>($"""
+                -- The file row is locked first, so readiness, deletion and restore of one file count in usage one after another.
+                WITH locked AS (
+                    SELECT id, workspace_id, deleted_at, current_version_id FROM files WHERE id = {version.FileId} FOR UPDATE),
+                -- A live file's ready bytes count in its workspace's usage, and the file itself with its first ready version,
+                -- judged on the file row as locked (the latest committed one). The quota check is the upsert's own predicate:
+                -- ON CONFLICT locks the usage row and judges its latest committed bytes, so concurrent readiness in one workspace
+                -- is decided one after another and usage never passes the quota. No row back means it did not fit.
+                usage AS (
+                    INSERT INTO workspace_usage AS u (workspace_id, files, bytes)
+                    SELECT locked.workspace_id, CASE WHEN locked.current_version_id IS NULL THEN 1 ELSE 0 END, {properties.ContentLength}
+                      FROM locked JOIN workspaces w ON w.id = locked.workspace_id
+                     WHERE locked.deleted_at IS NULL AND (w.quota_bytes IS NULL OR {properties.ContentLength} <= w.quota_bytes)
+                    ON CONFLICT (workspace_id) DO UPDATE SET files = u.files + EXCLUDED.files, bytes = u.bytes + EXCLUDED.bytes
+                     WHERE NOT EXISTS (SELECT 1 FROM workspaces w WHERE w.id = u.workspace_id AND u.bytes + EXCLUDED.bytes > w.quota_bytes)
+                    RETURNING u.workspace_id),
+                ready AS (
+                    UPDATE file_versions
+                       SET status = {nameof(VersionStatus.Ready)}, size = {properties.ContentLength}, etag = {properties.ETag},
+                           blob_version_id = CAST({properties.VersionId} AS varchar), verified = CAST({verified} AS varchar), ready_at = {now},
+                           verification_owner = NULL, verification_token = NULL, verification_claimed_at = NULL
+                     WHERE file_id = {version.FileId} AND version_id = {version.VersionId} AND status = {UploadingStatus}
+                       AND (({claimed} AND verification_token = {token})
+                            OR (NOT {claimed} AND (verification_token IS NULL OR verification_claimed_at < {staleBefore})))
+                       AND EXISTS (SELECT 1 FROM locked)
+                       -- A deleted file's versions count in nothing until it is restored, so they need no room.
+                       AND (EXISTS (SELECT 1 FROM usage) OR EXISTS (SELECT 1 FROM locked WHERE deleted_at IS NOT NULL))
+                    RETURNING file_id, version_id, size, created_at),
+                current AS (
+                    UPDATE files f SET current_version_id = ready.version_id, current_size = ready.size, modified_at = ready.created_at
+                      FROM ready
+                     WHERE f.id = ready.file_id AND (f.current_version_id IS NULL OR f.current_version_id < ready.version_id)
+                    RETURNING f.id)
+                SELECT (SELECT count(*) FROM ready)::int AS "Ready",
+                       (NOT EXISTS (SELECT 1 FROM usage) AND EXISTS (SELECT 1 FROM locked WHERE deleted_at IS NULL)) AS "OverQuota"
+                """).ToListAsync(ct)).Single();
+            // Usage counted for a version that did not become ready (it was settled meanwhile) is rolled back with the statement.
+            overQuota = answer.OverQuota;
+            return answer.Ready;
+        });
         if (updated == 0)
-            return CompletionOutcome.AlreadyReady;
+            return overQuota ? await FailOverQuotaAsync(version, blobName, properties, claim, ct) : CompletionOutcome.AlreadyReady;
 
         waiters.Finished(version.FileId, version.VersionId);
         Telemetry.FileApiTelemetry.VersionReady(properties.ContentLength, properties.LastModified, now);
         logger.LogInformation("Version {VersionId} of file {FileId} is ready: {Size} bytes, verified {Verified}",
             version.VersionId, version.FileId, properties.ContentLength, verified ?? "nothing declared");
         return CompletionOutcome.MarkedReady;
+    }
+
+    sealed record ReadinessAnswer(int Ready, bool OverQuota);
+
+    /// <summary>
+    /// Uploading → failed for a version whose bytes did not fit its workspace's quota when it would have become ready;
+    /// its blob is deleted and usage is as it was. Still conditional: a version settled meanwhile keeps its outcome.
+    /// </summary>
+    async Task<CompletionOutcome> FailOverQuotaAsync(FileVersion version, string blobName, BlobProperties properties, Guid? claim, CancellationToken ct)
+    {
+        var room = await (
+            from file in db.Files
+            where file.Id == version.FileId
+            join workspace in db.Workspaces on file.WorkspaceId equals workspace.Id
+            from usage in db.WorkspaceUsage.Where(u => u.WorkspaceId == workspace.Id).DefaultIfEmpty()
+            select new { workspace.QuotaBytes, Bytes = (long?)usage!.Bytes }).FirstAsync(ct);
+        var reason = $"the upload is {properties.ContentLength} bytes but the workspace already holds {room.Bytes ?? 0} of its quota of {room.QuotaBytes} bytes";
+        return await FailAsync(version, blobName, FailureCodes.QuotaExceeded, reason, claim, ct);
     }
 
     /// <summary>Uploading → failed for a blob that breaks what was declared; the blob is deleted, it never becomes ready.</summary>

@@ -48,6 +48,8 @@ public static class Problems
     public const string InvalidUrl = Prefix + "invalid-url";
     public const string WebhookNotFound = Prefix + "webhook-not-found";
     public const string WebhookLimit = Prefix + "webhook-limit";
+    public const string QuotaExceeded = Prefix + "quota-exceeded";
+    public const string InvalidQuota = Prefix + "invalid-quota";
 
     public static ProblemHttpResult BadRequest(string type, string title, string detail) => Create(StatusCodes.Status400BadRequest, type, title, detail);
 

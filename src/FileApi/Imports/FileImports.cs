@@ -40,7 +40,7 @@ public static class FileImports
             .WithSummary("Import a file from a URL: a new version at path whose bytes the blob service copies from source_url (Put Block From URL).")
             .WithDescription("202 Accepted at once, with Location: the version; it becomes ready (or failed, reason import-failed) like an upload. "
                 + "The copy runs in the background and never passes through FileApi. In Production source_url must be https and resolve to public "
-                + "addresses only. Without size, the size is read with a one-byte ranged GET of the source. 409 path-conflict as for registration.");
+                + "addresses only. Without size, the size is read with a one-byte ranged GET of the source. 409 path-conflict and quota-exceeded (for a declared size) as for registration.");
         return imports;
     }
 
@@ -54,6 +54,8 @@ public static class FileImports
         if (!FileEndpoints.TryReadDeclaration(new RegisterRequest(request.Size, request.ContentMd5, request.ContentSha256), services.Files.Value,
                 out var declaration, out var problem))
             return problem;
+        if (await WorkspaceQuotas.RefuseDeclaredSizeAsync(services.Db, services.Scope, declaration.Size, services.Cancellation) is { } overQuota)
+            return overQuota;
 
         var expiresAt = services.Clock.GetUtcNow() + services.Options.Value.MaxDuration;
         var allocated = await services.Lifecycle.RegisterAtPathAsync(services.Scope, path, services.User.GetCaller(), declaration, expiresAt,
@@ -78,7 +80,7 @@ public static class FileImports
 
 /// <summary>What the import handler needs, bound with [AsParameters].</summary>
 public sealed record ImportServices(
-    WorkspaceScope Scope, ClaimsPrincipal User, VersionLifecycle Lifecycle, FileLinks Links, OutboundUrls Urls, ImportSignal Signal,
+    WorkspaceScope Scope, ClaimsPrincipal User, FileApiDb Db, VersionLifecycle Lifecycle, FileLinks Links, OutboundUrls Urls, ImportSignal Signal,
     IOptions<ImportsOptions> Options, IOptions<FilesOptions> Files, TimeProvider Clock, HttpContext Http, CancellationToken Cancellation);
 
 /// <summary>Wakes the import worker when an import was registered here.</summary>

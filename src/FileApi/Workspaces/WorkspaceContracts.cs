@@ -8,7 +8,10 @@ public sealed record CreateWorkspaceRequest(string? Name);
 
 public sealed record WorkspaceResponse(
     Guid Id, Guid OrganizationId, string Name, DateTimeOffset CreatedAt, string Role,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] UsageResponse? Usage = null);
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] UsageResponse? Usage = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull),
+        System.ComponentModel.Description("The most bytes usage.bytes may reach, set by organisation admins; absent when there is no limit.")]
+    long? QuotaBytes = null);
 
 /// <summary>What a workspace holds: its live files with a ready version, and the bytes of their ready versions. Exact.</summary>
 public sealed record UsageResponse(long Files, long Bytes);

@@ -31,7 +31,8 @@ public static class WorkspaceEndpoints
             .WithSummary("Create a workspace (organisation admins); you become its owner.");
 
         var workspace = endpoints.MapWorkspaceGroup("").WithTags("Workspaces");
-        workspace.MapGet("/", GetWorkspace).WithName("getWorkspace").WithSummary("A workspace, your role in it and its usage (live files with a ready version, their ready bytes).");
+        workspace.MapGet("/", GetWorkspace).WithName("getWorkspace")
+            .WithSummary("A workspace, your role in it, its usage (live files with a ready version, their ready bytes) and its quota, if any.");
         workspace.MapGet("/roles", ListMembers).WithName("listWorkspaceMembers").WithSummary("Who has which role in the workspace.");
         workspace.MapPut("/roles/{user_id}", GrantRole).WithName("grantWorkspaceRole").RequireWorkspaceRole(WorkspaceRole.Owner).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Grant or change a user's role (owners).");
@@ -119,7 +120,11 @@ public static class WorkspaceEndpoints
             where w.Id == scope.WorkspaceId
             from u in db.WorkspaceUsage.Where(u => u.WorkspaceId == w.Id).DefaultIfEmpty()
             select new { Workspace = w, Files = (long?)u!.Files, Bytes = (long?)u.Bytes }).SingleAsync(ct);
-        return TypedResults.Ok(ToResponse(found.Workspace, scope.Role) with { Usage = new UsageResponse(found.Files ?? 0, found.Bytes ?? 0) });
+        return TypedResults.Ok(ToResponse(found.Workspace, scope.Role) with
+        {
+            Usage = new UsageResponse(found.Files ?? 0, found.Bytes ?? 0),
+            QuotaBytes = found.Workspace.QuotaBytes,
+        });
     }
 
     static async Task<Ok<MemberListResponse>> ListMembers(WorkspaceScope scope, FileApiDb db, CancellationToken ct)

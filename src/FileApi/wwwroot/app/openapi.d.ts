@@ -5,6 +5,29 @@
  */
 
 export interface paths {
+    "/file/v2/orgs/{org_id}/workspaces/{workspace_id}/quota": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set or clear the workspace's byte quota (organisation admins); quota_bytes null removes the limit.
+         * @description The quota bounds usage.bytes, the bytes of the ready versions of live files. A registration whose declared size would not fit answers 409 quota-exceeded; a version whose bytes do not fit when it would become ready fails with reason quota-exceeded and its bytes are deleted. Lowering the quota below the current usage deletes nothing; new versions fail until usage is back under it. 400 invalid-quota for a negative value.
+         */
+        put: operations["setWorkspaceQuota"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/file/v2/orgs": {
         parameters: {
             query?: never;
@@ -71,7 +94,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** A workspace, your role in it and its usage (live files with a ready version, their ready bytes). */
+        /** A workspace, your role in it, its usage (live files with a ready version, their ready bytes) and its quota, if any. */
         get: operations["getWorkspace"];
         put?: never;
         post?: never;
@@ -280,7 +303,7 @@ export interface paths {
         put?: never;
         /**
          * Import a file from a URL: a new version at path whose bytes the blob service copies from source_url (Put Block From URL).
-         * @description 202 Accepted at once, with Location: the version; it becomes ready (or failed, reason import-failed) like an upload. The copy runs in the background and never passes through FileApi. In Production source_url must be https and resolve to public addresses only. Without size, the size is read with a one-byte ranged GET of the source. 409 path-conflict as for registration.
+         * @description 202 Accepted at once, with Location: the version; it becomes ready (or failed, reason import-failed) like an upload. The copy runs in the background and never passes through FileApi. In Production source_url must be https and resolve to public addresses only. Without size, the size is read with a one-byte ranged GET of the source. 409 path-conflict and quota-exceeded (for a declared size) as for registration.
          */
         post: operations["importFile"];
         delete?: never;
@@ -631,13 +654,20 @@ export interface components {
             created_at: string;
         };
         ProblemDetails: {
-            /** @description A stable problem type; clients may switch on it. One of: urn:fileapi:problem:body-too-large, urn:fileapi:problem:database-unavailable, urn:fileapi:problem:file-deleted, urn:fileapi:problem:file-not-found, urn:fileapi:problem:file-too-large, urn:fileapi:problem:forbidden, urn:fileapi:problem:internal, urn:fileapi:problem:invalid-body, urn:fileapi:problem:invalid-content-type, urn:fileapi:problem:invalid-event, urn:fileapi:problem:invalid-id, urn:fileapi:problem:invalid-metadata, urn:fileapi:problem:invalid-path, urn:fileapi:problem:invalid-query, urn:fileapi:problem:invalid-request, urn:fileapi:problem:invalid-url, urn:fileapi:problem:last-owner, urn:fileapi:problem:member-not-found, urn:fileapi:problem:method-not-allowed, urn:fileapi:problem:not-found, urn:fileapi:problem:organization-not-found, urn:fileapi:problem:path-conflict, urn:fileapi:problem:rate-limited, urn:fileapi:problem:restore-conflict, urn:fileapi:problem:storage-unavailable, urn:fileapi:problem:too-many-waits, urn:fileapi:problem:unauthorized, urn:fileapi:problem:version-content-changed, urn:fileapi:problem:version-failed, urn:fileapi:problem:version-not-committed, urn:fileapi:problem:version-not-found, urn:fileapi:problem:version-not-ready, urn:fileapi:problem:version-not-uploading, urn:fileapi:problem:waits-unavailable, urn:fileapi:problem:webhook-limit, urn:fileapi:problem:webhook-not-found, urn:fileapi:problem:workspace-not-found. */
+            /** @description A stable problem type; clients may switch on it. One of: urn:fileapi:problem:body-too-large, urn:fileapi:problem:database-unavailable, urn:fileapi:problem:file-deleted, urn:fileapi:problem:file-not-found, urn:fileapi:problem:file-too-large, urn:fileapi:problem:forbidden, urn:fileapi:problem:internal, urn:fileapi:problem:invalid-body, urn:fileapi:problem:invalid-content-type, urn:fileapi:problem:invalid-event, urn:fileapi:problem:invalid-id, urn:fileapi:problem:invalid-metadata, urn:fileapi:problem:invalid-path, urn:fileapi:problem:invalid-query, urn:fileapi:problem:invalid-quota, urn:fileapi:problem:invalid-request, urn:fileapi:problem:invalid-url, urn:fileapi:problem:last-owner, urn:fileapi:problem:member-not-found, urn:fileapi:problem:method-not-allowed, urn:fileapi:problem:not-found, urn:fileapi:problem:organization-not-found, urn:fileapi:problem:path-conflict, urn:fileapi:problem:quota-exceeded, urn:fileapi:problem:rate-limited, urn:fileapi:problem:restore-conflict, urn:fileapi:problem:storage-unavailable, urn:fileapi:problem:too-many-waits, urn:fileapi:problem:unauthorized, urn:fileapi:problem:version-content-changed, urn:fileapi:problem:version-failed, urn:fileapi:problem:version-not-committed, urn:fileapi:problem:version-not-found, urn:fileapi:problem:version-not-ready, urn:fileapi:problem:version-not-uploading, urn:fileapi:problem:waits-unavailable, urn:fileapi:problem:webhook-limit, urn:fileapi:problem:webhook-not-found, urn:fileapi:problem:workspace-not-found. */
             type?: null | string;
             title?: null | string;
             /** Format: int32 */
             status?: null | number | string;
             detail?: null | string;
             instance?: null | string;
+        };
+        QuotaResponse: {
+            /** Format: uuid */
+            workspace_id: string;
+            /** Format: int64 */
+            quota_bytes: null | number | string;
+            usage: components["schemas"]["UsageResponse"];
         };
         RegisterRequest: {
             /** Format: int64 */
@@ -650,6 +680,10 @@ export interface components {
             metadata?: null | {
                 [key: string]: string;
             };
+        };
+        SetQuotaRequest: {
+            /** Format: int64 */
+            quota_bytes: null | number | string;
         };
         SubscriptionValidationAnswer: {
             validationResponse: string;
@@ -756,6 +790,11 @@ export interface components {
             created_at: string;
             role: string;
             usage?: null | components["schemas"]["UsageResponse"];
+            /**
+             * Format: int64
+             * @description The most bytes usage.bytes may reach, set by organisation admins; absent when there is no limit.
+             */
+            quota_bytes?: null | number | string;
         };
     };
     responses: never;
@@ -766,6 +805,82 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    setWorkspaceQuota: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetQuotaRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing or invalid credentials; WWW-Authenticate says why. */
+            401: {
+                headers: {
+                    /** @description RFC 6750 Bearer challenge with error and error_description. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests from this caller; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     createOrganization: {
         parameters: {
             query?: never;
@@ -1494,7 +1609,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description Optional: what the upload will be (a committed blob that does not match never becomes ready), its content_type (served on download) and metadata. 400 invalid-content-type or invalid-metadata when they break the documented limits. */
+        /** @description Optional: what the upload will be (a committed blob that does not match never becomes ready), its content_type (served on download) and metadata. 400 invalid-content-type or invalid-metadata when they break the documented limits; 409 quota-exceeded when a declared size does not fit the workspace's quota. */
         requestBody?: {
             content: {
                 "application/json": null | components["schemas"]["RegisterRequest"];
@@ -1824,7 +1939,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description Optional: what the upload will be (a committed blob that does not match never becomes ready), its content_type (served on download) and metadata. 400 invalid-content-type or invalid-metadata when they break the documented limits. */
+        /** @description Optional: what the upload will be (a committed blob that does not match never becomes ready), its content_type (served on download) and metadata. 400 invalid-content-type or invalid-metadata when they break the documented limits; 409 quota-exceeded when a declared size does not fit the workspace's quota. */
         requestBody?: {
             content: {
                 "application/json": null | components["schemas"]["RegisterRequest"];
