@@ -28,9 +28,10 @@ public sealed partial class BrowserUploaderTests
         await page.SetInputFilesAsync("#files", notes);
         await page.Locator(".upload[data-state='done']", new PageLocatorOptions { HasText = "notes.txt" }).WaitForAsync();
 
-        // The root shows one subfolder and no files of its own.
+        // The root shows one subfolder and no files of its own. The list refreshes after each upload, so the count may
+        // still be the first upload's for a moment: wait for the second.
         var surveys = page.Locator("tr.folder[data-folder='/surveys/']");
-        await surveys.WaitForAsync();
+        await page.Locator("tr.folder[data-folder='/surveys/']", new PageLocatorOptions { HasText = "2 files" }).WaitForAsync();
         Assert.Contains("2 files", await surveys.InnerTextAsync());
         Assert.Equal(0, await page.Locator("#files-body tr[data-name='collars.csv']").CountAsync());
 
