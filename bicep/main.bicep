@@ -25,6 +25,9 @@ param principalType string = 'User'
 @description('Application (client) id of the API\'s Entra app registration (created by the preprovision hook).')
 param apiClientId string
 
+@description('Application (client) id of the browser uploader\'s single-page-application registration (created by the preprovision hook).')
+param browserClientId string
+
 @allowed(['B1', 'B2', 'B3', 'S1', 'P0v3', 'P1v3', 'P2v3'])
 @description('App Service plan size. B1 is the smallest with Always On, which keeps the webhook warm.')
 param appServiceSkuName string = 'B1'
@@ -55,6 +58,7 @@ module resources 'resources.bicep' = {
     principalName: principalName
     principalType: principalType
     apiClientId: apiClientId
+    browserClientId: browserClientId
     appServiceSkuName: appServiceSkuName
     extraCorsOrigins: extraCorsOrigins
     databaseEngine: databaseEngine

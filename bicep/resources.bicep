@@ -8,6 +8,7 @@ param principalId string
 param principalName string
 param principalType string
 param apiClientId string
+param browserClientId string
 param appServiceSkuName string
 param extraCorsOrigins string[]
 
@@ -319,6 +320,8 @@ var appSettings = {
   Storage__ManagedIdentityClientId: appIdentity.properties.clientId
   Auth__TenantId: tenant().tenantId
   Auth__ClientId: apiClientId
+  // The page signs in with MSAL.js as this client; its authority and scope follow from Auth (GET /app/config.json).
+  BrowserSignIn__ClientId: browserClientId
   Events__RequiredAppRole: eventGridSubscriberRole
   // App Service terminates TLS; this makes the app see the original scheme and client address.
   ASPNETCORE_FORWARDEDHEADERS_ENABLED: 'true'

@@ -8,8 +8,14 @@
 #    service principal (which signs in to deliver) and to whoever runs azd (Event Grid requires the creator of a
 #    webhook subscription with Entra delivery to hold the role too). Azure CLI is pre-authorized for the scope,
 #    so `az account get-access-token --scope api://<client id>/access_as_user` gives a user a token to try the API.
+#  - The browser uploader's app registration "fileapi-<env>-browser": a single-page application (MSAL.js, authorization
+#    code with PKCE, no secret) with the delegated permission access_as_user on the API (and openid, profile and
+#    offline_access on Microsoft Graph, which MSAL.js asks for). The API pre-authorizes it for the scope, so users are
+#    not asked to consent to the API; its redirect URI is the deployed page, set by the postprovision hook once
+#    provisioning has named the app.
 #  - The deployer's sign-in name and kind, which name the PostgreSQL Entra administrator.
-# Saves AZURE_API_CLIENT_ID, AZURE_PRINCIPAL_NAME and AZURE_PRINCIPAL_TYPE with `azd env set`. Idempotent.
+# Saves AZURE_API_CLIENT_ID, AZURE_BROWSER_CLIENT_ID, AZURE_PRINCIPAL_NAME and AZURE_PRINCIPAL_TYPE with `azd env set`.
+# Idempotent.
 # Needs az, signed in to the tenant of the subscription, allowed to create app registrations.
 set -eu
 # shellcheck source=bicep/hooks/common.sh
@@ -22,6 +28,11 @@ use_azd_subscription
 # Event Grid's and Azure CLI's first-party applications, the same in every tenant.
 EVENT_GRID_APP_ID=4962773b-9cdb-44cf-a8bf-237846a00ab7
 CLI_APP_ID=04b07795-8ddb-461a-bbee-02f9e1bf7b46
+# Microsoft Graph and its delegated permissions openid, profile and offline_access (the same ids in every tenant).
+GRAPH_APP_ID=00000003-0000-0000-c000-000000000000
+GRAPH_OPENID=37f7f235-527c-4136-accd-4a02d197296e
+GRAPH_PROFILE=14dad69e-099b-42c9-810b-d002981feec1
+GRAPH_OFFLINE_ACCESS=7427e0e9-2fba-42fe-b0c0-848c9e6a8182
 ROLE=AzureEventGridSecureWebhookSubscriber
 SCOPE=access_as_user
 GRAPH=https://graph.microsoft.com/v1.0
@@ -43,17 +54,21 @@ if [ -n "${AZURE_PRINCIPAL_ID:-}" ] && [ "$AZURE_PRINCIPAL_ID" != "$deployer_id"
   fail "az is signed in as $deployer_name ($deployer_id) but azd as $AZURE_PRINCIPAL_ID; sign both in as the same identity."
 fi
 
-# The app registration: the one this environment recorded, if it still exists.
-client_id=${AZURE_API_CLIENT_ID:-}
-if [ -n "$client_id" ] && ! az ad app show --id "$client_id" --output none 2>/dev/null; then
-  log "App registration $client_id recorded in this environment no longer exists; creating a new one."
-  client_id=
-fi
-if [ -z "$client_id" ]; then
-  client_id=$(az ad app create --display-name "fileapi-$AZURE_ENV_NAME" --sign-in-audience AzureADMyOrg --query appId --output tsv)
-  log "Created the app registration fileapi-$AZURE_ENV_NAME ($client_id)."
-fi
+# registration RECORDED_ID DISPLAY_NAME: the app registration this environment recorded if it still exists, else a new one.
+registration() {
+  if [ -n "$1" ] && az ad app show --id "$1" --output none 2>/dev/null; then
+    echo "$1"
+    return
+  fi
+  [ -z "$1" ] || log "App registration $1 recorded in this environment no longer exists; creating a new one."
+  created=$(az ad app create --display-name "$2" --sign-in-audience AzureADMyOrg --query appId --output tsv)
+  log "Created the app registration $2 ($created)."
+  echo "$created"
+}
+client_id=$(registration "${AZURE_API_CLIENT_ID:-}" "fileapi-$AZURE_ENV_NAME")
 app_object_id=$(az ad app show --id "$client_id" --query id --output tsv)
+browser_client_id=$(registration "${AZURE_BROWSER_CLIENT_ID:-}" "fileapi-$AZURE_ENV_NAME-browser")
+browser_object_id=$(az ad app show --id "$browser_client_id" --query id --output tsv)
 
 # Keep the ids of a role and scope that exist: Graph refuses to replace an enabled one.
 role_id=$(az ad app show --id "$client_id" --query "appRoles[?value=='$ROLE'].id | [0]" --output tsv)
@@ -80,7 +95,20 @@ az rest --method PATCH --uri "$GRAPH/applications/$app_object_id" --headers Cont
 }"
 # A separate request: Graph accepts a pre-authorization only for a scope that already exists.
 az rest --method PATCH --uri "$GRAPH/applications/$app_object_id" --headers Content-Type=application/json --output none --body "{
-  \"api\": {\"preAuthorizedApplications\": [{\"appId\": \"$CLI_APP_ID\", \"delegatedPermissionIds\": [\"$scope_id\"]}]}
+  \"api\": {\"preAuthorizedApplications\": [
+    {\"appId\": \"$CLI_APP_ID\", \"delegatedPermissionIds\": [\"$scope_id\"]},
+    {\"appId\": \"$browser_client_id\", \"delegatedPermissionIds\": [\"$scope_id\"]}
+  ]}
+}"
+# The page's permissions; its spa.redirectUris are the postprovision hook's, so a re-run here leaves them alone.
+az rest --method PATCH --uri "$GRAPH/applications/$browser_object_id" --headers Content-Type=application/json --output none --body "{
+  \"requiredResourceAccess\": [
+    {\"resourceAppId\": \"$client_id\", \"resourceAccess\": [{\"id\": \"$scope_id\", \"type\": \"Scope\"}]},
+    {\"resourceAppId\": \"$GRAPH_APP_ID\", \"resourceAccess\": [
+      {\"id\": \"$GRAPH_OPENID\", \"type\": \"Scope\"}, {\"id\": \"$GRAPH_PROFILE\", \"type\": \"Scope\"},
+      {\"id\": \"$GRAPH_OFFLINE_ACCESS\", \"type\": \"Scope\"}
+    ]}
+  ]
 }"
 
 service_principal() {
@@ -102,5 +130,6 @@ grant_role "$event_grid_sp_id" "Event Grid"
 grant_role "$deployer_id" "$deployer_name"
 
 azd env set AZURE_API_CLIENT_ID "$client_id"
+azd env set AZURE_BROWSER_CLIENT_ID "$browser_client_id"
 azd env set AZURE_PRINCIPAL_NAME "$deployer_name"
 azd env set AZURE_PRINCIPAL_TYPE "$deployer_type"

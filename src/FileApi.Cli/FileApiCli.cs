@@ -42,6 +42,9 @@ public static class FileApiCli
         root.Subcommands.Add(AdminCommands.Workspaces(global, host));
         root.Subcommands.Add(AdminCommands.Roles(global, host));
         root.Subcommands.Add(AdminCommands.Organizations(global, host));
+        root.Subcommands.Add(SignInCommands.Login(global, host));
+        root.Subcommands.Add(SignInCommands.Logout(global, host));
+        root.Subcommands.Add(SignInCommands.WhoAmI(global, host));
         return root;
     }
 }
@@ -56,7 +59,12 @@ sealed class GlobalOptions
     public Option<bool> Json { get; } = new("--json") { Description = "Write the result as JSON on stdout (for scripts)", Recursive = true };
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "No progress output", Recursive = true };
 
-    public IEnumerable<Option> All => [Url, Token, Organization, Workspace, Json, Quiet];
+    public Option<string?> Authority { get; } = new("--authority") { Description = "Sign-in authority host [env: FILEAPI_AUTHORITY; default https://login.microsoftonline.com/]", HelpName = "URL", Recursive = true };
+    public Option<string?> Tenant { get; } = new("--tenant") { Description = "Entra tenant id [env: FILEAPI_TENANT_ID]", HelpName = "ID", Recursive = true };
+    public Option<string?> ClientId { get; } = new("--client-id") { Description = "The CLI's app registration (public client) [env: FILEAPI_CLIENT_ID]", HelpName = "ID", Recursive = true };
+    public Option<string?> Scope { get; } = new("--scope") { Description = "The API's scope, api://.../access_as_user [env: FILEAPI_SCOPE]", HelpName = "SCOPE", Recursive = true };
+
+    public IEnumerable<Option> All => [Url, Token, Organization, Workspace, Json, Quiet, Authority, Tenant, ClientId, Scope];
 }
 
 /// <summary>One run of one command: its parsed values, settings and clients, made when first needed.</summary>
@@ -78,15 +86,34 @@ sealed class CommandContext(ParseResult parse, CliHost host, GlobalOptions globa
 
     public FileApiClient Client => _client ??= CreateClient(_ => { });
 
+    public SignInSettings SignIn => _signIn ??= SignInSettings.Resolve(
+        parse.GetValue(global.Authority), parse.GetValue(global.Tenant), parse.GetValue(global.ClientId), parse.GetValue(global.Scope), host);
+
+    SignInSettings? _signIn;
+
+    /// <summary>The credential of API calls, when sign-in is configured: the login cache, else az login, else FILEAPI_TOKEN.</summary>
+    public FirstAvailableCredential? Credential { get; private set; }
+
     public FileApiClient CreateClient(Action<FileApiClientOptions> configure)
     {
-        var options = new FileApiClientOptions
+        var options = new FileApiClientOptions { BaseUri = Settings.Url, ApplicationId = "fileapi-cli" };
+        if (parse.GetValue(global.Token) is null && SignIn.CanSignIn)
         {
-            BaseUri = Settings.Url,
-            Token = Settings.Token ?? throw new UsageException(
-                $"No token: pass --token, set {CliSettings.TokenVariable}, or add \"token\" to {host.ConfigFile}.", ExitCodes.Auth),
-            ApplicationId = "fileapi-cli",
-        };
+            var signIn = SignIn;
+            Credential = new FirstAvailableCredential(
+            [
+                ("fileapi login", async () => await UserSignIn.OpenAsync(signIn, host) is var user && await user.AccountAsync() is { } account ? user.Credential(account) : null),
+                ("az login", () => new(new Azure.Identity.AzureCliCredential(new Azure.Identity.AzureCliCredentialOptions { TenantId = signIn.TenantId }))),
+                (CliSettings.TokenVariable, () => new(Settings.Token is { } token ? new FixedTokenCredential(token) : null)),
+            ]);
+            options.Credential = Credential;
+            options.Scopes = [signIn.Scope!];
+        }
+        else
+        {
+            options.Token = Settings.Token ?? throw new UsageException(
+                $"No token: pass --token, set {CliSettings.TokenVariable}, add \"token\" to {host.ConfigFile}, or configure sign-in and run fileapi login.", ExitCodes.Auth);
+        }
         configure(options);
         return host.CreateClient(options);
     }

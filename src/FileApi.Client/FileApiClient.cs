@@ -29,6 +29,25 @@ public class FileApiClient
     {
     }
 
+    /// <summary>
+    /// A client that signs in as Azure SDK clients do: <paramref name="credential"/> is asked for a token for
+    /// <paramref name="scope"/> (the API's, <c>api://{api-client-id}/access_as_user</c>) before every call.
+    /// </summary>
+    public FileApiClient(Uri baseUri, Azure.Core.TokenCredential credential, string scope, FileApiClientOptions? options = null)
+        : this(WithCredential(options ?? new FileApiClientOptions(), baseUri, credential, scope))
+    {
+    }
+
+    static FileApiClientOptions WithCredential(FileApiClientOptions options, Uri baseUri, Azure.Core.TokenCredential credential, string scope)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
+        ArgumentException.ThrowIfNullOrEmpty(scope);
+        options.BaseUri = baseUri;
+        options.Credential = credential;
+        options.Scopes = [scope];
+        return options;
+    }
+
     /// <summary>A client on your own HttpClients: <paramref name="api"/> for the API, <paramref name="storage"/> for the signed blob links.</summary>
     public FileApiClient(HttpClient api, HttpClient storage, FileApiClientOptions options)
     {

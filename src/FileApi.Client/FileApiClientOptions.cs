@@ -1,4 +1,5 @@
 using System.Buffers;
+using Azure.Core;
 
 namespace FileApi.Client;
 
@@ -8,10 +9,20 @@ public class FileApiClientOptions
     /// <summary>The API's base address, e.g. <c>https://files.example.com/</c>. When null, the API HttpClient's <see cref="HttpClient.BaseAddress"/> is used.</summary>
     public Uri? BaseUri { get; set; }
 
-    /// <summary>A fixed bearer token. Ignored when <see cref="TokenProvider"/> is set.</summary>
+    /// <summary>
+    /// An Azure.Core credential (Azure.Identity's DefaultAzureCredential, InteractiveBrowserCredential, ...), asked for a
+    /// token for <see cref="Scopes"/> before every API call, as Azure SDK clients do; it caches and renews tokens itself,
+    /// so a transfer of any length keeps a valid token. Takes precedence over <see cref="TokenProvider"/> and <see cref="Token"/>.
+    /// </summary>
+    public TokenCredential? Credential { get; set; }
+
+    /// <summary>The API's scope for <see cref="Credential"/>, e.g. <c>api://{api-client-id}/access_as_user</c>.</summary>
+    public string[] Scopes { get; set; } = [];
+
+    /// <summary>A fixed bearer token. Ignored when <see cref="Credential"/> or <see cref="TokenProvider"/> is set.</summary>
     public string? Token { get; set; }
 
-    /// <summary>Asked for a bearer token before every API call (cache inside it; it is called often).</summary>
+    /// <summary>Asked for a bearer token before every API call (cache inside it; it is called often). Ignored when <see cref="Credential"/> is set.</summary>
     public Func<CancellationToken, ValueTask<string>>? TokenProvider { get; set; }
 
     /// <summary>Size of one block of an upload. Memory used by an upload is about BlockSize x MaxConcurrency, whatever the file size.</summary>
@@ -46,6 +57,8 @@ public class FileApiClientOptions
             throw new ArgumentOutOfRangeException(nameof(BlockSize), BlockSize, "BlockSize must be between 1 byte and 1 GiB.");
         if (MaxConcurrency < 1)
             throw new ArgumentOutOfRangeException(nameof(MaxConcurrency), MaxConcurrency, "MaxConcurrency must be at least 1.");
+        if (Credential is not null && Scopes.Length == 0)
+            throw new ArgumentException("Set Scopes (the API's scope) with Credential.", nameof(Scopes));
         if (Retry.MaxRetries < 0)
             throw new ArgumentOutOfRangeException(nameof(Retry), Retry.MaxRetries, "Retry.MaxRetries cannot be negative.");
     }

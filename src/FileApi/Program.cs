@@ -15,7 +15,6 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddFileApiData();
 builder.AddFileApiTelemetry();
 builder.Services.AddJwtAuthentication(builder.Configuration);
-builder.Services.AddDevelopmentSignIn();
 builder.Services.AddLocalTokenIssuerGuard();
 builder.Services.AddFileApiRateLimiting();
 builder.Services.AddBlobStorage();
@@ -27,6 +26,7 @@ builder.Services.AddFileApiProblemDetails();
 builder.Services.AddFileApiRequestLimits();
 builder.Services.AddFileApiHealthChecks();
 builder.Services.AddFileApiOpenApi();
+builder.Services.AddBrowserSignIn();
 builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
 
 var app = builder.Build();
@@ -43,7 +43,7 @@ app.UseAuthorization();
 
 app.MapFileApiHealthChecks();
 app.MapFileApiOpenApi();
-app.MapDevelopmentSignIn();
+app.MapBrowserSignIn();
 app.MapWorkspaces();
 app.MapWorkspaceQuota();
 app.MapFiles();

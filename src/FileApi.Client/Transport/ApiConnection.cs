@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.Json.Serialization.Metadata;
+using Azure.Core;
 using Polly;
 
 namespace FileApi.Client.Transport;
@@ -55,7 +56,7 @@ sealed class ApiConnection
                 using var request = new HttpRequestMessage(method, Resolve(url)) { Content = content?.Invoke() };
                 request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
                 request.Headers.TryAddWithoutValidation("User-Agent", _userAgent);
-                var bearer = _options.TokenProvider is { } provider ? await provider(token) : _options.Token;
+                var bearer = await BearerTokenAsync(token);
                 if (bearer is not null)
                     request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
                 return await _http.SendAsync(request, token);
@@ -65,6 +66,14 @@ sealed class ApiConnection
         {
             throw FileApiException.Network(exception);
         }
+    }
+
+    // Asked before every attempt: a credential hands out its cached token, or a new one once that nears expiry.
+    async ValueTask<string?> BearerTokenAsync(CancellationToken cancellationToken)
+    {
+        if (_options.Credential is { } credential)
+            return (await credential.GetTokenAsync(new TokenRequestContext(_options.Scopes), cancellationToken)).Token;
+        return _options.TokenProvider is { } provider ? await provider(cancellationToken) : _options.Token;
     }
 
     public async Task<T> SendAsync<T>(HttpMethod method, string url, JsonTypeInfo<T> answer, Func<HttpContent?>? content, bool idempotent, CancellationToken cancellationToken)

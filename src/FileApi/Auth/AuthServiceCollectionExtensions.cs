@@ -12,7 +12,9 @@ public static class AuthServiceCollectionExtensions
 {
     /// <summary>
     /// Bearer tokens as the default scheme, configured from the <c>Auth</c> section (a missing or unsafe setting fails
-    /// at start): Microsoft.Identity.Web for one Entra tenant, or JwtBearer with the keys of a local JWKS file. Plus the
+    /// at start): Microsoft.Identity.Web for one Entra tenant, or JwtBearer with another OpenID provider's discovery document
+    /// (<c>Auth:Authority</c>, Development and tests). Either way keys come from the provider's JWKS, re-read when a token
+    /// names a key it does not know. Plus the
     /// <see cref="AuthorizationPolicies.User"/> policy, which is also the default for RequireAuthorization().
     /// </summary>
     public static IServiceCollection AddJwtAuthentication(this IServiceCollection services, IConfiguration configuration)
@@ -24,14 +26,13 @@ public static class AuthServiceCollectionExtensions
 
         // Registered before the scheme, so Identity.Web finds our issuer validator and audiences set and keeps them.
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<JwtAuthenticationOptions>, IServiceProvider>((bearer, auth, provider) => ConfigureBearer(bearer, auth.Value, provider));
+            .Configure<IOptions<JwtAuthenticationOptions>>((bearer, auth) => ConfigureBearer(bearer, auth.Value));
 
         // Which library serves the scheme is decided here, so it is read from configuration now; ValidateOnStart checks it.
         var settings = configuration.GetSection(JwtAuthenticationOptions.SectionName).Get<JwtAuthenticationOptions>() ?? new();
         var authentication = services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme);
-        if (settings.UsesLocalSigningKeys)
+        if (settings.UsesAuthority)
         {
-            services.AddSingleton<LocalSigningKeys>();
             authentication.AddJwtBearer();
         }
         else
@@ -59,7 +60,7 @@ public static class AuthServiceCollectionExtensions
         return services;
     }
 
-    static void ConfigureBearer(JwtBearerOptions bearer, JwtAuthenticationOptions auth, IServiceProvider provider)
+    static void ConfigureBearer(JwtBearerOptions bearer, JwtAuthenticationOptions auth)
     {
         // Our code reads the token's own claim names: oid, tid, roles, scp, idtyp.
         bearer.MapInboundClaims = false;
@@ -88,10 +89,13 @@ public static class AuthServiceCollectionExtensions
         parameters.NameClaimType = "name";
         parameters.RoleClaimType = "roles";
 
-        if (auth.UsesLocalSigningKeys)
+        if (auth.UsesAuthority)
         {
-            var localKeys = provider.GetRequiredService<LocalSigningKeys>();
-            parameters.IssuerSigningKeyResolver = (_, _, keyId, _) => localKeys.Current.Where(key => key.KeyId == keyId);
+            bearer.Authority = auth.Authority;
+            // Validation allows http only for a loopback authority.
+            bearer.RequireHttpsMetadata = new Uri(auth.Authority!).Scheme == Uri.UriSchemeHttps;
+            if (!string.IsNullOrEmpty(auth.AuthorityCertificatePath))
+                bearer.BackchannelHttpHandler = AuthorityCertificate.TrustOnly(auth.AuthorityCertificatePath);
         }
 
         bearer.Events = BearerAnswers.Events();

@@ -4,8 +4,9 @@ namespace FileApi.Auth;
 
 /// <summary>
 /// The <c>Auth</c> settings: which tokens the API trusts. With <see cref="TenantId"/> and <see cref="ClientId"/> they
-/// come from one Entra tenant (Microsoft.Identity.Web); with <see cref="LocalSigningKeysPath"/> from a local issuer
-/// (development, tests). The rest are limits handed to the JwtBearer handler.
+/// come from one Entra tenant (Microsoft.Identity.Web); with <see cref="Authority"/> from another OpenID provider whose
+/// discovery document and JWKS are read the same way (the local provider in Development, an in-test stand-in in tests).
+/// The rest are limits handed to the JwtBearer handler.
 /// </summary>
 public sealed class JwtAuthenticationOptions : IValidatableObject
 {
@@ -26,11 +27,17 @@ public sealed class JwtAuthenticationOptions : IValidatableObject
     /// <summary>The Entra instance the signing keys are read from; another value only for a test's metadata server.</summary>
     public string Instance { get; set; } = "https://login.microsoftonline.com/";
 
-    /// <summary>Set to false only for a metadata server on loopback in tests.</summary>
+    /// <summary>Set to false only for an Entra stand-in on a loopback address (tests); an http <see cref="Authority"/> must be loopback.</summary>
     public bool RequireHttpsMetadata { get; set; } = true;
 
-    /// <summary>A JWKS file with the public keys of a local issuer (development, tests); re-read when it changes.</summary>
-    public string? LocalSigningKeysPath { get; set; }
+    /// <summary>
+    /// An OpenID provider other than Entra (Development and tests only): JwtBearer reads
+    /// <c>{Authority}/.well-known/openid-configuration</c> and its JWKS, as for Entra. Needs <see cref="Issuers"/> and <see cref="Audiences"/>.
+    /// </summary>
+    public string? Authority { get; set; }
+
+    /// <summary>A PEM certificate that the authority's TLS certificate must be (the local provider's self-signed one); Development only.</summary>
+    public string? AuthorityCertificatePath { get; set; }
 
     // Arrays start empty because the configuration binder appends to an array it finds already filled;
     // the defaults are applied by the Effective* methods instead.
@@ -56,7 +63,7 @@ public sealed class JwtAuthenticationOptions : IValidatableObject
     /// <summary>Empty means RS256 and ES256.</summary>
     public string[] AllowedAlgorithms { get; set; } = [];
 
-    public bool UsesLocalSigningKeys => !string.IsNullOrEmpty(LocalSigningKeysPath);
+    public bool UsesAuthority => !string.IsNullOrEmpty(Authority);
 
     public IReadOnlyList<string> EffectiveAllowedAlgorithms() =>
         AllowedAlgorithms.Length > 0 ? AllowedAlgorithms : DefaultAllowedAlgorithms;
@@ -75,18 +82,30 @@ public sealed class JwtAuthenticationOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!UsesLocalSigningKeys)
+        if (UsesAuthority)
+        {
+            if (!Uri.TryCreate(Authority, UriKind.Absolute, out var authority) || authority.Scheme is not ("https" or "http"))
+                yield return new("Auth:Authority must be an absolute URL.", [nameof(Authority)]);
+            // Plain http only on this machine: the in-test provider. The local development provider serves https.
+            else if (authority.Scheme != "https" && !authority.IsLoopback)
+                yield return new("Auth:Authority must use https unless it is on a loopback address.", [nameof(Authority)]);
+            if (Issuers.Length == 0 || Audiences.Length == 0)
+                yield return new("Auth:Authority needs Auth:Issuers:0 and Auth:Audiences:0.", [nameof(Issuers), nameof(Audiences)]);
+        }
+        else
         {
             // The issuers follow from one tenant id; "common" or "organizations" would accept every tenant's tokens.
             if (!Guid.TryParse(TenantId, out _))
-                yield return new("Set Auth:TenantId to the tenant's id (one tenant; multi-tenant is not supported), or Auth:LocalSigningKeysPath.",
-                    [nameof(TenantId), nameof(LocalSigningKeysPath)]);
+                yield return new("Set Auth:TenantId to the tenant's id (one tenant; multi-tenant is not supported), or Auth:Authority.",
+                    [nameof(TenantId), nameof(Authority)]);
             if (string.IsNullOrEmpty(ClientId))
-                yield return new("Set Auth:ClientId (the API's app registration), or Auth:LocalSigningKeysPath.", [nameof(ClientId)]);
+                yield return new("Set Auth:ClientId (the API's app registration), or Auth:Authority.", [nameof(ClientId)]);
             if (!Uri.TryCreate(Instance, UriKind.Absolute, out var instance) || instance.Scheme is not ("https" or "http"))
                 yield return new("Auth:Instance must be an absolute URL.", [nameof(Instance)]);
             else if (RequireHttpsMetadata && instance.Scheme != "https")
                 yield return new("Auth:Instance must use https.", [nameof(Instance)]);
+            else if (!RequireHttpsMetadata && !instance.IsLoopback)
+                yield return new("Auth:RequireHttpsMetadata may be false only for an instance on a loopback address.", [nameof(RequireHttpsMetadata)]);
         }
 
         if (string.IsNullOrEmpty(Scope))

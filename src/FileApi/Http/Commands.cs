@@ -7,20 +7,18 @@ namespace FileApi.Http;
 /// <summary>
 /// One-shot commands of the API executable:
 /// <c>FileApi migrate</c> applies database migrations;
-/// <c>FileApi dev-seed [--user NAME]</c> prepares the local demo workspace and prints FILEAPI_* lines;
-/// <c>FileApi dev-token --user NAME</c> prints a development token for a local user.
+/// <c>FileApi dev-seed --user NAME --user-id OID --tenant-id TID</c> prepares the local demo workspace, owned by that user
+/// of the development identity provider, and prints FILEAPI_* lines. Tokens come from that provider (<c>scripts/dev token</c>).
 /// </summary>
 public static class Commands
 {
-    static readonly TimeSpan DevelopmentTokenLifetime = TimeSpan.FromHours(12);
-
     public static async Task<bool> TryRunCommandAsync(this WebApplication app, string[] args)
     {
         var user = OptionValue(args, "--user") ?? DevelopmentSeed.DefaultUser;
         switch (args.FirstOrDefault())
         {
-            // They mint tokens with the local issuer's key, which only a developer machine trusts.
-            case "dev-seed" or "dev-token" when !app.Environment.AllowsLocalIssuer():
+            // It seeds for the local identity provider, which only a developer machine trusts.
+            case "dev-seed" when !app.Environment.AllowsLocalIssuer():
                 throw new InvalidOperationException($"'{args[0]}' runs only in the Development environment; this is {app.Environment.EnvironmentName}.");
 
             case "migrate":
@@ -34,15 +32,13 @@ public static class Commands
             case "dev-seed":
                 using (var scope = app.Services.CreateScope())
                 {
-                    var (organizationId, workspaceId) = await DevelopmentSeed.EnsureAsync(scope.ServiceProvider.GetRequiredService<FileApiDb>(), user, CancellationToken.None);
+                    var (organizationId, workspaceId) = await DevelopmentSeed.EnsureAsync(scope.ServiceProvider.GetRequiredService<FileApiDb>(), user,
+                        OptionValue(args, "--user-id") ?? throw new InvalidOperationException("dev-seed needs --user-id (the user's oid)."),
+                        OptionValue(args, "--tenant-id") ?? throw new InvalidOperationException("dev-seed needs --tenant-id (the user's tid)."),
+                        CancellationToken.None);
                     Console.WriteLine($"FILEAPI_ORG={organizationId}");
                     Console.WriteLine($"FILEAPI_WORKSPACE={workspaceId}");
                 }
-                return true;
-
-            case "dev-token":
-                Console.WriteLine(DevelopmentSeed.MintToken(app.Configuration, user, DevelopmentTokenLifetime));
-                Console.Error.WriteLine($"Token for local user '{user}' (user id {LocalTokenIssuer.UserIdFor(user)}, tenant {LocalTokenIssuer.LocalTenantId}), valid for {DevelopmentTokenLifetime.TotalHours} hours.");
                 return true;
 
             default:

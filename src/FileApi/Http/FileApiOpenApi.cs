@@ -77,7 +77,7 @@ public static partial class FileApiOpenApi
             Type = SecuritySchemeType.Http,
             Scheme = "bearer",
             BearerFormat = "JWT",
-            Description = "An Entra ID access token for this API. Locally: `scripts/dev token`, or POST /dev/sign-in when DevelopmentSignIn:Enabled.",
+            Description = "An Entra ID access token for this API. Locally: `scripts/dev token`, from the development identity provider.",
         };
         document.Components.SecuritySchemes[WebhookSecretScheme] = new OpenApiSecurityScheme
         {
@@ -159,7 +159,6 @@ public static partial class FileApiOpenApi
         ["Workspaces"] = "Organisations, workspaces and who has which role in them.",
         ["Webhooks"] = "Workspace owners register endpoints that receive signed CloudEvents when versions become ready or fail and files are deleted or restored.",
         ["Events"] = "The Event Grid webhook that marks versions ready when their blobs are committed.",
-        ["Development"] = "Routes mapped only in Development (DevelopmentSignIn:Enabled).",
         ["Health"] = "Liveness and readiness probes, without credentials.",
     };
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Security.Claims;
 using FileApi.Auth;
+using FileApi.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
@@ -36,12 +37,7 @@ sealed class AuthTestHost : IAsyncDisposable
     public int EndpointCalls => Volatile.Read(ref _endpointCalls.Value);
 
     /// <summary>Settings for tokens from <see cref="LocalTokenIssuer"/> with this host's issuer and audience.</summary>
-    public static Dictionary<string, string?> LocalKeySettings(string publicKeysPath) => new()
-    {
-        ["LocalSigningKeysPath"] = publicKeysPath,
-        ["Issuers:0"] = Issuer,
-        ["Audiences:0"] = Audience,
-    };
+    public static Dictionary<string, string?> LocalKeySettings(string publicKeysPath) => OidcServer.AuthoritySettings(publicKeysPath, Issuer, Audience);
 
     /// <param name="settings">The <c>Auth</c> section, without the prefix.</param>
     public static async Task<AuthTestHost> StartAsync(IDictionary<string, string?> settings)

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Hosting;
 namespace FileApi.Tests.Auth;
 
 /// <summary>
-/// The API in the Production environment as Azure runs it: tokens from Entra ID, no local key file. It needs no
+/// The API in the Production environment as Azure runs it: tokens from Entra ID, no local OpenID provider. It needs no
 /// database to answer these routes, so none is made.
 /// </summary>
 public class ProductionFactory : FileApiFactory
@@ -21,7 +21,7 @@ public class ProductionFactory : FileApiFactory
     [
         new("ConnectionStrings:FileApi", "Host=127.0.0.1;Port=9;Username=postgres;Database=fileapi;Timeout=2"),
         new("Database:MigrateOnStartup", "false"),
-        new("Auth:LocalSigningKeysPath", ""),
+        new("Auth:Authority", ""),
         new("Auth:TenantId", "11111111-2222-3333-4444-555555555555"),
         new("Auth:ClientId", "5f1d2c3b-8a7e-4c6d-9b0a-1e2f3a4b5c6d"),
         .. Overrides,
@@ -34,9 +34,10 @@ public class ProductionFactory : FileApiFactory
 public sealed class DevelopmentOnlyTests(ProductionFactory production) : IClassFixture<ProductionFactory>
 {
     [Fact]
-    public async Task InProductionTheDevelopmentSignInAnswers404()
+    public async Task InProductionThereIsNoDevelopmentSignInRoute()
     {
-        using var response = await production.CreateClient().PostAsJsonAsync(DevelopmentSignIn.Path, new { user = "mallory" });
+        // The API never mints tokens: the route the development shortcut once had is not there in any environment.
+        using var response = await production.CreateClient().PostAsJsonAsync("/dev/sign-in", new { user = "mallory" });
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
@@ -62,23 +63,24 @@ public sealed class DevelopmentOnlyTests(ProductionFactory production) : IClassF
     });
 
     [Fact]
-    public Task InProductionTheDevelopmentSignInCannotBeTurnedOnWhateverElseIsSet() =>
-        // Everything the sign-in needs elsewhere is there too: a local key file, its issuer and audience.
-        WithProductionAsync([new("DevelopmentSignIn:Enabled", "true"), new("Auth:LocalSigningKeysPath", production.Tokens.PublicKeysPath)], api =>
+    public Task InProductionTheApiRefusesToTrustTheLocalProvidersCertificate() =>
+        WithProductionAsync([new("Auth:AuthorityCertificatePath", "/tmp/fileapi-dev-identity/tls.crt")], api =>
         {
             var error = Assert.ThrowsAny<Exception>(() => api.Services);
 
-            Assert.Contains("DevelopmentSignIn:Enabled is allowed only in the Development environment, and this is Production", error.ToString());
+            Assert.Contains("Auth:Authority (a local OpenID provider) is allowed only in the Development environment, and this is Production", error.ToString());
             return Task.CompletedTask;
         });
 
     [Fact]
     public Task InProductionTheApiRefusesToTrustTheLocalTokenIssuer() =>
-        WithProductionAsync([new("Auth:LocalSigningKeysPath", production.Tokens.PublicKeysPath)], api =>
+        // Everything else it needs is there too: its issuer, audience and a loopback authority publishing the key.
+        WithProductionAsync([.. OidcServer.AuthoritySettings(production.Tokens.PublicKeysPath, FileApiFactory.TokenIssuer, FileApiFactory.TokenAudience)
+            .Select(setting => KeyValuePair.Create($"Auth:{setting.Key}", setting.Value!))], api =>
         {
             var error = Assert.ThrowsAny<Exception>(() => api.Services);
 
-            Assert.Contains("Auth:LocalSigningKeysPath (the local development token issuer) is allowed only in the Development environment", error.ToString());
+            Assert.Contains("Auth:Authority (a local OpenID provider) is allowed only in the Development environment, and this is Production", error.ToString());
             return Task.CompletedTask;
         });
 

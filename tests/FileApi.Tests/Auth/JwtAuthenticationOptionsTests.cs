@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using FileApi.Auth;
+using FileApi.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -43,11 +44,13 @@ public sealed class JwtAuthenticationOptionsTests(SigningKeysFixture keys) : ICl
     [InlineData($"https://sts.windows.net/{TenantId}/", $"api://{ClientId}")]
     public async Task EntraTokenIsAcceptedWithOnlyTenantAndClientIdConfigured(string issuer, string audience)
     {
+        await using var entra = await OidcServer.StartAsync(keys.Issuer);
         await using var host = await AuthTestHost.StartAsync(new Dictionary<string, string?>
         {
             ["TenantId"] = TenantId,
             ["ClientId"] = ClientId,
-            ["LocalSigningKeysPath"] = keys.JwksPath,
+            ["Instance"] = entra.Instance,
+            ["RequireHttpsMetadata"] = "false",
         });
 
         using var response = await host.GetCallerAsync(keys.Mint(issuer: issuer, audience: audience));
@@ -79,13 +82,14 @@ public sealed class JwtAuthenticationOptionsTests(SigningKeysFixture keys) : ICl
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => AuthTestHost.StartAsync(settings));
 
-        Assert.Contains("Auth:LocalSigningKeysPath", error.Message);
+        Assert.Contains("Auth:Authority", error.Message);
     }
 
     [Fact]
     public async Task HostWithoutAudienceFailsToStart()
     {
-        var settings = new Dictionary<string, string?> { ["LocalSigningKeysPath"] = keys.JwksPath, ["Issuers:0"] = AuthTestHost.Issuer };
+        var settings = AuthTestHost.LocalKeySettings(keys.JwksPath);
+        settings.Remove("Audiences:0");
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => AuthTestHost.StartAsync(settings));
 

@@ -80,5 +80,7 @@ static class TestTokens
 
     public static JsonObject PayloadOf(string token) => JsonNode.Parse(Base64Url.DecodeFromChars(token.Split('.')[1]))!.AsObject();
 
+    public static JsonObject HeaderOf(string token) => JsonNode.Parse(Base64Url.DecodeFromChars(token.Split('.')[0]))!.AsObject();
+
     public static string Encode(byte[] bytes) => Base64Url.EncodeToString(bytes);
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Azure.Messaging.EventGrid;
 using FileApi.Auth;
@@ -67,6 +68,7 @@ public sealed partial class AzureDeploymentTests
         ["Storage__ManagedIdentityClientId"] = "5b0c3c7e-8a4f-4d2e-9f1a-2c3d4e5f6a7b",
         ["Auth__TenantId"] = "72f988bf-86f1-41af-91ab-2d7cd011db47",
         ["Auth__ClientId"] = "0e6b8f2a-1c3d-4e5f-8a9b-7c6d5e4f3a2b",
+        ["BrowserSignIn__ClientId"] = "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",
         ["Events__RequiredAppRole"] = "AzureEventGridSecureWebhookSubscriber",
         ["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true",
         ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/",
@@ -125,6 +127,23 @@ public sealed partial class AzureDeploymentTests
         Assert.Contains(services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>(),
             endpoint => "/" + endpoint.RoutePattern.RawText?.TrimStart('/') == webhookPath
                 && endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains("POST") == true);
+
+        // The page signs in at the tenant the API trusts, as the registration the hooks make, for the scope they define.
+        using var client = app.CreateClient();
+        using var config = JsonDocument.Parse(await client.GetStringAsync(FileApi.Http.BrowserSignIn.ConfigPath));
+        Assert.Equal(
+            (AzureLikeValues["BrowserSignIn__ClientId"], $"https://login.microsoftonline.com/{AzureLikeValues["Auth__TenantId"]}", $"api://{AzureLikeValues["Auth__ClientId"]}/access_as_user"),
+            (config.RootElement.GetProperty("client_id").GetString(), config.RootElement.GetProperty("authority").GetString(), config.RootElement.GetProperty("scope").GetString()));
+        Assert.Contains($"SCOPE={new JwtAuthenticationOptions().Scope}\n", Hook("preprovision.sh"));
+    }
+
+    [Fact]
+    public void ThePagesRegistrationRedirectsToWhereThePageAsksToReturn()
+    {
+        Assert.Contains("BrowserSignIn__ClientId: browserClientId", Resources);
+        Assert.Contains("\"value\": \"${AZURE_BROWSER_CLIENT_ID}\"", Parameters);
+        Assert.Contains("redirect_uri=\"${SERVICE_API_URI%/}/app/\"", Hook("postprovision.sh"));
+        Assert.Contains("new URL(\"/app/\", location.origin)", File.ReadAllText(Path.Combine(Repository.Root, "src/FileApi/wwwroot/app/signin.js")));
     }
 
     [Fact]
@@ -140,7 +159,7 @@ public sealed partial class AzureDeploymentTests
         Assert.Equal(serviceName, Regex.Match(Resources, "'azd-service-name': '([^']+)'").Groups[1].Value);
         Assert.Matches("tags = \\{ 'azd-env-name': environmentName \\}", Main);
         var hooks = azure.Map("hooks").Maps().ToList();
-        Assert.Equal(["postdeploy", "postdown", "predeploy", "preprovision"], hooks.Select(h => h.Name).Order());
+        Assert.Equal(["postdeploy", "postdown", "postprovision", "predeploy", "preprovision"], hooks.Select(h => h.Name).Order());
         foreach (var (_, hook) in hooks)
         {
             var script = Path.Combine(Repository.Root, hook.Value("run"));
@@ -162,7 +181,7 @@ public sealed partial class AzureDeploymentTests
         Assert.All(outputs, output => Assert.Matches("^[A-Z][A-Z0-9_]*$", output));
         Assert.Empty(ReadByHook("preprovision.sh").Except(azd).Except(setByPreprovision));
         Assert.Empty(Regex.Matches(Parameters, @"\$\{(\w+)\}").Select(m => m.Groups[1].Value).Except(azd).Except(setByPreprovision));
-        foreach (var hook in new[] { "predeploy.sh", "predeploy-sqlserver.sh", "postdeploy.sh", "postdown.sh" })
+        foreach (var hook in new[] { "postprovision.sh", "predeploy.sh", "predeploy-sqlserver.sh", "postdeploy.sh", "postdown.sh" })
             Assert.Empty(ReadByHook(hook).Except(azd).Except(setByPreprovision).Except(outputs));
     }
 

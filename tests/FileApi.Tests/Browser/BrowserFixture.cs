@@ -7,13 +7,20 @@ using Microsoft.Playwright;
 namespace FileApi.Tests.Browser;
 
 /// <summary>
-/// The API on Kestrel over real HTTP at 127.0.0.1, so a browser can load the uploader page from it, with development
-/// sign-in on and the blob service's CORS rules written for its origin, as <c>scripts/dev</c> runs it.
+/// The API on Kestrel over real HTTP at 127.0.0.1, so a browser can load the uploader page from it, trusting the
+/// development OpenID provider (the page signs in there with MSAL.js) and with the blob service's CORS rules written for
+/// its origin, as <c>scripts/dev</c> runs it.
 /// </summary>
-public sealed class KestrelFileApiFactory : FileApiFactory
+public sealed class KestrelFileApiFactory : FileApiFactory, IAsyncLifetime
 {
-    public KestrelFileApiFactory()
+    readonly TimeSpan _accessTokenLifetime;
+    DevIdentityServer? _identity;
+
+    public KestrelFileApiFactory() : this(TimeSpan.FromHours(1)) { }
+
+    internal KestrelFileApiFactory(TimeSpan accessTokenLifetime)
     {
+        _accessTokenLifetime = accessTokenLifetime;
         Port = FreeLoopbackPort();
         this.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, Port));
         ClientOptions.BaseAddress = new Uri(Origin);
@@ -21,14 +28,40 @@ public sealed class KestrelFileApiFactory : FileApiFactory
 
     public int Port { get; }
 
+    public DevIdentityServer Identity => _identity ?? throw new InvalidOperationException("The factory is not initialised.");
+
+    /// <summary>The API trusts only the provider here, so a test's own calls use the provider's tokens too.</summary>
+    public override string TokenFor(string userName, IDictionary<string, object>? extraClaims = null) => extraClaims is null
+        ? Identity.TokenForAsync(userName).GetAwaiter().GetResult()
+        : throw new NotSupportedException("The development provider decides the claims of its tokens.");
+
+    public override async Task InitializeAsync()
+    {
+        _identity = await DevIdentityServer.StartAsync(_accessTokenLifetime, [$"{Origin}/app/"]);
+        await base.InitializeAsync();
+    }
+
+    public new async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_identity is not null) await _identity.DisposeAsync();
+    }
+
     protected override string HostEnvironment => Microsoft.Extensions.Hosting.Environments.Development;
 
     public string Origin => $"http://127.0.0.1:{Port}";
 
     protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings =>
     [
-        new("DevelopmentSignIn:Enabled", "true"),
         new("Storage:CorsAllowedOrigins:0", Origin),
+        .. Identity.ApiSettings,
+        new("BrowserSignIn:ClientId", DevIdentityServer.BrowserClientId),
+        new("BrowserSignIn:Authority", Identity.Authority),
+        new("BrowserSignIn:Scope", DevIdentityServer.Scope),
+        // An expired token is refused at once, so a page that failed to renew one would fail its upload.
+        new("Auth:ClockSkew", "00:00:00"),
+        // Tokens shorter-lived than MSAL's default renewal margin (5 minutes) are renewed once they expire.
+        new("BrowserSignIn:TokenRenewalOffsetSeconds", _accessTokenLifetime < TimeSpan.FromMinutes(10) ? "0" : "300"),
     ];
 
     static int FreeLoopbackPort()
@@ -44,7 +77,7 @@ public sealed class KestrelFileApiFactory : FileApiFactory
 /// scripts/test); Playwright drives it and never downloads a browser of its own. Disposing closes the browser and
 /// stops Playwright's driver, the two processes this started.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
@@ -54,7 +87,12 @@ public sealed class BrowserFixture : IAsyncLifetime
     IPlaywright? _playwright;
     IBrowser? _browser;
 
-    public KestrelFileApiFactory Api { get; } = new();
+    public BrowserFixture() : this(TimeSpan.FromHours(1)) { }
+
+    /// <param name="accessTokenLifetime">Of the provider's access tokens: short for a test that outlives one.</param>
+    protected BrowserFixture(TimeSpan accessTokenLifetime) => Api = new KestrelFileApiFactory(accessTokenLifetime);
+
+    public KestrelFileApiFactory Api { get; }
 
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("The browser is not started.");
 
@@ -78,6 +116,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             AcceptDownloads = true,
+            // The provider's self-signed certificate (MSAL.js refuses an http authority); only loopback servers are visited.
+            IgnoreHTTPSErrors = true,
             ViewportSize = new ViewportSize { Width = 1000, Height = 720 },
         });
         var page = await context.NewPageAsync();
@@ -85,6 +125,16 @@ public sealed class BrowserFixture : IAsyncLifetime
         page.SetDefaultTimeout(60_000);
         await page.GotoAsync($"{Api.Origin}/app/{query}");
         return page;
+    }
+
+    /// <summary>Signs in as a user would: the page's Sign in, the provider's login form, and back to the page, signed in.</summary>
+    public async Task SignInAsync(IPage page, string userName)
+    {
+        await page.ClickAsync("#microsoft-sign-in");
+        await page.WaitForURLAsync($"{Api.Identity.Url}login**");
+        await page.FillAsync("#username", userName);
+        await page.ClickAsync("#sign-in");
+        await page.Locator("#account:not([hidden])").WaitForAsync();
     }
 
     public async Task DisposeAsync()

@@ -227,8 +227,7 @@ public sealed partial class BrowserUploaderTests(BrowserFixture browser) : IClas
 
     async Task SignInAsync(IPage page)
     {
-        await page.FillAsync("#user", FileApiFactory.Owner);
-        await page.ClickAsync("#local-sign-in button[type=submit]");
+        await browser.SignInAsync(page, FileApiFactory.Owner);
         await page.Locator("#upload-card:not([hidden])").WaitForAsync();
         await page.SelectOptionAsync("#workspace", browser.Api.WorkspaceId.ToString());
     }
@@ -307,7 +306,7 @@ public sealed partial class BrowserUploaderTests(BrowserFixture browser) : IClas
     static string Bytes(long count) => count.ToString("N0", CultureInfo.InvariantCulture);
 
     /// <summary>A file on disk for the file input, so it keeps one modification time however often it is picked.</summary>
-    sealed class TemporaryFile : IDisposable
+    internal sealed class TemporaryFile : IDisposable
     {
         readonly string _directory = Directory.CreateTempSubdirectory("fileapi-browser-").FullName;
 

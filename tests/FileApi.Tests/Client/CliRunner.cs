@@ -36,6 +36,9 @@ sealed class CliRunner : IDisposable
     /// <summary>The API HttpClient of the next runs (the test server's own unless set).</summary>
     public Func<HttpClient>? Api { get; set; }
 
+    /// <summary>Sees each text the next runs write to stderr, as they write it (a device code to enter, say).</summary>
+    public Action<string>? OnError { get; set; }
+
     public string Home => _home.FullName;
     public string ConfigFile => Path.Combine(Home, "config", "fileapi", "config.json");
     public string StateDirectory => Path.Combine(Home, "state", "fileapi");
@@ -46,7 +49,7 @@ sealed class CliRunner : IDisposable
     public async Task<CliRun> RunAsync(params string[] args)
     {
         var output = new StringWriter();
-        var error = new StringWriter();
+        var error = OnError is { } observe ? new ObservedWriter(observe) : new StringWriter();
         var host = new CliHost
         {
             Out = output,
@@ -64,4 +67,19 @@ sealed class CliRunner : IDisposable
     }
 
     public void Dispose() => _home.Delete(recursive: true);
+}
+
+sealed class ObservedWriter(Action<string> observe) : StringWriter
+{
+    public override void Write(string? value)
+    {
+        base.Write(value);
+        if (value is not null) observe(value);
+    }
+
+    public override void WriteLine(string? value)
+    {
+        base.WriteLine(value);
+        if (value is not null) observe(value);
+    }
 }

@@ -263,7 +263,7 @@ public sealed class CliHelpTests : IDisposable
     [InlineData("versions", "Show a file's ready versions")]
     [InlineData("rm", "Delete files.")]
     [InlineData("restore", "Restore a deleted file")]
-    [InlineData("workspaces", "List and create workspaces.")]
+    [InlineData("workspaces", "List and create workspaces; show or set a workspace's quota.")]
     [InlineData("workspaces list", "The workspaces you have a role in")]
     [InlineData("workspaces create", "Create a workspace")]
     [InlineData("roles", "List, grant and revoke roles")]

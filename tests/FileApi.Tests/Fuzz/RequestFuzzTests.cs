@@ -56,7 +56,7 @@ public sealed class ProductionFuzzFactory : FileApiFactory, IAsyncLifetime
 
     protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings =>
     [
-        new("Auth:LocalSigningKeysPath", ""),
+        new("Auth:Authority", ""),
         new("Auth:TenantId", OidcServer.TenantId),
         new("Auth:ClientId", ClientId),
         new("Auth:Instance", _entra.Instance),

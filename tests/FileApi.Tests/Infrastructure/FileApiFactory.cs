@@ -13,7 +13,8 @@ namespace FileApi.Tests.Infrastructure;
 /// <summary>
 /// The real API in memory, on its own PostgreSQL database and its own Azurite container, with one
 /// organisation and workspace whose owner is the user <see cref="Owner"/>. One per test class, so classes
-/// share no mutable state. Callers authenticate with real RS256 tokens signed by a key made for the class.
+/// share no mutable state. Callers authenticate with real RS256 tokens signed by a key made for the class, which the
+/// API finds through an OpenID discovery document (<see cref="OidcServer.AuthorityFor"/>).
 /// </summary>
 public class FileApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
@@ -59,7 +60,7 @@ public class FileApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     /// <summary>
     /// The host environment. Testing by default; Development for a class that turns on what only a developer machine
-    /// may run (development sign-in), Production for one that proves it cannot.
+    /// may run, Production for one that proves it cannot.
     /// </summary>
     protected virtual string HostEnvironment => "Testing";
 
@@ -153,9 +154,9 @@ public class FileApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Storage:AccountKey", azurite.AccountKey);
         builder.UseSetting("Storage:Container", Container);
         builder.UseSetting("Events:WebhookSecret", WebhookSecret);
-        builder.UseSetting("Auth:LocalSigningKeysPath", Tokens.PublicKeysPath);
-        builder.UseSetting("Auth:Issuers:0", TokenIssuer);
-        builder.UseSetting("Auth:Audiences:0", TokenAudience);
+        // Tokens are validated by discovery and JWKS, as Entra's are, against an in-test provider publishing Tokens' key.
+        foreach (var (key, value) in OidcServer.AuthoritySettings(Tokens.PublicKeysPath, TokenIssuer, TokenAudience))
+            builder.UseSetting($"Auth:{key}", value);
         builder.UseSetting("RateLimiting:Enabled", "false");
         // Tests run reconciler passes themselves, when they mean to.
         builder.UseSetting("Lifecycle:Enabled", "false");

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json.Nodes;
 using FileApi.Auth;
@@ -65,9 +66,10 @@ public sealed class OidcServer : IAsyncDisposable
         var server = new OidcServer(app);
         server.Publish(issuers);
 
-        app.MapGet($"/{TenantId}/v2.0/.well-known/openid-configuration", () =>
-            Results.Json(new { issuer = V2Issuer, jwks_uri = $"{server.Instance}{TenantId}/discovery/v2.0/keys" }));
-        app.MapGet($"/{TenantId}/discovery/v2.0/keys", () =>
+        // Any tenant id, as Entra's instance serves every tenant; the keys are the same for all.
+        app.MapGet("/{tenant}/v2.0/.well-known/openid-configuration", (string tenant) =>
+            Results.Json(new { issuer = $"https://login.microsoftonline.com/{tenant}/v2.0", jwks_uri = $"{server.Instance}{tenant}/discovery/v2.0/keys" }));
+        app.MapGet("/{tenant}/discovery/v2.0/keys", () =>
         {
             server.CountJwksRequest();
             return Results.Text(Volatile.Read(ref server._jwks), "application/json");
@@ -89,6 +91,48 @@ public sealed class OidcServer : IAsyncDisposable
         }
 
         Volatile.Write(ref _jwks, new JsonObject { ["keys"] = keys }.ToJsonString());
+    }
+
+    static readonly ConcurrentDictionary<string, (string JwksPath, string Issuer)> KeyFiles = new();
+    static readonly Lazy<string> KeyFileServer = new(StartKeyFileServer, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>
+    /// An OpenID authority (for <c>Auth:Authority</c>) on one shared loopback server, whose discovery document names
+    /// <paramref name="issuer"/> and whose JWKS is the file at <paramref name="jwksPath"/>, read on every request: a key the
+    /// test rotates in the file is what the provider publishes next, and the API finds it by discovery as it would Entra's.
+    /// </summary>
+    public static string AuthorityFor(string jwksPath, string issuer)
+    {
+        var id = Guid.NewGuid().ToString("N");
+        KeyFiles[id] = (jwksPath, issuer);
+        return $"{KeyFileServer.Value}keyfile/{id}";
+    }
+
+    /// <summary>Settings for the <c>Auth</c> section that trust <see cref="AuthorityFor"/> (no <c>Auth:</c> prefix).</summary>
+    public static Dictionary<string, string?> AuthoritySettings(string jwksPath, string issuer, string audience) => new()
+    {
+        ["Authority"] = AuthorityFor(jwksPath, issuer),
+        // A rotated key is fetched at the first token that names it, however soon after the last fetch.
+        ["KeyRefreshMinimumInterval"] = "00:00:01",
+        ["Issuers:0"] = issuer,
+        ["Audiences:0"] = audience,
+    };
+
+    static string StartKeyFileServer()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        app.MapGet("/keyfile/{id}/.well-known/openid-configuration", (string id, HttpRequest request) => KeyFiles.TryGetValue(id, out var entry)
+            ? Results.Json(new { issuer = entry.Issuer, jwks_uri = $"{request.Scheme}://{request.Host}/keyfile/{id}/keys" })
+            : Results.NotFound());
+        app.MapGet("/keyfile/{id}/keys", (string id) => KeyFiles.TryGetValue(id, out var entry)
+            ? Results.Text(File.ReadAllText(entry.JwksPath), "application/json")
+            : Results.NotFound());
+        // Lives for the whole test run, like the shared PostgreSQL and Azurite.
+        app.StartAsync().GetAwaiter().GetResult();
+        return app.Urls.Single() + "/";
     }
 
     public async ValueTask DisposeAsync()

@@ -49,10 +49,10 @@ public sealed class BrowserClientTypesTests(OpenApiFactory factory) : IClassFixt
         string[] tsc = [Path.Combine(Node.NodeModules, "typescript", "bin", "tsc"), "--project", Path.Combine(Repository.Root, "tsconfig.json"), "--pretty", "false"];
         // The page's modules are in the program, so a renamed file or a broken tsconfig cannot make this pass vacuously.
         var program = await Processes.RunAsync("node", [.. tsc, "--listFilesOnly"], workingDirectory: Repository.Root);
-        foreach (var module in new[] { "api.js", "main.js", "uploader.js", "openapi.d.ts" })
+        foreach (var module in new[] { "api.js", "main.js", "signin.js", "uploader.js", "openapi.d.ts" })
             Assert.Contains(Path.Combine(App, module), program);
         // tsconfig.json checks the scripts that opt in; the ones that call the API must.
-        foreach (var script in new[] { "api.js", "main.js", "uploader.js" })
+        foreach (var script in new[] { "api.js", "main.js", "signin.js", "uploader.js" })
             Assert.StartsWith("// @ts-check\n", await File.ReadAllTextAsync(Path.Combine(App, script)));
 
         // Fails with tsc's errors when a call or an answer the page uses no longer matches the types.

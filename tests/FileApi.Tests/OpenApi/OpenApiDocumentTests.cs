@@ -13,7 +13,6 @@ public sealed class OpenApiFactory : FileApiFactory
 {
     protected override string HostEnvironment => Microsoft.Extensions.Hosting.Environments.Development;
 
-    protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings => [new("DevelopmentSignIn:Enabled", "true")];
 }
 
 public sealed partial class OpenApiDocumentTests(OpenApiFactory factory) : IClassFixture<OpenApiFactory>
@@ -42,7 +41,6 @@ public sealed partial class OpenApiDocumentTests(OpenApiFactory factory) : IClas
         Assert.Contains("GET /healthz", described);
         Assert.Contains("GET /healthz/live", described);
         Assert.Contains("GET /healthz/ready", described);
-        Assert.Contains("POST /dev/sign-in", described);
     }
 
     [Fact]
@@ -62,7 +60,7 @@ public sealed partial class OpenApiDocumentTests(OpenApiFactory factory) : IClas
                 : [];
             string[] expected = route switch
             {
-                "GET /healthz" or "GET /healthz/live" or "GET /healthz/ready" or "POST /dev/sign-in" => [],
+                "GET /healthz" or "GET /healthz/live" or "GET /healthz/ready" => [],
                 _ when route.Contains("/events/storage", StringComparison.Ordinal) => ["Bearer", "WebhookSecret", "WebhookCode"],
                 _ => ["Bearer"],
             };

@@ -29,7 +29,7 @@ export class ApiError extends Error {
 }
 
 export class Api {
-  /** @param {string} token */
+  /** @param {string | (() => Promise<string>)} token a bearer token, or a function asked for one before every call (signin.js accessToken) */
   constructor(token) {
     this.token = token;
     /** @type {Client} */
@@ -42,9 +42,9 @@ export class Api {
     });
   }
 
-  /** The access token every call carries. */
+  /** The access token every call carries: MSAL answers from its cache or renews it, so long uploads keep a valid one. */
   async bearerToken() {
-    return this.token;
+    return typeof this.token === "function" ? await this.token() : this.token;
   }
 
   /** @returns {Promise<Workspace[]>} */
@@ -213,17 +213,3 @@ async function answer(call) {
   return /** @type {T} */ (data);
 }
 
-/**
- * Development sign-in (DevelopmentSignIn:Enabled): a token for a local user.
- * @param {string} user
- * @returns {Promise<Schemas["DevelopmentSignInResponse"]>}
- */
-export async function signInLocally(user) {
-  /** @type {Client} */
-  const anonymous = createClient();
-  const { data, error, response } = await anonymous.POST("/dev/sign-in", { body: { user } });
-  if (response.status === 404 || response.status === 405)
-    throw new ApiError(response.status, { detail: "Development sign-in is off on this server. Paste a token instead." });
-  if (!data) throw new ApiError(response.status, /** @type {Problem | undefined} */ (error));
-  return data;
-}

@@ -2,8 +2,9 @@
 // The browser uploader page: sign in, choose a workspace, drop files, watch them upload, browse folders, list and download.
 // Query parameters for tests and slow links: block_size (bytes per block) and concurrency (blocks at once).
 
-import { Api, ApiError, signInLocally } from "./api.js";
+import { Api, ApiError } from "./api.js";
 import * as pending from "./pending.js";
+import * as signin from "./signin.js";
 import { CancelledError, DEFAULT_BLOCK_SIZE, DEFAULT_CONCURRENCY, Upload } from "./uploader.js";
 
 const TOKEN_KEY = "fileapi.token";
@@ -23,12 +24,10 @@ const numbers = new Intl.NumberFormat("en");
 /** @type {{ api: Api | null, workspaces: Schemas["WorkspaceResponse"][], workspace: Schemas["WorkspaceResponse"] | null | undefined, uploads: Set<Upload>, next: string | null | undefined, folder: string }} */
 const session = { api: null, workspaces: [], workspace: null, uploads: new Set(), next: null, folder: "/" };
 
-$("local-sign-in").addEventListener("submit", async (event) => {
-  event.preventDefault();
+$("microsoft-sign-in").addEventListener("click", async () => {
   showSignInError("");
   try {
-    const answer = await signInLocally($("user").value.trim());
-    await startSession(answer.access_token, answer.user_name);
+    await signin.signIn();
   } catch (error) {
     showSignInError(error.message);
   }
@@ -40,7 +39,11 @@ $("token-sign-in").addEventListener("submit", async (event) => {
   await startSession($("token").value.trim().replace(/^Bearer\s+/i, ""), "token");
 });
 
-$("sign-out").addEventListener("click", () => signOut(""));
+$("sign-out").addEventListener("click", () => {
+  const signedInWithMsal = typeof session.api?.token === "function";
+  signOut("");
+  if (signedInWithMsal) signin.signOut().catch((error) => showSignInError(error.message));
+});
 $("workspace").addEventListener("change", () => selectWorkspace($("workspace").value));
 $("refresh").addEventListener("click", () => loadFiles({ reset: true }));
 $("more").addEventListener("click", () => loadFiles({ reset: false }));
@@ -70,6 +73,16 @@ for (const type of ["dragover", "drop"]) window.addEventListener(type, (event) =
 
 const savedToken = sessionStorage.getItem(TOKEN_KEY);
 if (savedToken) startSession(savedToken, sessionStorage.getItem(USER_KEY) ?? "");
+// MSAL.js also finishes a sign-in redirect here; Sign in works once it is ready (also after a pasted token's sign-out).
+signin.initialize().then(
+  (account) => {
+    $("microsoft-sign-in").disabled = false;
+    if (account && !savedToken) startSession(signin.accessToken, signin.displayName(account));
+  },
+  (error) => {
+    if (!savedToken) showSignInError(error.message);
+  },
+);
 
 async function startSession(token, user) {
   session.api = new Api(token);
@@ -79,8 +92,11 @@ async function startSession(token, user) {
     signOut(error instanceof ApiError && error.status === 401 ? "That sign-in is not valid (or has expired). Sign in again." : error.message);
     return;
   }
-  sessionStorage.setItem(TOKEN_KEY, token);
-  sessionStorage.setItem(USER_KEY, user);
+  // A pasted token is kept for reloads; MSAL keeps its own tokens (sessionStorage), asked for before each call.
+  if (typeof token === "string") {
+    sessionStorage.setItem(TOKEN_KEY, token);
+    sessionStorage.setItem(USER_KEY, user);
+  }
   $("sign-in").hidden = true;
   $("account").hidden = false;
   $("who").textContent = user === "token" ? "Signed in with a token" : `Signed in as ${user}`;

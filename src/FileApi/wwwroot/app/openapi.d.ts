@@ -5,23 +5,6 @@
  */
 
 export interface paths {
-    "/dev/sign-in": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Development only: a bearer token for a local user (DevelopmentSignIn:Enabled). */
-        post: operations["developmentSignIn"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/file/v2/orgs/{org_id}/workspaces/{workspace_id}/quota": {
         parameters: {
             query?: never;
@@ -538,18 +521,6 @@ export interface components {
             /** Format: date-time */
             delivered_at: null | string;
         };
-        DevelopmentSignInRequest: {
-            /** @description A local user name: 1 to 64 letters, digits, '.', '_' or '-'. */
-            user: null | string;
-        };
-        DevelopmentSignInResponse: {
-            access_token: string;
-            token_type: string;
-            /** Format: int32 */
-            expires_in: number | string;
-            user_id: string;
-            user_name: string;
-        };
         FileListItem: {
             name: string;
             path: string;
@@ -834,50 +805,6 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    developmentSignIn: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DevelopmentSignInRequest"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DevelopmentSignInResponse"];
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Too many requests from this caller; Retry-After says when to try again. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait. */
-                    "Retry-After"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-        };
-    };
     setWorkspaceQuota: {
         parameters: {
             query?: never;

@@ -6,8 +6,9 @@ using System.Text.Json;
 namespace FileApi.Auth;
 
 /// <summary>
-/// Mints RS256 tokens for development and tests with a local key, which the API trusts by pointing
-/// <c>Auth:LocalSigningKeysPath</c> at <see cref="PublicKeysPath"/>. In production tokens come from Entra ID.
+/// Mints RS256 tokens for tests with a local key, whose JWKS (<see cref="PublicKeysPath"/>) an in-test OpenID provider
+/// publishes (<see cref="FileApi.Tests.Infrastructure.OidcServer.AuthorityFor"/>). Locally tokens come from the development
+/// identity provider (src/FileApi.DevIdentity), in production from Entra ID. Kept in the API's namespace, where it began.
 /// </summary>
 public sealed class LocalTokenIssuer : IDisposable
 {
@@ -41,7 +42,8 @@ public sealed class LocalTokenIssuer : IDisposable
 
     /// <summary>
     /// Loads the key in <paramref name="directory"/>, creating it on first use, and (re)writes the public JWKS beside it.
-    /// Delete <see cref="PrivateKeyFileName"/> to rotate: a running API re-reads the JWKS file when it changes.
+    /// Delete <see cref="PrivateKeyFileName"/> to rotate: the in-test provider publishes the new JWKS, which the API fetches
+    /// at the first token naming the new key.
     /// </summary>
     public static LocalTokenIssuer LoadOrCreate(string directory, TimeProvider? timeProvider = null)
     {
