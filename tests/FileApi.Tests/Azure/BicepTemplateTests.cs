@@ -133,6 +133,7 @@ public sealed partial class BicepTemplateTests
             param principalId = '00000000-0000-0000-0000-000000000001'
             param principalName = 'deployer@example.com'
             param apiClientId = '00000000-0000-0000-0000-000000000002'
+            param browserClientId = '00000000-0000-0000-0000-000000000003'
             param databaseEngine = '{databaseEngine}'
             """);
         var parameters = await BicepCli.BuildParamsAsync(paramsFile);
