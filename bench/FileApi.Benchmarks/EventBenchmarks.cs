@@ -103,20 +103,20 @@ static class EventBenchmarks
     }
 
     /// <summary>
-    /// From the commit's answer to a waiting GET's answer, the version made ready by the local event stand-in's BlobCreated
-    /// (what Event Grid does in Azure), one upload after another.
+    /// From the commit's answer to a waiting GET's answer, the version made ready by the BlobCreated the local event stand-in
+    /// raises for a Put Blob through it (what the blob service and Event Grid do in Azure), one upload after another.
     /// </summary>
     public static async Task ReadyByEventAsync(BenchStack stack, BenchSettings settings, Report report)
     {
-        using var relay = StandIn.Start(stack, stack.Container);
+        using var relay = await StandIn.StartAsync(stack);
         using var api = stack.Client();
         using var storage = new HttpClient();
-        await Task.Delay(TimeSpan.FromSeconds(3));
         var samples = new List<double>();
         for (var i = 0; i < settings.ReadySamples / 2 + 5; i++)
         {
             var upload = await BenchStack.RegisterAsync(api, $"{stack.FilesBase}/path/bench/event/{Guid.NewGuid():N}.bin");
-            await BenchStack.PutBlobAsync(storage, upload.Upload, [1, 2, 3]);
+            // The upload goes through the stand-in, as a client's does in scripts/dev: it raises BlobCreated on the commit.
+            await BenchStack.PutBlobAsync(storage, relay.Via(upload.Upload), [1, 2, 3]);
             var watch = Stopwatch.StartNew();
             using var response = await api.GetAsync($"{stack.FilesBase}/{upload.FileId}?version_id={upload.VersionId}&wait=20");
             response.EnsureSuccessStatusCode();
@@ -124,7 +124,7 @@ static class EventBenchmarks
                 samples.Add(watch.Elapsed.TotalMilliseconds);
         }
         var p95 = Stats.Percentile(samples, 0.95);
-        report.Add("commit → ready by event (local stand-in)", $"p50 {Report.Ms(Stats.Percentile(samples, 0.5))}, p95 {Report.Ms(p95)}", "target p95 50 ms", p95 / 50,
+        report.Add("commit → ready by event (stand-in proxy)", $"p50 {Report.Ms(Stats.Percentile(samples, 0.5))}, p95 {Report.Ms(p95)}", "target p95 50 ms", p95 / 50,
             $"{samples.Count} uploads, waiting GET (wait=20)");
     }
 }

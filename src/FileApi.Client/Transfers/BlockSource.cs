@@ -10,6 +10,15 @@ abstract class BlockSource : IDisposable
     /// <summary>Fills <paramref name="buffer"/> with the content at <paramref name="offset"/> (content offsets start at 0).</summary>
     public abstract ValueTask ReadAsync(Memory<byte> buffer, long offset, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Whether <see cref="OpenBlock"/> works: a file's blocks are read as they are sent, so its upload holds no block in
+    /// memory; a stream, with its one position, is read into a buffer a block at a time instead.
+    /// </summary>
+    public virtual bool CanOpenBlocks => false;
+
+    /// <summary>A read-only, seekable view of one block, read as it is sent.</summary>
+    public virtual Stream OpenBlock(long offset, int length) => throw new NotSupportedException();
+
     public virtual void Dispose() { }
 
     public static BlockSource ForFile(string path) => new FileSource(path);
@@ -44,7 +53,66 @@ abstract class BlockSource : IDisposable
             }
         }
 
+        public override bool CanOpenBlocks => true;
+
+        public override Stream OpenBlock(long offset, int length) => new FileWindow(_handle, offset, length);
+
         public override void Dispose() => _handle.Dispose();
+    }
+
+    /// <summary>Positional reads of [offset, offset + length) of a file; the SDK seeks back to 0 to send a block again.</summary>
+    sealed class FileWindow(SafeFileHandle handle, long offset, int length) : Stream
+    {
+        long _position;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => true;
+        public override bool CanWrite => false;
+        public override long Length => length;
+
+        public override long Position
+        {
+            get => _position;
+            set => _position = value is >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value));
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var wanted = Wanted(buffer.Length);
+            return wanted == 0 ? 0 : Advance(RandomAccess.Read(handle, buffer[..wanted], offset + _position));
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var wanted = Wanted(buffer.Length);
+            return wanted == 0 ? 0 : Advance(await RandomAccess.ReadAsync(handle, buffer[..wanted], offset + _position, cancellationToken));
+        }
+
+        int Wanted(int room) => (int)Math.Clamp(length - _position, 0, room);
+
+        int Advance(int read)
+        {
+            if (read == 0)
+                throw ChangedWhileReading();
+            _position += read;
+            return read;
+        }
+
+        public override long Seek(long to, SeekOrigin origin) => Position = origin switch
+        {
+            SeekOrigin.Begin => to,
+            SeekOrigin.Current => _position + to,
+            _ => length + to,
+        };
+
+        public override void Flush() { }
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>

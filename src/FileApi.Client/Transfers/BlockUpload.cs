@@ -6,8 +6,9 @@ using FileApi.Client.Transport;
 namespace FileApi.Client.Transfers;
 
 /// <summary>
-/// One upload of content to a version's blob: blocks in parallel, each from a pooled buffer, with retries, link
-/// renewal and resume; then the block list. Memory stays at BlockSize x MaxConcurrency whatever the content's size.
+/// One upload of content to a version's blob: blocks in parallel, with retries, link
+/// renewal and resume; then the block list. A file's blocks are read as they are sent, so its upload holds no block in
+/// memory; a stream's are read into pooled buffers first, BlockSize x MaxConcurrency at most, whatever the content's size.
 /// </summary>
 sealed class BlockUpload(BlobTransport blobs, FileApiClientOptions options, UploadOptions upload)
 {
@@ -74,7 +75,10 @@ sealed class BlockUpload(BlobTransport blobs, FileApiClientOptions options, Uplo
             .ToDictionary(group => group.Key, group => group.First().SizeLong);
     }
 
-    /// <summary>Workers, at most MaxConcurrency, each with one rented buffer, take the next block until none is left. The first failure stops them all.</summary>
+    /// <summary>
+    /// Workers, at most MaxConcurrency, take the next block until none is left, each sending it from a view of the file or
+    /// from one rented buffer. The first failure stops them all.
+    /// </summary>
     async Task SendBlocksAsync(BlockSource source, RenewableLink link, IReadOnlyList<Block> blocks, ProgressTracker<UploadProgress> progress, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -83,20 +87,20 @@ sealed class BlockUpload(BlobTransport blobs, FileApiClientOptions options, Uplo
 
         async Task WorkAsync()
         {
-            var buffer = options.BufferPool.Rent(bufferSize);
+            var buffer = source.CanOpenBlocks ? null : options.BufferPool.Rent(bufferSize);
             try
             {
                 int index;
                 while ((index = Interlocked.Increment(ref next)) < blocks.Count)
                 {
                     var block = blocks[index];
-                    var data = buffer.AsMemory(0, block.Length);
-                    await source.ReadAsync(data, block.Offset, stop.Token);
+                    if (buffer is not null)
+                        await source.ReadAsync(buffer.AsMemory(0, block.Length), block.Offset, stop.Token);
                     var written = new Progress(progress.ForPart());
                     await blobs.SendAsync(link, async (blob, token) =>
                     {
                         // The SDK rewinds the stream for each retry; progress counts only bytes beyond the furthest attempt.
-                        await using var content = new MemoryStream(buffer, 0, block.Length, writable: false);
+                        await using var content = buffer is null ? source.OpenBlock(block.Offset, block.Length) : new MemoryStream(buffer, 0, block.Length, writable: false);
                         return await blob.StageBlockAsync(block.Id, content, new BlockBlobStageBlockOptions { ProgressHandler = written }, token);
                     }, stop.Token);
                 }
@@ -108,7 +112,8 @@ sealed class BlockUpload(BlobTransport blobs, FileApiClientOptions options, Uplo
             }
             finally
             {
-                options.BufferPool.Return(buffer);
+                if (buffer is not null)
+                    options.BufferPool.Return(buffer);
             }
         }
 

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using FileApi.Data;
 using FileApi.Files;
-using FileApi.LocalEventGrid;
 using FileApi.Storage;
 using FileApi.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -175,27 +174,6 @@ public class StorageEventTests(FileApiFactory factory) : IClassFixture<FileApiFa
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal(VersionStatus.Uploading, await StatusOfAsync(upload));
-    }
-
-    [Fact]
-    public async Task TheLocalEventSourceNoticesACommittedBlobAndTheVersionBecomesReady()
-    {
-        var relay = new BlobEventRelay(
-            factory.Services.GetRequiredService<BlobStorage>(),
-            factory.CreateClient(),
-            Options.Create(new RelayOptions { WebhookUrl = new Uri("http://localhost/events/storage"), WebhookSecret = FileApiFactory.WebhookSecret }),
-            factory.Services.GetRequiredService<IOptions<StorageOptions>>(),
-            TimeProvider.System,
-            NullLogger<BlobEventRelay>.Instance);
-        await relay.PollAsync(CancellationToken.None);
-        var upload = await RegisterAndPutAsync("relay/r.txt", [7, 7]);
-
-        var created = await relay.PollAsync(CancellationToken.None);
-        await Task.WhenAll(created.Select(e => relay.DeliverWithRetriesAsync(e, CancellationToken.None)));
-
-        Assert.Contains(created, e => e.Subject.EndsWith(TestData.BlobNameOf(factory, upload), StringComparison.Ordinal));
-        Assert.Equal(VersionStatus.Ready, await StatusOfAsync(upload));
-        Assert.Empty(await relay.PollAsync(CancellationToken.None));
     }
 
     Task<UploadResponse> RegisterAndPutAsync(string path, byte[] content) => factory.RegisterAndPutAsync(_api, $"path/{path}", content);

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Globalization;
+using Azure.Storage;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using FileApi.Tests.Infrastructure;
+
+namespace FileApi.Benchmarks;
+
+/// <summary>
+/// One large file uploaded three ways to the same Azurite with the same block size and concurrency, each its own
+/// process so its peak RSS (VmHWM) is its own: the fileapi CLI (register, blocks, commit, complete), the official JS
+/// SDK's uploadFile, and Azure.Storage.Blobs' parallel BlobClient.UploadAsync, both to a SAS link the API handed out.
+/// </summary>
+static class UploadBenchmark
+{
+    const int BlockMiB = 8;
+    const int Concurrency = 4;
+    static readonly TimeSpan Limit = TimeSpan.FromMinutes(10);
+
+    public static async Task RunAsync(BenchStack stack, BenchSettings settings, Report report)
+    {
+        var folder = Directory.CreateTempSubdirectory("fileapi-bench-upload-");
+        try
+        {
+            var file = Path.Combine(folder.FullName, "content.bin");
+            await WriteRandomFileAsync(file, settings.UploadMiB * 1024L * 1024);
+            using var api = stack.Client();
+            var bytes = new FileInfo(file).Length;
+
+            var cli = await RunAsync(Cli(stack, folder.FullName, file), bytes);
+            var js = await RunAsync(Node.Start(Path.Combine(AppContext.BaseDirectory, "js", "upload-file.js"),
+                [(await Link(api, stack, "js")).AbsoluteUri, file, (BlockMiB << 20).ToString(CultureInfo.InvariantCulture), Concurrency.ToString(CultureInfo.InvariantCulture)]), bytes);
+            var sdk = await RunAsync(Self("--sdk-upload", (await Link(api, stack, "dotnet")).AbsoluteUri, file,
+                (BlockMiB << 20).ToString(CultureInfo.InvariantCulture), Concurrency.ToString(CultureInfo.InvariantCulture)), bytes);
+
+            // Issue 11's bound for the client: block size × concurrency + 64 MB.
+            var budget = BlockMiB * Concurrency + 64e6 / 1048576;
+            var size = $"{settings.UploadMiB:N0} MiB, {BlockMiB} MiB × {Concurrency}";
+            report.Add($"upload {size}: CLI", cli.Describe(), $"JS SDK uploadFile {js.Describe()}", cli.MiBPerSecond / js.MiBPerSecond,
+                string.Create(CultureInfo.InvariantCulture,
+                    $"peak RSS ratio {cli.PeakMiB / js.PeakMiB:F2}; CLI peak {(cli.PeakMiB <= budget ? "within" : "OVER")} block × concurrency + 64 MB = {budget:F0} MiB"));
+            report.Add($"upload {size}: CLI", cli.Describe(), $"Azure.Storage.Blobs UploadAsync {sdk.Describe()}", cli.MiBPerSecond / sdk.MiBPerSecond,
+                string.Create(CultureInfo.InvariantCulture, $"peak RSS ratio {cli.PeakMiB / sdk.PeakMiB:F2}"));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>The child-process side of the .NET SDK figure: <c>--sdk-upload SAS FILE BLOCK-BYTES CONCURRENCY</c>.</summary>
+    public static async Task<int> SdkUploadAsync(string[] args)
+    {
+        var (link, file, block, concurrency) = (new Uri(args[1]), args[2], int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture));
+        var blob = new BlobClient(link, new BlobClientOptions(FileApi.Storage.BlobStorage.ServiceVersion));
+        await blob.UploadAsync(file, new BlobUploadOptions
+        {
+            TransferOptions = new StorageTransferOptions { InitialTransferSize = block, MaximumTransferSize = block, MaximumConcurrency = concurrency },
+        });
+        return 0;
+    }
+
+    sealed record Run(double Seconds, double MiBPerSecond, double PeakMiB)
+    {
+        public string Describe() => string.Create(CultureInfo.InvariantCulture, $"{MiBPerSecond:F0} MiB/s, peak RSS {PeakMiB:F0} MiB");
+    }
+
+    /// <summary>Runs a client to completion (bounded), sampling its VmHWM, which only grows, until it exits.</summary>
+    static async Task<Run> RunAsync(ProcessStartInfo start, long bytes)
+    {
+        start.RedirectStandardOutput = start.RedirectStandardError = start.RedirectStandardInput = true;
+        var watch = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        long peakKiB = 0;
+        using var limit = new CancellationTokenSource(Limit);
+        while (!process.HasExited)
+        {
+            peakKiB = Math.Max(peakKiB, PeakRssKiB(process.Id));
+            if (limit.IsCancellationRequested)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"{start.FileName} {string.Join(' ', start.ArgumentList)} did not finish within {Limit}.");
+            }
+            await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(50));
+        }
+        var seconds = watch.Elapsed.TotalSeconds;
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{start.FileName} exited with {process.ExitCode}:\n{await error}\n{await output}");
+        return new Run(seconds, bytes / 1048576.0 / seconds, peakKiB / 1024.0);
+    }
+
+    static long PeakRssKiB(int processId)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{processId}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return 0; // exited between the check and the read
+        }
+    }
+
+    static ProcessStartInfo Cli(BenchStack stack, string home, string file)
+    {
+        var start = new ProcessStartInfo("dotnet");
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "FileApi.Cli.dll"), "upload", file, $"bench/upload-cli-{Guid.NewGuid():N}.bin",
+            "--block-size", BlockMiB.ToString(CultureInfo.InvariantCulture), "--concurrency", Concurrency.ToString(CultureInfo.InvariantCulture), "--no-resume", "--quiet" })
+            start.ArgumentList.Add(argument);
+        start.Environment["FILEAPI_URL"] = stack.BaseAddress.AbsoluteUri;
+        start.Environment["FILEAPI_TOKEN"] = stack.TokenFor(FileApiFactory.Owner);
+        start.Environment["FILEAPI_ORG"] = stack.OrganizationId.ToString();
+        start.Environment["FILEAPI_WORKSPACE"] = stack.WorkspaceId.ToString();
+        start.Environment["XDG_STATE_HOME"] = Path.Combine(home, "state");
+        start.Environment["XDG_CONFIG_HOME"] = Path.Combine(home, "config");
+        return start;
+    }
+
+    static ProcessStartInfo Self(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet");
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "FileApi.Benchmarks.dll"));
+        foreach (var argument in args)
+            start.ArgumentList.Add(argument);
+        return start;
+    }
+
+    static async Task<Uri> Link(HttpClient api, BenchStack stack, string client) =>
+        (await BenchStack.RegisterAsync(api, $"{stack.FilesBase}/path/bench/upload-{client}-{Guid.NewGuid():N}.bin")).Upload;
+
+    static async Task WriteRandomFileAsync(string path, long length)
+    {
+        var chunk = new byte[4 << 20];
+        await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, useAsync: true);
+        for (long written = 0; written < length; written += chunk.Length)
+        {
+            Random.Shared.NextBytes(chunk);
+            await file.WriteAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, length - written)));
+        }
+    }
+}
