@@ -12,7 +12,8 @@ namespace FileApi.Tests.Data.SqlServer;
 /// <summary>
 /// What can be proven about the SQL Server provider without a SQL Server: the model matches its migrations, the
 /// migration script, every raw T-SQL statement and every listing query parse, and all of them are checked in as
-/// snapshots so a change that alters SQL shows in review. A failed snapshot prints the new text: if the change is
+/// snapshots so a change that alters SQL shows in review (every other statement the services send: SqlServerStatementTests).
+/// A failed snapshot prints the new text: if the change is
 /// meant, delete the snapshot file and run the test again to write it (then commit it).
 /// </summary>
 public sealed class SqlServerOfflineTests

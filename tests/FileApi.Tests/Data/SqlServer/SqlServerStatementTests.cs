@@ -10,6 +10,7 @@ using FileApi.Notifications;
 using FileApi.Storage;
 using FileApi.Tests.Infrastructure;
 using FileApi.Workspaces;
+using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,15 +27,19 @@ namespace FileApi.Tests.Data.SqlServer;
 /// no rows (or a canned row where a path needs one to go on). Each statement must parse as T-SQL, and all are checked
 /// in as Snapshots/statements.sql, so a change that alters SQL (queries, ExecuteUpdate/ExecuteDelete, SaveChanges) shows in review.
 ///
-/// Covered, by the service that sends it: VersionLifecycle (register at a path with an import, register for a file,
-/// renew, abort, complete, verify, statuses, fail an import, expire, record a check, delete, restore, purge; the usage
-/// count and outbox row each transition writes), FileReader (file with version, a version, the wait), WebhookOutbox,
-/// WebhookDispatcher (claim, deliver), FileImporter (claim, run), WaitedVersionPoller, Reconciler (a pass, orphan sweep),
-/// WorkspaceQuotas.RefuseDeclaredSizeAsync, DevelopmentSeed; the listing and folder view are in listing.sql, raw T-SQL in raw-tsql.sql.
-/// Not covered (they are endpoint lambdas with no service to call, or run only after blob storage answers): the
-/// workspace, role, membership, quota and webhook endpoints' own queries and SaveChanges (WorkspaceEndpoints,
-/// WorkspaceScopeFilter, WorkspaceQuotas handlers, WebhookEndpoints, FileEndpoints, FileRestore's handler), and the
-/// statements after a blob read (readiness, sealing's lease id, a failed version's transition, the orphan sweep's lookup of names).
+/// Covered, by the service that sends it: VersionLifecycle (path locks and the file-or-folder check, both version
+/// allocations, the import job insert, renew, abort, the version lookup of complete/verify/fail, statuses, the failed
+/// and expired transitions, record a check, delete, restore, purge, the usage count each writes), WebhookOutbox (file,
+/// endpoints, version, the delivery insert), FileReader (file with a version, a version, the version list, the wait),
+/// WaitedVersionPoller, WebhookDispatcher (claim, deliver and record the outcome), FileImporter (claim, run, drop a
+/// settled job), Reconciler (a pass without the orphan sweep), WorkspaceQuotas.RefuseDeclaredSizeAsync, DevelopmentSeed.
+/// The listing and folder view are in listing.sql, the raw T-SQL (readiness, locks, folder view) in raw-tsql.sql.
+/// Not covered, because they are private endpoint handlers with no service to call, or run only once blob storage has
+/// answered: the queries and SaveChanges of WorkspaceEndpoints (organizations, workspaces, roles, last-owner check),
+/// WorkspaceScopeFilter's membership lookup, WorkspaceQuotas' handlers, WebhookEndpoints (create, rotate, list),
+/// FileEndpoints' complete/restore handlers' own lookups; after a blob read: readiness's callers, verification's
+/// claim and heartbeat, sealing's lease id, the over-quota failure, a purged file's version list, the orphan sweep;
+/// the import's copy path; DatabaseMigrations' adoption queries.
 /// </summary>
 public sealed class SqlServerStatementTests
 {
@@ -144,6 +149,13 @@ public sealed class SqlServerStatementTests
             s.GetRequiredService<FileReader>().FindWithVersionAsync(s.GetRequiredService<FileApiDb>().Files.Where(f => f.Id == FileId), null, default));
         yield return ("read a file with a requested version", (s, _) =>
             s.GetRequiredService<FileReader>().FindWithVersionAsync(s.GetRequiredService<FileApiDb>().Files.Where(f => f.Id == FileId), 1, default));
+        yield return ("describe a file with its version list", (s, _) =>
+        {
+            var file = new StoredFile { Id = FileId, Folder = "/reports/", Name = "a.csv", PathKey = "reports/a.csv", CreatedById = "user-1", CurrentVersionId = 1 };
+            var version = new FileVersion { FileId = FileId, VersionId = 1, Status = VersionStatus.Ready, BlobVersionId = "2026-01-01T00:00:00.0000000Z", CreatedById = "user-1" };
+            return s.GetRequiredService<FileReader>().DescribeAsync(new DefaultHttpContext { Request = { Scheme = "https", Host = new HostString("files.example.test") } }, scope, file,
+                new ParsedFileQuery(null, IncludeVersions: true, null, TimeSpan.Zero, FileQuery.DefaultVersionsListed), default, new FileWithVersion(file, version));
+        });
         yield return ("wait for a version to finish", (s, _) =>
             s.GetRequiredService<FileReader>().WaitUntilFinishedAsync(FileId, 1, TimeSpan.Zero, default));
         yield return ("wake waiters of finished versions", async (s, _) =>
@@ -186,6 +198,11 @@ public sealed class SqlServerStatementTests
         });
         yield return ("run an import (claim lost)", (s, _) =>
             s.GetRequiredService<FileImporter>().RunAsync(new ImportClaim(FileId, 1, Guid.Empty), default));
+        yield return ("run an import whose version settled meanwhile", (s, server) =>
+        {
+            server.Answer("FROM [file_imports]", () => EntityRow<FileImport>(s, (nameof(FileImport.FileId), FileId), (nameof(FileImport.VersionId), 1L)));
+            return s.GetRequiredService<FileImporter>().RunAsync(new ImportClaim(FileId, 1, Guid.Empty), default);
+        });
         yield return ("reconciler pass", (s, _) => s.GetRequiredService<Reconciler>().RunPassAsync(sweepOrphans: false, default));
         yield return ("refuse a declared size over quota", (s, _) =>
             WorkspaceQuotas.RefuseDeclaredSizeAsync(s.GetRequiredService<FileApiDb>(), scope, 10, default));

@@ -444,6 +444,14 @@ FROM [files] AS [f]
 LEFT JOIN [file_versions] AS [f0] ON [f].[id] = [f0].[file_id] AND @requestedVersionId = [f0].[version_id]
 WHERE [f].[id] = '0190f5a2-0000-7000-8000-000000000001'
 
+-- describe a file with its version list (completes)
+-- @p int
+-- @file_Id uniqueidentifier
+SELECT TOP(@p) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+FROM [file_versions] AS [f]
+WHERE [f].[file_id] = @file_Id AND [f].[status] = N'Ready'
+ORDER BY [f].[version_id] DESC
+
 -- wait for a version to finish (completes)
 -- @fileId uniqueidentifier
 -- @versionId bigint
@@ -593,6 +601,27 @@ WHERE [f].[file_id] = @_8__locals2_job_FileId AND [f].[version_id] = @_8__locals
 -- @claim_VersionId bigint
 -- @claim_Token uniqueidentifier
 SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[attempts], [f].[claim_owner], [f].[claim_token], [f].[claimed_at], [f].[created_at], [f].[last_error], [f].[next_attempt_at], [f].[organization_id], [f].[size], [f].[source_url], [f].[workspace_id]
+FROM [file_imports] AS [f]
+WHERE [f].[file_id] = @claim_FileId AND [f].[version_id] = @claim_VersionId AND [f].[claim_token] = @claim_Token
+
+-- run an import whose version settled meanwhile (completes)
+-- @claim_FileId uniqueidentifier
+-- @claim_VersionId bigint
+-- @claim_Token uniqueidentifier
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[attempts], [f].[claim_owner], [f].[claim_token], [f].[claimed_at], [f].[created_at], [f].[last_error], [f].[next_attempt_at], [f].[organization_id], [f].[size], [f].[source_url], [f].[workspace_id]
+FROM [file_imports] AS [f]
+WHERE [f].[file_id] = @claim_FileId AND [f].[version_id] = @claim_VersionId AND [f].[claim_token] = @claim_Token
+
+-- @job_FileId uniqueidentifier
+-- @job_VersionId bigint
+SELECT TOP(1) [f].[status]
+FROM [file_versions] AS [f]
+WHERE [f].[file_id] = @job_FileId AND [f].[version_id] = @job_VersionId
+
+-- @claim_FileId uniqueidentifier
+-- @claim_VersionId bigint
+-- @claim_Token uniqueidentifier
+DELETE FROM [f]
 FROM [file_imports] AS [f]
 WHERE [f].[file_id] = @claim_FileId AND [f].[version_id] = @claim_VersionId AND [f].[claim_token] = @claim_Token
 
