@@ -206,7 +206,7 @@ public sealed class SqlServerStatementTests
         yield return ("reconciler pass", (s, _) => s.GetRequiredService<Reconciler>().RunPassAsync(sweepOrphans: false, default));
         yield return ("refuse a declared size over quota", (s, _) =>
             WorkspaceQuotas.RefuseDeclaredSizeAsync(s.GetRequiredService<FileApiDb>(), scope, 10, default));
-        yield return ("development seed", (s, _) => DevelopmentSeed.EnsureAsync(s.GetRequiredService<FileApiDb>(), "dev", default));
+        yield return ("development seed", (s, _) => DevelopmentSeed.EnsureAsync(s.GetRequiredService<FileApiDb>(), "dev", "user-1", "tenant-1", default));
     }
 
     // The version-allocating statements' result, and the outbox's lookup of the file an event is about.

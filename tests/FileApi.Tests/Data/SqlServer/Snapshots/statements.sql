@@ -676,12 +676,13 @@ FROM [workspaces] AS [w]
 WHERE [w].[organization_id] = @organization_Id AND [w].[name] = N'Demo workspace'
 
 -- @workspace_Id uniqueidentifier
+-- @tenantId nvarchar(128)
 -- @userId nvarchar(128)
 SELECT CASE
     WHEN EXISTS (
         SELECT 1
         FROM [workspace_members] AS [w]
-        WHERE [w].[workspace_id] = @workspace_Id AND [w].[tenant_id] = N'00000000-0000-0000-0000-000000000001' AND [w].[user_id] = @userId) THEN CAST(1 AS bit)
+        WHERE [w].[workspace_id] = @workspace_Id AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId) THEN CAST(1 AS bit)
     ELSE CAST(0 AS bit)
 END
 
