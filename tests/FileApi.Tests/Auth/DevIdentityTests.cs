@@ -132,11 +132,10 @@ public sealed class DevIdentityTests(DevIdentityApiFactory api) : IClassFixture<
 
     async Task<HttpStatusCode> StatusOnceKeysAreInUseAsync(string token)
     {
-        for (var attempt = 0; ; attempt++)
+        return await Eventually.LastReadAsync(async () =>
         {
             using var response = await GetWorkspacesAsync(token);
-            if (response.StatusCode != HttpStatusCode.Unauthorized || attempt == 50) return response.StatusCode;
-            await Task.Delay(TimeSpan.FromMilliseconds(50));
-        }
+            return response.StatusCode;
+        }, status => status != HttpStatusCode.Unauthorized, checks: 50);
     }
 }

@@ -145,12 +145,11 @@ public sealed class EntraTokenTests : IAsyncLifetime
     // "unknown key", a bounded number of times.
     async Task<HttpStatusCode> StatusOnceKeysAreInUseAsync(string token)
     {
-        for (var attempt = 0; ; attempt++)
+        return await Eventually.LastReadAsync(async () =>
         {
             using var response = await Host.GetCallerAsync(token);
-            if (response.StatusCode != HttpStatusCode.Unauthorized || attempt == 50) return response.StatusCode;
-            await Task.Delay(TimeSpan.FromMilliseconds(20));
-        }
+            return response.StatusCode;
+        }, status => status != HttpStatusCode.Unauthorized, checks: 50);
     }
 
     public async Task DisposeAsync()

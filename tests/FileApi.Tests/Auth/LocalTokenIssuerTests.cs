@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using FileApi.Auth;
+using FileApi.Tests.Infrastructure;
 
 namespace FileApi.Tests.Auth;
 
@@ -101,11 +102,10 @@ public sealed class LocalTokenIssuerTests
 
     static async Task<HttpStatusCode> StatusOnceKeysAreInUseAsync(AuthTestHost host, string token)
     {
-        for (var attempt = 0; ; attempt++)
+        return await Eventually.LastReadAsync(async () =>
         {
             using var response = await host.GetCallerAsync(token);
-            if (response.StatusCode != HttpStatusCode.Unauthorized || attempt == 50) return response.StatusCode;
-            await Task.Delay(TimeSpan.FromMilliseconds(50));
-        }
+            return response.StatusCode;
+        }, status => status != HttpStatusCode.Unauthorized, checks: 50);
     }
 }

@@ -123,10 +123,5 @@ public sealed class WaitCapsTests(WaitCapsFactory factory) : IClassFixture<WaitC
         await StrictJson.ReadProblemAsync(zero, HttpStatusCode.BadRequest, Problems.InvalidQuery);
     }
 
-    static async Task UntilAsync(Func<bool> condition)
-    {
-        for (var step = 0; step < BoundSteps * 50 && !condition(); step++)
-            await Task.Delay(20);
-        Assert.True(condition());
-    }
+    static Task UntilAsync(Func<bool> condition) => Eventually.UntilAsync(condition, "the waits to be admitted");
 }

@@ -33,11 +33,23 @@ public static class TestData
     /// <summary>Breaks the blob's lease at once through the upload link, as its holder may (Lease Blob needs only write).</summary>
     public static async Task<HttpResponseMessage> BreakLeaseAsync(Uri sas)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Put, sas.AbsoluteUri + "&comp=lease");
-        request.Headers.Add("x-ms-version", FileApi.Storage.BlobStorage.ServiceVersion.ToString()[1..].Replace('_', '-'));
-        request.Headers.Add("x-ms-lease-action", "break");
-        request.Headers.Add("x-ms-lease-break-period", "0");
+        using var request = LeaseRequest(sas, "break", proposedLeaseId: null);
         return await Storage.SendAsync(request);
+    }
+
+    /// <summary>A raw Lease Blob request through a SAS link: "acquire" (infinite) or "break" (at once).</summary>
+    public static HttpRequestMessage LeaseRequest(Uri sas, string action, string? proposedLeaseId)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, sas.AbsoluteUri + "&comp=lease");
+        request.Headers.Add("x-ms-version", FileApi.Storage.BlobStorage.ServiceVersion.ToString()[1..].Replace('_', '-'));
+        request.Headers.Add("x-ms-lease-action", action);
+        if (action == "acquire")
+            request.Headers.Add("x-ms-lease-duration", "-1");
+        else
+            request.Headers.Add("x-ms-lease-break-period", "0");
+        if (proposedLeaseId is not null)
+            request.Headers.Add("x-ms-proposed-lease-id", proposedLeaseId);
+        return request;
     }
 
     public static async Task<HttpResponseMessage> PutBlockAsync(Uri sas, string blockId, byte[] content)

@@ -113,12 +113,7 @@ public sealed class WebhookTests(WebhookFactory factory) : IClassFixture<Webhook
         Assert.Equal(FileApiFactory.UserId(FileApiFactory.Owner), deleted.Data.GetProperty("deleted_by").GetProperty("id").GetString());
         Assert.False(restored.Data.TryGetProperty("deleted_at", out _));
         // The receiver hears an event just before its sender records the delivery, so the record is awaited (bounded).
-        var deliveries = await DeliveriesAsync(_webhook.Id);
-        for (var check = 0; check < 100 && deliveries.Any(d => d.Status != "delivered"); check++)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(100));
-            deliveries = await DeliveriesAsync(_webhook.Id);
-        }
+        var deliveries = await Eventually.LastReadAsync(() => DeliveriesAsync(_webhook.Id), all => all.All(d => d.Status == "delivered"));
         Assert.Single(deliveries, d => d.Type == FileEventTypes.FileDeleted);
         Assert.All(deliveries, d => Assert.Equal("delivered", d.Status));
     }
@@ -303,14 +298,6 @@ public sealed class WebhookTests(WebhookFactory factory) : IClassFixture<Webhook
         (await _api.GetFromJsonAsync<DeliveryListResponse>($"{factory.WebhooksBase}/{id}/deliveries", FileApiFactory.Json))!.Deliveries;
 
     /// <summary>Reads the deliveries until one matches: the worker writes an attempt's outcome just after the receiver answered.</summary>
-    async Task<DeliveryResponse> WaitForDeliveryAsync(Func<DeliveryResponse, bool> match)
-    {
-        for (var read = 0; read < 600; read++)
-        {
-            if ((await DeliveriesAsync(_webhook.Id)).FirstOrDefault(match) is { } found)
-                return found;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException("No delivery matched.");
-    }
+    async Task<DeliveryResponse> WaitForDeliveryAsync(Func<DeliveryResponse, bool> match) =>
+        (await Eventually.ReadAsync(() => DeliveriesAsync(_webhook.Id), deliveries => deliveries.Any(match), "a matching delivery", checks: 1200)).First(match);
 }

@@ -3,6 +3,7 @@ using Azure;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using FileApi.Storage;
+using FileApi.Tests.Infrastructure;
 using static FileApi.Tests.Storage.SasRequests;
 using static FileApi.Tests.Storage.StorageTestContainer;
 
@@ -88,7 +89,7 @@ public sealed class SealTests(StorageTestContainer container) : IClassFixture<St
         (await container.Client.PutBlobAsync(sas, RandomBytes(3))).EnsureSuccessStatusCode();
         var eTag = (await _storage.GetPropertiesAsync(name, CancellationToken.None))!.ETag;
         var uploadersLease = Guid.NewGuid().ToString();
-        using var leased = await container.Client.SendAsync(LeaseRequest(sas, "acquire", uploadersLease));
+        using var leased = await container.Client.SendAsync(TestData.LeaseRequest(sas, "acquire", uploadersLease));
         var ours = Guid.NewGuid();
 
         var outcome = await _storage.SealAsync(name, eTag, ours, CancellationToken.None);
@@ -103,7 +104,7 @@ public sealed class SealTests(StorageTestContainer container) : IClassFixture<St
     {
         var (name, sas, _, _, _) = await SealedBlobAsync();
 
-        using var broken = await container.Client.SendAsync(LeaseRequest(sas, "break", proposedLeaseId: null));
+        using var broken = await container.Client.SendAsync(TestData.LeaseRequest(sas, "break", proposedLeaseId: null));
 
         // Lease Blob needs only write permission: the seal refuses writes, it does not take the link's rights away.
         Assert.Equal(HttpStatusCode.Accepted, broken.StatusCode);
@@ -146,18 +147,4 @@ public sealed class SealTests(StorageTestContainer container) : IClassFixture<St
 
     private async Task<byte[]> ContentAsync(string name) =>
         (await container.Blobs.GetBlobClient(name).DownloadContentAsync()).Value.Content.ToArray();
-
-    private static HttpRequestMessage LeaseRequest(Uri sas, string action, string? proposedLeaseId)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Put, sas.AbsoluteUri + "&comp=lease");
-        request.Headers.Add("x-ms-version", BlobStorage.ServiceVersion.ToString()[1..].Replace('_', '-'));
-        request.Headers.Add("x-ms-lease-action", action);
-        if (action == "acquire")
-            request.Headers.Add("x-ms-lease-duration", "-1");
-        else
-            request.Headers.Add("x-ms-lease-break-period", "0");
-        if (proposedLeaseId is not null)
-            request.Headers.Add("x-ms-proposed-lease-id", proposedLeaseId);
-        return request;
-    }
 }
