@@ -20,7 +20,7 @@ namespace FileApi.Tests.Data.SqlServer;
 /// is called over HTTP as a client calls it, each request answered by canned rows where a path needs one to go on (a
 /// membership row so the workspace scope passes, a version row so completion proceeds), with the blobs in the shared
 /// Azurite. Then what runs only once storage has answered (verification's claim, heartbeat, release and failure, the
-/// orphan sweep) and DatabaseMigrations' adoption. Each statement must parse as T-SQL and all are checked in as
+/// import worker's copy, the orphan sweep) and DatabaseMigrations' adoption. Each statement must parse as T-SQL and all are checked in as
 /// Snapshots/endpoints.sql and Snapshots/migrations.adoption.sql; an endpoint without a scenario here fails
 /// <see cref="EveryEndpointHasItsStatementsRendered"/>.
 /// </summary>
@@ -28,6 +28,7 @@ public sealed class SqlServerEndpointStatementTests(OfflineSqlServerFactory fact
 {
     static readonly Guid OverQuotaFileId = Guid.Parse("0190f5a2-0000-7000-8000-000000000002");
     static readonly Guid VerifiedFileId = Guid.Parse("0190f5a2-0000-7000-8000-000000000003");
+    static readonly Guid ImportedFileId = Guid.Parse("0190f5a2-0000-7000-8000-000000000004");
     static readonly Guid WebhookId = Guid.Parse("0190f5a2-0000-7000-8000-0000000000aa");
     static readonly string OwnerId = FileApiFactory.UserId(FileApiFactory.Owner);
 
@@ -237,6 +238,11 @@ public sealed class SqlServerEndpointStatementTests(OfflineSqlServerFactory fact
             factory.BeforeHash = () => throw new IOException("The read failed.");
             await s.GetRequiredService<VersionLifecycle>().VerifyAsync(BlobNames.For(factory.OrganizationId, factory.WorkspaceId, VerifiedFileId, 1), default);
         });
+        var source = factory.BlobClient(BlobNames.For(factory.OrganizationId, factory.WorkspaceId, FileId, 1));
+        yield return ("run an import whose source the blob service cannot read", s =>
+            RunImportAsync(s, new Uri(source.Uri, "missing-source")));
+        yield return ("run an import that copies its source", s =>
+            RunImportAsync(s, source.GenerateSasUri(Azure.Storage.Sas.BlobSasPermissions.Read, DateTimeOffset.UtcNow.AddHours(1))));
         yield return ("reconciler pass with the orphan sweep", async s =>
         {
             factory.BeforeHash = () => Task.CompletedTask;
@@ -244,6 +250,18 @@ public sealed class SqlServerEndpointStatementTests(OfflineSqlServerFactory fact
             factory.Clock.Advance(TimeSpan.FromDays(1));
             await s.GetRequiredService<Reconciler>().RunPassAsync(sweepOrphans: true, default);
         });
+    }
+
+    /// <summary>The import worker's run of a claimed job whose version is uploading, copying from <paramref name="sourceUrl"/> into Azurite.</summary>
+    async Task RunImportAsync(IServiceProvider s, Uri sourceUrl)
+    {
+        factory.Sql.Answer("FROM [file_imports]", () => EntityRow<FileImport>(s, (nameof(FileImport.FileId), ImportedFileId), (nameof(FileImport.VersionId), 1L),
+            (nameof(FileImport.OrganizationId), factory.OrganizationId), (nameof(FileImport.WorkspaceId), factory.WorkspaceId),
+            (nameof(FileImport.SourceUrl), sourceUrl.AbsoluteUri), (nameof(FileImport.Size), 10L)));
+        factory.Sql.Answer("SELECT TOP(1) [f].[status]\nFROM [file_versions]", () => Row(("Value", nameof(VersionStatus.Uploading))));
+        factory.Sql.Answer(FoundVersion, () => Version(s, ImportedFileId));
+        await Answers(factory, [("AS [OverQuota]", () => Row(("Ready", 1), ("OverQuota", false))), .. Outbox]);
+        await s.GetRequiredService<FileApi.Imports.FileImporter>().RunAsync(new FileApi.Imports.ImportClaim(ImportedFileId, 1, Guid.Empty), default);
     }
 
     /// <summary>Lets one heartbeat tick while the hash has not started, and waits until its statement was sent.</summary>

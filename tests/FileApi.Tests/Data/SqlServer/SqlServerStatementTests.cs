@@ -34,12 +34,9 @@ namespace FileApi.Tests.Data.SqlServer;
 /// WaitedVersionPoller, WebhookDispatcher (claim, deliver and record the outcome), FileImporter (claim, run, drop a
 /// settled job), Reconciler (a pass without the orphan sweep), WorkspaceQuotas.RefuseDeclaredSizeAsync, DevelopmentSeed.
 /// The listing and folder view are in listing.sql, the raw T-SQL (readiness, locks, folder view) in raw-tsql.sql.
-/// Not covered, because they are private endpoint handlers with no service to call, or run only once blob storage has
-/// answered: the queries and SaveChanges of WorkspaceEndpoints (organizations, workspaces, roles, last-owner check),
-/// WorkspaceScopeFilter's membership lookup, WorkspaceQuotas' handlers, WebhookEndpoints (create, rotate, list),
-/// FileEndpoints' complete/restore handlers' own lookups; after a blob read: readiness's callers, verification's
-/// claim and heartbeat, sealing's lease id, the over-quota failure, a purged file's version list, the orphan sweep;
-/// the import's copy path; DatabaseMigrations' adoption queries.
+/// The endpoint handlers' own statements (and the workspace scope's membership lookup), what runs only once storage has
+/// answered (sealing, readiness, the over-quota failure, verification's claim, heartbeat and release, the import's copy,
+/// the orphan sweep) and DatabaseMigrations' adoption are rendered by SqlServerEndpointStatementTests, through the real app.
 /// </summary>
 public sealed class SqlServerStatementTests
 {

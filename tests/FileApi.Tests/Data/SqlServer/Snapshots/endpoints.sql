@@ -1626,6 +1626,212 @@ SET [f].[verification_owner] = NULL,
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @version_FileId AND [f].[version_id] = @version_VersionId AND [f].[verification_token] = @claim
 
+-- run an import whose source the blob service cannot read (completes)
+-- @claim_FileId uniqueidentifier
+-- @claim_VersionId bigint
+-- @claim_Token uniqueidentifier
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[attempts], [f].[claim_owner], [f].[claim_token], [f].[claimed_at], [f].[created_at], [f].[last_error], [f].[next_attempt_at], [f].[organization_id], [f].[size], [f].[source_url], [f].[workspace_id]
+FROM [file_imports] AS [f]
+WHERE [f].[file_id] = @claim_FileId AND [f].[version_id] = @claim_VersionId AND [f].[claim_token] = @claim_Token
+
+-- @job_FileId uniqueidentifier
+-- @job_VersionId bigint
+SELECT TOP(1) [f].[status]
+FROM [file_versions] AS [f]
+WHERE [f].[file_id] = @job_FileId AND [f].[version_id] = @job_VersionId
+
+-- @blob_FileId uniqueidentifier
+-- @blob_VersionId bigint
+-- @blob_WorkspaceId uniqueidentifier
+-- @blob_OrganizationId uniqueidentifier
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+FROM [file_versions] AS [f]
+INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
+INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
+WHERE [f].[file_id] = @blob_FileId AND [f].[version_id] = @blob_VersionId AND [f0].[workspace_id] = @blob_WorkspaceId AND [w].[organization_id] = @blob_OrganizationId
+
+-- @p nvarchar(16)
+-- @p4 nvarchar(32)
+-- @p5 nvarchar(1000)
+-- @version_FileId uniqueidentifier
+-- @version_VersionId bigint
+-- @staleBefore datetimeoffset
+UPDATE [f]
+SET [f].[status] = @p,
+    [f].[failure_code] = @p4,
+    [f].[failure_reason] = @p5,
+    [f].[verification_owner] = NULL,
+    [f].[verification_token] = NULL,
+    [f].[verification_claimed_at] = NULL
+FROM [file_versions] AS [f]
+WHERE [f].[file_id] = @version_FileId AND [f].[version_id] = @version_VersionId AND [f].[status] = N'Uploading' AND ([f].[verification_token] IS NULL OR [f].[verification_claimed_at] < @staleBefore)
+
+-- @fileId uniqueidentifier
+SELECT TOP(1) [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id], [w].[organization_id] AS [OrganizationId]
+FROM [files] AS [f]
+INNER JOIN [workspaces] AS [w] ON [f].[workspace_id] = [w].[id]
+WHERE [f].[id] = @fileId
+
+-- @file_File_WorkspaceId uniqueidentifier
+SELECT [w].[id]
+FROM [webhook_endpoints] AS [w]
+WHERE [w].[workspace_id] = @file_File_WorkspaceId
+
+-- @fileId uniqueidentifier
+-- @id bigint
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+FROM [file_versions] AS [f]
+WHERE [f].[file_id] = @fileId AND [f].[version_id] = @id
+
+-- @p0 uniqueidentifier
+-- @p1 int
+-- @p2 nvarchar(128)
+-- @p3 uniqueidentifier
+-- @p4 datetimeoffset
+-- @p5 datetimeoffset
+-- @p6 datetimeoffset
+-- @p7 uniqueidentifier
+-- @p8 uniqueidentifier
+-- @p9 nvarchar(64)
+-- @p10 datetimeoffset
+-- @p11 nvarchar(1000)
+-- @p12 int
+-- @p13 datetimeoffset
+-- @p14 nvarchar(4000)
+-- @p15 nvarchar(16)
+-- @p16 nvarchar(1025)
+SET IMPLICIT_TRANSACTIONS OFF;
+SET NOCOUNT ON;
+INSERT INTO [webhook_deliveries] ([id], [attempts], [claim_owner], [claim_token], [claimed_at], [created_at], [delivered_at], [endpoint_id], [event_id], [event_type], [last_attempt_at], [last_error], [last_status_code], [next_attempt_at], [payload], [status], [subject])
+VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14, @p15, @p16);
+
+-- @claim_FileId uniqueidentifier
+-- @claim_VersionId bigint
+-- @claim_Token uniqueidentifier
+DELETE FROM [f]
+FROM [file_imports] AS [f]
+WHERE [f].[file_id] = @claim_FileId AND [f].[version_id] = @claim_VersionId AND [f].[claim_token] = @claim_Token
+
+-- run an import that copies its source (completes)
+-- @claim_FileId uniqueidentifier
+-- @claim_VersionId bigint
+-- @claim_Token uniqueidentifier
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[attempts], [f].[claim_owner], [f].[claim_token], [f].[claimed_at], [f].[created_at], [f].[last_error], [f].[next_attempt_at], [f].[organization_id], [f].[size], [f].[source_url], [f].[workspace_id]
+FROM [file_imports] AS [f]
+WHERE [f].[file_id] = @claim_FileId AND [f].[version_id] = @claim_VersionId AND [f].[claim_token] = @claim_Token
+
+-- @job_FileId uniqueidentifier
+-- @job_VersionId bigint
+SELECT TOP(1) [f].[status]
+FROM [file_versions] AS [f]
+WHERE [f].[file_id] = @job_FileId AND [f].[version_id] = @job_VersionId
+
+-- @claim_FileId uniqueidentifier
+-- @claim_VersionId bigint
+-- @claim_Token uniqueidentifier
+DELETE FROM [f]
+FROM [file_imports] AS [f]
+WHERE [f].[file_id] = @claim_FileId AND [f].[version_id] = @claim_VersionId AND [f].[claim_token] = @claim_Token
+
+-- @blob_FileId uniqueidentifier
+-- @blob_VersionId bigint
+-- @blob_WorkspaceId uniqueidentifier
+-- @blob_OrganizationId uniqueidentifier
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+FROM [file_versions] AS [f]
+INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
+INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
+WHERE [f].[file_id] = @blob_FileId AND [f].[version_id] = @blob_VersionId AND [f0].[workspace_id] = @blob_WorkspaceId AND [w].[organization_id] = @blob_OrganizationId
+
+-- @p uniqueidentifier
+-- @version_FileId uniqueidentifier
+-- @version_VersionId bigint
+UPDATE [f]
+SET [f].[seal_lease_id] = @p
+FROM [file_versions] AS [f]
+WHERE [f].[file_id] = @version_FileId AND [f].[version_id] = @version_VersionId AND [f].[seal_lease_id] IS NULL
+
+-- @file_id uniqueidentifier
+-- @version_id bigint
+-- @size bigint
+-- @etag nvarchar(19)
+-- @blob_version_id nvarchar
+-- @verified nvarchar
+-- @now datetimeoffset
+-- @claimed bit
+-- @token uniqueidentifier
+-- @stale_before datetimeoffset
+SET NOCOUNT ON;
+DECLARE @locked TABLE (workspace_id uniqueidentifier NOT NULL, deleted_at datetimeoffset NULL, current_version_id bigint NULL);
+DECLARE @ready TABLE (size bigint NULL, created_at datetimeoffset NOT NULL);
+DECLARE @fits bit = 1;
+INSERT INTO @locked (workspace_id, deleted_at, current_version_id)
+SELECT workspace_id, deleted_at, current_version_id FROM files WITH (UPDLOCK, ROWLOCK) WHERE id = @file_id;
+SELECT @fits = CASE WHEN w.quota_bytes IS NULL OR COALESCE(u.bytes, 0) + @size <= w.quota_bytes THEN 1 ELSE 0 END
+  FROM @locked AS l
+  JOIN workspaces AS w ON w.id = l.workspace_id
+  LEFT JOIN workspace_usage AS u WITH (UPDLOCK, HOLDLOCK) ON u.workspace_id = l.workspace_id
+ WHERE l.deleted_at IS NULL;
+UPDATE file_versions
+   SET status = N'Ready', size = @size, etag = @etag, blob_version_id = @blob_version_id, verified = @verified, ready_at = @now,
+       verification_owner = NULL, verification_token = NULL, verification_claimed_at = NULL
+OUTPUT inserted.size, inserted.created_at INTO @ready
+ WHERE file_id = @file_id AND version_id = @version_id AND status = N'Uploading'
+   AND ((@claimed = 1 AND verification_token = @token)
+        OR (@claimed = 0 AND (verification_token IS NULL OR verification_claimed_at < @stale_before)))
+   AND EXISTS (SELECT 1 FROM @locked)
+   AND @fits = 1;
+UPDATE f SET current_version_id = @version_id, current_size = r.size, modified_at = r.created_at
+  FROM files AS f CROSS JOIN @ready AS r
+ WHERE f.id = @file_id AND (f.current_version_id IS NULL OR f.current_version_id < @version_id);
+MERGE workspace_usage WITH (HOLDLOCK) AS u
+USING (SELECT l.workspace_id, CASE WHEN l.current_version_id IS NULL THEN 1 ELSE 0 END AS files, r.size AS bytes
+         FROM @ready AS r CROSS JOIN @locked AS l
+        WHERE l.deleted_at IS NULL) AS s
+   ON u.workspace_id = s.workspace_id
+WHEN MATCHED THEN UPDATE SET files = u.files + s.files, bytes = u.bytes + s.bytes
+WHEN NOT MATCHED THEN INSERT (workspace_id, files, bytes) VALUES (s.workspace_id, s.files, s.bytes);
+SELECT (SELECT COUNT(*) FROM @ready) AS [Ready], CAST(CASE WHEN @fits = 0 THEN 1 ELSE 0 END AS bit) AS [OverQuota];
+
+-- @fileId uniqueidentifier
+SELECT TOP(1) [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id], [w].[organization_id] AS [OrganizationId]
+FROM [files] AS [f]
+INNER JOIN [workspaces] AS [w] ON [f].[workspace_id] = [w].[id]
+WHERE [f].[id] = @fileId
+
+-- @file_File_WorkspaceId uniqueidentifier
+SELECT [w].[id]
+FROM [webhook_endpoints] AS [w]
+WHERE [w].[workspace_id] = @file_File_WorkspaceId
+
+-- @fileId uniqueidentifier
+-- @id bigint
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+FROM [file_versions] AS [f]
+WHERE [f].[file_id] = @fileId AND [f].[version_id] = @id
+
+-- @p0 uniqueidentifier
+-- @p1 int
+-- @p2 nvarchar(128)
+-- @p3 uniqueidentifier
+-- @p4 datetimeoffset
+-- @p5 datetimeoffset
+-- @p6 datetimeoffset
+-- @p7 uniqueidentifier
+-- @p8 uniqueidentifier
+-- @p9 nvarchar(64)
+-- @p10 datetimeoffset
+-- @p11 nvarchar(1000)
+-- @p12 int
+-- @p13 datetimeoffset
+-- @p14 nvarchar(4000)
+-- @p15 nvarchar(16)
+-- @p16 nvarchar(1025)
+SET IMPLICIT_TRANSACTIONS OFF;
+SET NOCOUNT ON;
+INSERT INTO [webhook_deliveries] ([id], [attempts], [claim_owner], [claim_token], [claimed_at], [created_at], [delivered_at], [endpoint_id], [event_id], [event_type], [last_attempt_at], [last_error], [last_status_code], [next_attempt_at], [payload], [status], [subject])
+VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14, @p15, @p16);
+
 -- reconciler pass with the orphan sweep (completes)
 -- @p int
 -- @registeredBefore datetimeoffset
@@ -1661,8 +1867,9 @@ WHERE [f].[deleted_at] < @deletedBefore
 
 -- @fileIds1 uniqueidentifier
 -- @fileIds2 uniqueidentifier
+-- @fileIds3 uniqueidentifier
 -- @versionIds1 bigint
 SELECT [f].[file_id], [f].[version_id]
 FROM [file_versions] AS [f]
-WHERE [f].[file_id] IN (@fileIds1, @fileIds2) AND [f].[version_id] = @versionIds1 AND [f].[status] <> N'Failed'
+WHERE [f].[file_id] IN (@fileIds1, @fileIds2, @fileIds3) AND [f].[version_id] = @versionIds1 AND [f].[status] <> N'Failed'
 
