@@ -18,18 +18,25 @@ public sealed record SentCommand(string Text, IReadOnlyList<string> Parameters);
 /// </summary>
 public sealed class OfflineSqlServer : DbCommandInterceptor, IDbConnectionInterceptor, IDbTransactionInterceptor
 {
-    readonly List<(string Contains, Func<DataTable> Rows)> _answers = [];
+    readonly List<(string Contains, Func<DataTable> Rows, int? Times)> _answers = [];
 
     public List<SentCommand> Sent { get; } = [];
+
+    /// <summary>Raised after each command is recorded, e.g. for a test that waits for a background statement.</summary>
+    public event Action<SentCommand>? Recorded;
 
     public int RowsAffected { get; set; }
 
     /// <summary>Answers the next queries whose text contains <paramref name="contains"/> with these rows (columns in the SELECT's order).</summary>
-    public void Answer(string contains, Func<DataTable> rows) => _answers.Add((contains, rows));
+    public void Answer(string contains, Func<DataTable> rows) => _answers.Add((contains, rows, null));
+
+    /// <summary>Answers only the next query whose text contains <paramref name="contains"/>; later ones fall through to the other answers.</summary>
+    public void AnswerOnce(string contains, Func<DataTable> rows) => _answers.Add((contains, rows, 1));
 
     public void Reset()
     {
-        _answers.Clear();
+        lock (_answers)
+            _answers.Clear();
         RowsAffected = 0;
     }
 
@@ -39,12 +46,25 @@ public sealed class OfflineSqlServer : DbCommandInterceptor, IDbConnectionInterc
     DbDataReader Read(DbCommand command)
     {
         Record(command);
-        var answer = _answers.FirstOrDefault(a => command.CommandText.Contains(a.Contains, StringComparison.Ordinal));
-        return (answer.Rows?.Invoke() ?? new DataTable()).CreateDataReader();
+        Func<DataTable>? rows;
+        lock (_answers)
+        {
+            var index = _answers.FindIndex(a => command.CommandText.Contains(a.Contains, StringComparison.Ordinal));
+            rows = index < 0 ? null : _answers[index].Rows;
+            if (index >= 0 && _answers[index].Times == 1)
+                _answers.RemoveAt(index);
+        }
+        return (rows?.Invoke() ?? new DataTable()).CreateDataReader();
     }
 
-    void Record(DbCommand command) => Sent.Add(new SentCommand(command.CommandText,
-        [.. command.Parameters.Cast<SqlParameter>().Select(p => $"{p.ParameterName} {p.SqlDbType.ToString().ToLowerInvariant()}{(p.Size != 0 ? $"({p.Size})" : "")}")]));
+    void Record(DbCommand command)
+    {
+        var sent = new SentCommand(command.CommandText,
+            [.. command.Parameters.Cast<SqlParameter>().Select(p => $"{p.ParameterName} {p.SqlDbType.ToString().ToLowerInvariant()}{(p.Size != 0 ? $"({p.Size})" : "")}")]);
+        lock (Sent)
+            Sent.Add(sent);
+        Recorded?.Invoke(sent);
+    }
 
     public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result) =>
         InterceptionResult<DbDataReader>.SuppressWithResult(Read(command));

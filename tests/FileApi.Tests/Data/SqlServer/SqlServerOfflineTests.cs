@@ -14,7 +14,7 @@ namespace FileApi.Tests.Data.SqlServer;
 /// migration script, every raw T-SQL statement and every listing query parse, and all of them are checked in as
 /// snapshots so a change that alters SQL shows in review (every other statement the services send: SqlServerStatementTests).
 /// A failed snapshot prints the new text: if the change is
-/// meant, delete the snapshot file and run the test again to write it (then commit it).
+/// meant, run again with FILEAPI_UPDATE_SNAPSHOTS=1 to rewrite it (then commit it).
 /// </summary>
 public sealed class SqlServerOfflineTests
 {
@@ -166,15 +166,5 @@ public sealed class SqlServerOfflineTests
         Assert.True(errors.Count == 0, string.Join("\n", errors.Select(e => $"line {e.Line}: {e.Message}")) + "\n" + sql);
     }
 
-    // Writes the snapshot when it is missing (commit it); otherwise a difference fails, printing the new text, until the snapshot is replaced on purpose.
-    static void AssertMatchesSnapshot(string name, string actual)
-    {
-        var path = Path.Combine(Snapshots, name);
-        if (!File.Exists(path))
-        {
-            Directory.CreateDirectory(Snapshots);
-            File.WriteAllText(path, actual);
-        }
-        Assert.Equal(File.ReadAllText(path).ReplaceLineEndings("\n"), actual);
-    }
+    static void AssertMatchesSnapshot(string name, string actual) => SqlSnapshots.AssertMatches(name, actual);
 }

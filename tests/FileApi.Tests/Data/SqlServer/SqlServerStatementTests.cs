@@ -34,18 +34,13 @@ namespace FileApi.Tests.Data.SqlServer;
 /// WaitedVersionPoller, WebhookDispatcher (claim, deliver and record the outcome), FileImporter (claim, run, drop a
 /// settled job), Reconciler (a pass without the orphan sweep), WorkspaceQuotas.RefuseDeclaredSizeAsync, DevelopmentSeed.
 /// The listing and folder view are in listing.sql, the raw T-SQL (readiness, locks, folder view) in raw-tsql.sql.
-/// Not covered, because they are private endpoint handlers with no service to call, or run only once blob storage has
-/// answered: the queries and SaveChanges of WorkspaceEndpoints (organizations, workspaces, roles, last-owner check),
-/// WorkspaceScopeFilter's membership lookup, WorkspaceQuotas' handlers, WebhookEndpoints (create, rotate, list),
-/// FileEndpoints' complete/restore handlers' own lookups; after a blob read: readiness's callers, verification's
-/// claim and heartbeat, sealing's lease id, the over-quota failure, a purged file's version list, the orphan sweep;
-/// the import's copy path; DatabaseMigrations' adoption queries.
+/// The endpoint handlers' own statements (and the workspace scope's membership lookup), what runs only once storage has
+/// answered (sealing, readiness, the over-quota failure, verification's claim, heartbeat and release, the import's copy,
+/// the orphan sweep) and DatabaseMigrations' adoption are rendered by SqlServerEndpointStatementTests, through the real app.
 /// </summary>
 public sealed class SqlServerStatementTests
 {
-    static readonly string Snapshot = Path.Combine(Repository.Root, "tests", "FileApi.Tests", "Data", "SqlServer", "Snapshots", "statements.sql");
-
-    static readonly Guid FileId = Guid.Parse("0190f5a2-0000-7000-8000-000000000001");
+    internal static readonly Guid FileId = Guid.Parse("0190f5a2-0000-7000-8000-000000000001");
     static readonly string BlobName = BlobNames.For(Guid.Empty, Guid.Empty, FileId, 638000000000000000);
     static readonly CallerIdentity Caller = new("user-1", "tenant-1", "User One", "user1@example.test", IsApplication: false, Roles: []);
     static readonly DateTimeOffset Later = new(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -80,7 +75,7 @@ public sealed class SqlServerStatementTests
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
-    static DataTable Row(params (string Name, object Value)[] columns)
+    internal static DataTable Row(params (string Name, object Value)[] columns)
     {
         var table = new DataTable();
         foreach (var (name, value) in columns)
@@ -120,7 +115,7 @@ public sealed class SqlServerStatementTests
         {
             server.RowsAffected = 1;
             server.Answer(FoundVersion, () => EntityRow<FileVersion>(s, (nameof(FileVersion.FileId), FileId), (nameof(FileVersion.VersionId), 1L)));
-            server.Answer(OutboxFile, FileRow);
+            server.Answer(OutboxFile, () => FileRow());
             server.Answer("FROM [webhook_endpoints]", () => Row(("Value", FileId)));
             return s.GetRequiredService<VersionLifecycle>().FailImportAsync(BlobName, FailureCodes.ImportFailed, "refused", default);
         });
@@ -134,7 +129,7 @@ public sealed class SqlServerStatementTests
         {
             server.RowsAffected = 1;
             server.Answer("SELECT TOP(1) [f].[id]\nFROM", () => Row(("Value", FileId)));
-            server.Answer(OutboxFile, FileRow);
+            server.Answer(OutboxFile, () => FileRow());
             server.Answer("FROM [webhook_endpoints]", () => Row(("Value", FileId)));
             var (db, fileId, workspaceId) = (s.GetRequiredService<FileApiDb>(), FileId, Guid.Empty);
             return s.GetRequiredService<VersionLifecycle>().DeleteFileAsync(db.Files.Where(f => f.Id == fileId && f.WorkspaceId == workspaceId), Caller, default);
@@ -165,7 +160,7 @@ public sealed class SqlServerStatementTests
         });
         yield return ("write an event to the outbox", (s, server) =>
         {
-            server.Answer(OutboxFile, FileRow);
+            server.Answer(OutboxFile, () => FileRow());
             server.Answer("FROM [webhook_endpoints]", () => Row(("Value", FileId)));
             return s.GetRequiredService<WebhookOutbox>().AddAsync(FileEventTypes.FileDeleted, FileId, null, default);
         });
@@ -210,16 +205,16 @@ public sealed class SqlServerStatementTests
     }
 
     // The version-allocating statements' result, and the outbox's lookup of the file an event is about.
-    const string Allocated = "OUTPUT inserted.file_id AS [FileId], inserted.version_id AS [VersionId]";
-    const string OutboxFile = "[w].[organization_id] AS [OrganizationId]\nFROM [files] AS [f]\nINNER JOIN [workspaces] AS [w] ON [f].[workspace_id] = [w].[id]\nWHERE [f].[id] = @fileId";
+    internal const string Allocated = "OUTPUT inserted.file_id AS [FileId], inserted.version_id AS [VersionId]";
+    internal const string OutboxFile = "[w].[organization_id] AS [OrganizationId]\nFROM [files] AS [f]\nINNER JOIN [workspaces] AS [w] ON [f].[workspace_id] = [w].[id]\nWHERE [f].[id] = @fileId";
 
-    const string FoundVersion = "FROM [file_versions] AS [f]\nINNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]\nINNER JOIN [workspaces]";
+    internal const string FoundVersion = "FROM [file_versions] AS [f]\nINNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]\nINNER JOIN [workspaces]";
 
     /// <summary>
     /// One row of an entity as EF selects it (its properties in model order, stored types after value conversion):
     /// the given values, the rest defaults (an enum its first member, strings empty, nullables null).
     /// </summary>
-    static DataTable EntityRow<T>(IServiceProvider services, params (string Property, object Value)[] values)
+    internal static DataTable EntityRow<T>(IServiceProvider services, params (string Property, object Value)[] values)
     {
         var entity = services.GetRequiredService<FileApiDb>().Model.FindEntityType(typeof(T))!;
         var table = new DataTable();
@@ -242,14 +237,14 @@ public sealed class SqlServerStatementTests
     }
 
     /// <summary>A live file row with its organization, in the column order of <see cref="OutboxFile"/>'s SELECT.</summary>
-    static DataTable FileRow()
+    internal static DataTable FileRow(DateTimeOffset? deletedAt = null)
     {
         var table = new DataTable();
         (string, Type, object)[] columns =
         [
             ("id", typeof(Guid), FileId), ("created_at", typeof(DateTimeOffset), Later), ("created_by_email", typeof(string), DBNull.Value),
             ("created_by_id", typeof(string), "user-1"), ("created_by_name", typeof(string), DBNull.Value), ("current_size", typeof(long), 10L),
-            ("current_version_id", typeof(long), 1L), ("deleted_at", typeof(DateTimeOffset), DBNull.Value), ("deleted_by_email", typeof(string), DBNull.Value),
+            ("current_version_id", typeof(long), 1L), ("deleted_at", typeof(DateTimeOffset), deletedAt is { } deleted ? deleted : DBNull.Value), ("deleted_by_email", typeof(string), DBNull.Value),
             ("deleted_by_id", typeof(string), DBNull.Value), ("deleted_by_name", typeof(string), DBNull.Value), ("folder", typeof(string), "/reports/"),
             ("folder_key", typeof(string), "reports/"), ("latest_version_id", typeof(long), 1L), ("modified_at", typeof(DateTimeOffset), Later),
             ("name", typeof(string), "a.csv"), ("name_key", typeof(string), "a.csv"), ("path_key", typeof(string), "reports/a.csv"),
@@ -298,10 +293,7 @@ public sealed class SqlServerStatementTests
             }
         }
 
-        var actual = rendered.ToString();
-        if (!File.Exists(Snapshot))
-            File.WriteAllText(Snapshot, actual);
-        Assert.Equal(File.ReadAllText(Snapshot).ReplaceLineEndings("\n"), actual);
+        SqlSnapshots.AssertMatches("statements.sql", rendered.ToString());
     }
 
     static void AssertParses(string sql)
