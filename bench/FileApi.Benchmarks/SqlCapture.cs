@@ -40,35 +40,46 @@ sealed partial class SqlCapture : DbCommandInterceptor
             return [.. _statements];
     }
 
-    void Record(string statement)
+    void Add(string statement)
     {
-        if (!_capturing)
-            return;
         lock (_statements)
             _statements.Add(statement);
     }
 
+    void RecordWhileCapturing(string statement)
+    {
+        if (_capturing)
+            Add(statement);
+    }
+
+    // Outside a capture nothing is rendered, so the recorder costs the measured load nothing but this check.
+    void Record(DbCommand command)
+    {
+        if (_capturing)
+            Add(Inline(command));
+    }
+
     public override DbDataReader ReaderExecuted(DbCommand command, CommandExecutedEventData eventData, DbDataReader result)
     {
-        Record(Inline(command));
+        Record(command);
         return result;
     }
 
     public override ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result, CancellationToken cancellationToken = default)
     {
-        Record(Inline(command));
+        Record(command);
         return ValueTask.FromResult(result);
     }
 
     public override ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        Record(Inline(command));
+        Record(command);
         return ValueTask.FromResult(result);
     }
 
     public override ValueTask<object?> ScalarExecutedAsync(DbCommand command, CommandExecutedEventData eventData, object? result, CancellationToken cancellationToken = default)
     {
-        Record(Inline(command));
+        Record(command);
         return ValueTask.FromResult(result);
     }
 
@@ -122,25 +133,25 @@ sealed partial class SqlCapture : DbCommandInterceptor
     {
         public override ValueTask<DbTransaction> TransactionStartedAsync(DbConnection connection, TransactionEndEventData eventData, DbTransaction result, CancellationToken cancellationToken = default)
         {
-            capture.Record("BEGIN");
+            capture.RecordWhileCapturing("BEGIN");
             return ValueTask.FromResult(result);
         }
 
         public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
         {
-            capture.Record("COMMIT");
+            capture.RecordWhileCapturing("COMMIT");
             return Task.CompletedTask;
         }
 
         public override Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
         {
-            capture.Record("ROLLBACK");
+            capture.RecordWhileCapturing("ROLLBACK");
             return Task.CompletedTask;
         }
 
         public override ValueTask<InterceptionResult> CreatingSavepointAsync(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
         {
-            capture.Record("SAVEPOINT bench");
+            capture.RecordWhileCapturing("SAVEPOINT bench");
             return ValueTask.FromResult(result);
         }
     }

@@ -46,7 +46,7 @@ public static class FileEndpoints
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("The latest ready version of the file at a path, or one version (version_id=, wait=).")
             .WithDescription(VersionConflicts);
-        files.MapGet("/{file_id}", GetById).WithName("getFileById")
+        files.MapGet("/{file_id}", GetById).WithName("getFileById").WithMetadata(new ReadsWorkspaceRoleInItsQuery())
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
@@ -246,18 +246,22 @@ public static class FileEndpoints
             : await services.Reader.DescribeAsync(services.Http, services.Scope, file, parsed, services.Cancellation);
     }
 
-    static async Task<Results<Ok<FileResponse>, ProblemHttpResult>> GetById(string file_id, [AsParameters] FileQuery query, [AsParameters] FileHandlerServices services)
+    static async Task<Results<Ok<FileResponse>, ProblemHttpResult>> GetById(string file_id, [AsParameters] FileQuery query, [AsParameters] FileReadServices services)
     {
+        var (http, scope) = (services.Http, services.Scope);
+        // A malformed request is answered only to a caller with a role, as on every other workspace route.
         if (!TryParseFileId(file_id, out var fileId, out var problem) || !query.TryParse(services.Options.Value, out var parsed, out problem))
-            return problem;
+            return scope.Admit(http, await WorkspaceScopeFilter.RoleOfCallerAsync(http, scope.OrganizationId, scope.WorkspaceId)) ?? problem;
 
-        var found = await services.Reader.FindWithVersionAsync(
-            services.Db.Files.Where(f => f.Id == fileId && f.WorkspaceId == services.Scope.WorkspaceId), parsed.VersionId, services.Cancellation);
-        if (found is null)
+        // The poll's one round trip: membership, file and version together (see ReadsWorkspaceRoleInItsQuery on the route).
+        var found = await services.Reader.FindForCallerAsync(http, scope, fileId, parsed.VersionId);
+        if (scope.Admit(http, found?.Role) is { } refused)
+            return refused;
+        if (found!.File is not { } file)
             return FileNotFound(fileId.ToString());
-        if (found.File.DeletedAt is not null && parsed.Deleted != true)
+        if (file.DeletedAt is not null && parsed.Deleted != true)
             return FileDeletedProblem(fileId);
-        return await services.Reader.DescribeAsync(services.Http, services.Scope, found.File, parsed, services.Cancellation, found);
+        return await services.Reader.DescribeAsync(http, scope, file, parsed, services.Cancellation, new FileWithVersion(file, found.Version));
     }
 
     static async Task<Results<NoContent, ProblemHttpResult>> DeleteByPath(string file_path, [AsParameters] FileHandlerServices services)
@@ -347,6 +351,9 @@ public static class FileEndpoints
 public sealed record FileHandlerServices(
     WorkspaceScope Scope, ClaimsPrincipal User, FileApiDb Db, VersionLifecycle Lifecycle, FileReader Reader, FileLinks Links,
     IOptions<FilesOptions> Options, HttpContext Http, CancellationToken Cancellation);
+
+/// <summary>What a GET by id needs: fewer services than <see cref="FileHandlerServices"/>, as the poll builds them on every request.</summary>
+public sealed record FileReadServices(WorkspaceScope Scope, FileReader Reader, IOptions<FilesOptions> Options, HttpContext Http, CancellationToken Cancellation);
 
 /// <summary>Body of a 202 from <c>complete</c>: the version is being verified; GET its Location (with wait=) for the outcome.</summary>
 public sealed record VerificationAccepted(Guid FileId, string VersionId, string State)

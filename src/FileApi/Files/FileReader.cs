@@ -12,6 +12,9 @@ namespace FileApi.Files;
 
 public sealed record FileWithVersion(StoredFile File, FileVersion? Version);
 
+/// <summary>A caller's role in a workspace, with the file asked for and its version when they exist.</summary>
+public sealed record CallerFileWithVersion(WorkspaceRole Role, StoredFile? File, FileVersion? Version);
+
 /// <summary>Turns a file and one of its versions into the answer of a GET, with its download link.</summary>
 public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storage, VersionWaiters waiters, TimeProvider clock)
 {
@@ -54,6 +57,30 @@ public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storag
             select new { File = f, Version = v }).FirstOrDefaultAsync(ct);
         return found is null ? null : new FileWithVersion(found.File, found.Version);
     }
+
+    /// <summary>
+    /// For a GET by id, in one round trip: the caller's role in the workspace (null without one: then nothing else is read),
+    /// the file when it is in the workspace, and the version asked for (else the current one). Compiled, as every poll runs it.
+    /// </summary>
+    public Task<CallerFileWithVersion?> FindForCallerAsync(HttpContext http, WorkspaceScope scope, Guid fileId, long? requestedVersionId)
+    {
+        var caller = http.User.GetCaller();
+        return CallerFileWithVersionQuery(db, scope.WorkspaceId, scope.OrganizationId, caller.TenantId ?? "", caller.Id, fileId, requestedVersionId);
+    }
+
+    static readonly Func<FileApiDb, Guid, Guid, string, string, Guid, long?, Task<CallerFileWithVersion?>> CallerFileWithVersionQuery = EF.CompileAsyncQuery(
+        (FileApiDb db, Guid workspaceId, Guid organizationId, string tenantId, string userId, Guid fileId, long? requestedVersionId) => (
+            from member in db.WorkspaceMembers.AsNoTracking()
+            join workspace in db.Workspaces.AsNoTracking() on member.WorkspaceId equals workspace.Id
+            where member.WorkspaceId == workspaceId && workspace.OrganizationId == organizationId
+                && member.TenantId == tenantId && member.UserId == userId
+            // Left joins on primary keys: the membership row decides, the file and its version come along when they exist.
+            join f in db.Files.AsNoTracking() on new { member.WorkspaceId, Id = fileId } equals new { f.WorkspaceId, f.Id } into files
+            from f in files.DefaultIfEmpty()
+            join v in db.FileVersions.AsNoTracking()
+                on new { FileId = f!.Id, VersionId = requestedVersionId ?? f.CurrentVersionId } equals new { v.FileId, VersionId = (long?)v.VersionId } into versions
+            from v in versions.DefaultIfEmpty()
+            select new CallerFileWithVersion(member.Role, f, v)).FirstOrDefault());
 
     /// <param name="loaded">The version as read with the file, when it was; it serves unless the query waits (then it is read again).</param>
     public async Task<Results<Ok<FileResponse>, ProblemHttpResult>> DescribeAsync(

@@ -15,13 +15,42 @@ namespace FileApi.Workspaces;
 /// </summary>
 public sealed class WorkspaceScope
 {
+    WorkspaceRole _role;
+    bool _roleUnchecked;
+
     public Guid OrganizationId { get; private set; }
     public Guid WorkspaceId { get; private set; }
-    public WorkspaceRole Role { get; private set; }
+
+    /// <summary>The caller's role, checked against the endpoint's least role; reading it before the check is a bug, so it throws.</summary>
+    public WorkspaceRole Role => _roleUnchecked
+        ? throw new InvalidOperationException("The caller's role in the workspace is read before it was checked.")
+        : _role;
 
     internal void Set(Guid organizationId, Guid workspaceId, WorkspaceRole role) =>
-        (OrganizationId, WorkspaceId, Role) = (organizationId, workspaceId, role);
+        (OrganizationId, WorkspaceId, _role, _roleUnchecked) = (organizationId, workspaceId, role, false);
+
+    /// <summary>For an endpoint that reads the caller's role in its own query: the ids only, until <see cref="Admit"/>.</summary>
+    internal void SetUnchecked(Guid organizationId, Guid workspaceId) =>
+        (OrganizationId, WorkspaceId, _roleUnchecked) = (organizationId, workspaceId, true);
+
+    /// <summary>
+    /// The same check <see cref="WorkspaceScopeFilter"/> makes, for the role an endpoint marked with
+    /// <see cref="ReadsWorkspaceRoleInItsQuery"/> read with its own data: null when the caller may go on.
+    /// </summary>
+    public ProblemHttpResult? Admit(HttpContext http, WorkspaceRole? role)
+    {
+        if (WorkspaceScopeFilter.Refusal(http, OrganizationId, WorkspaceId, role) is { } refused)
+            return refused;
+        Set(OrganizationId, WorkspaceId, role!.Value);
+        return null;
+    }
 }
+
+/// <summary>
+/// Endpoint metadata: the handler reads the caller's membership in the same round trip as its data, and must call
+/// <see cref="WorkspaceScope.Admit"/> before it answers anything else; <see cref="WorkspaceScope.Role"/> throws until then.
+/// </summary>
+public sealed record ReadsWorkspaceRoleInItsQuery;
 
 /// <summary>Endpoint metadata: the least role an endpoint needs. Endpoints without it need <see cref="WorkspaceRole.Viewer"/>.</summary>
 public sealed record RequiredWorkspaceRole(WorkspaceRole Role);
@@ -36,26 +65,43 @@ sealed class WorkspaceScopeFilter : IEndpointFilter
         if (!Guid.TryParse(http.GetRouteValue("workspace_id") as string, out var workspaceId))
             return Problems.BadRequest(Problems.InvalidId, "The workspace id is not valid.", "workspace_id must be a UUID.");
 
+        var scope = http.RequestServices.GetRequiredService<WorkspaceScope>();
+        if (http.GetEndpoint()?.Metadata.GetMetadata<ReadsWorkspaceRoleInItsQuery>() is not null)
+        {
+            scope.SetUnchecked(organizationId, workspaceId);
+            return await next(context);
+        }
+
+        var role = await RoleOfCallerAsync(http, organizationId, workspaceId);
+        if (Refusal(http, organizationId, workspaceId, role) is { } refused)
+            return refused;
+        scope.Set(organizationId, workspaceId, role!.Value);
+        return await next(context);
+    }
+
+    /// <summary>The caller's role in the workspace of the organisation, null without one; compiled, as every request runs it.</summary>
+    public static Task<WorkspaceRole?> RoleOfCallerAsync(HttpContext http, Guid organizationId, Guid workspaceId)
+    {
         var caller = http.User.GetCaller();
-        var tenantId = caller.TenantId ?? "";
-        var db = http.RequestServices.GetRequiredService<FileApiDb>();
-        var role = await (
+        return RoleOf(http.RequestServices.GetRequiredService<FileApiDb>(), workspaceId, organizationId, caller.TenantId ?? "", caller.Id);
+    }
+
+    static readonly Func<FileApiDb, Guid, Guid, string, string, Task<WorkspaceRole?>> RoleOf = EF.CompileAsyncQuery(
+        (FileApiDb db, Guid workspaceId, Guid organizationId, string tenantId, string userId) => (
             from member in db.WorkspaceMembers
             join workspace in db.Workspaces on member.WorkspaceId equals workspace.Id
             where member.WorkspaceId == workspaceId && workspace.OrganizationId == organizationId
-                && member.TenantId == tenantId && member.UserId == caller.Id
-            select (WorkspaceRole?)member.Role).FirstOrDefaultAsync(http.RequestAborted);
+                && member.TenantId == tenantId && member.UserId == userId
+            select (WorkspaceRole?)member.Role).FirstOrDefault());
 
+    /// <summary>404 without a role, 403 below the endpoint's least role; null when the caller may go on.</summary>
+    internal static ProblemHttpResult? Refusal(HttpContext http, Guid organizationId, Guid workspaceId, WorkspaceRole? role)
+    {
         // Without a role the caller learns nothing, not even whether the workspace exists.
         if (role is null)
             return WorkspaceNotFound(organizationId, workspaceId);
-
         var required = http.GetEndpoint()?.Metadata.GetMetadata<RequiredWorkspaceRole>()?.Role ?? WorkspaceRole.Viewer;
-        if (role < required)
-            return Forbidden(required, role.Value);
-
-        http.RequestServices.GetRequiredService<WorkspaceScope>().Set(organizationId, workspaceId, role.Value);
-        return await next(context);
+        return role < required ? Forbidden(required, role.Value) : null;
     }
 
     public static ProblemHttpResult WorkspaceNotFound(Guid organizationId, Guid workspaceId) =>

@@ -127,6 +127,39 @@ public class AuthorizationMatrixTests(MatrixFactory factory) : IClassFixture<Mat
         Assert.Equal(await WithoutTraceIdAsync(existing), await WithoutTraceIdAsync(missing));
     }
 
+    [Theory]
+    [InlineData("not-a-uuid")]
+    [InlineData("{ready}?version_id=abc")]
+    [InlineData("{ready}?version_id={version}")]
+    [InlineData("{missing}")]
+    public async Task AStrangerAskingForAFileByIdGetsWorkspaceNotFoundWhateverTheIdOrQuery(string target)
+    {
+        // GET by id reads the caller's role in the same query as the file, so the role must still decide first.
+        var path = target.Replace("{ready}", factory.ReadyFile.FileId.ToString())
+            .Replace("{version}", factory.ReadyFile.VersionId).Replace("{missing}", Guid.NewGuid().ToString());
+
+        using var response = await factory.CreateClientFor(MatrixFactory.Stranger).GetAsync($"{factory.FilesBase}/{path}");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("urn:fileapi:problem:workspace-not-found", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task AViewerAskingForAMalformedFileIdOrAMissingFileGetsTheFilesOwnProblem()
+    {
+        var viewer = factory.CreateClientFor(MatrixFactory.Viewer);
+
+        using var malformed = await viewer.GetAsync($"{factory.FilesBase}/not-a-uuid");
+        using var missing = await viewer.GetAsync($"{factory.FilesBase}/{Guid.NewGuid()}");
+        using var ready = await viewer.GetAsync($"{factory.FilesBase}/{factory.ReadyFile.FileId}?version_id={factory.ReadyFile.VersionId}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Contains("urn:fileapi:problem:invalid-id", await malformed.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("urn:fileapi:problem:file-not-found", await missing.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
+
     [Fact]
     public async Task AFileIdFromAnotherWorkspaceIsNotFoundEvenForItsOwner()
     {
