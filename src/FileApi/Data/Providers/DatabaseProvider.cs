@@ -27,6 +27,7 @@ public static class DatabaseProviders
                 services.AddSingleton<IVersionReadiness, SqlServerVersionReadiness>();
                 services.AddSingleton<IWorkspaceUsageCounts, SqlServerWorkspaceUsageCounts>();
                 services.AddSingleton<IDatabaseErrors, SqlServerErrors>();
+                services.AddSingleton<IVersionWakeups, SqlServerVersionWakeups>();
                 break;
             default:
                 services.AddDbContext<FileApiDb>((provided, options) =>
@@ -37,6 +38,7 @@ public static class DatabaseProviders
                 services.AddSingleton<IVersionReadiness, PostgreSqlVersionReadiness>();
                 services.AddSingleton<IWorkspaceUsageCounts, PostgreSqlWorkspaceUsageCounts>();
                 services.AddSingleton<IDatabaseErrors, PostgreSqlErrors>();
+                services.AddSingleton<IVersionWakeups, PostgreSqlVersionWakeups>();
                 break;
         }
     }
