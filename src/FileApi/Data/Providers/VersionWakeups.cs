@@ -55,7 +55,7 @@ sealed class PostgreSqlVersionWakeups(NpgsqlDataSource dataSource, TimeProvider 
     readonly Channel<(Guid FileId, long VersionId)> _announced = System.Threading.Channels.Channel.CreateBounded<(Guid, long)>(
         new BoundedChannelOptions(MaxQueued) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
 
-    /// <summary>The listening session's backend process id while it listens, so a test can end that session.</summary>
+    /// <summary>The listening session's backend process id once it listens and has caught up, so a test can end that session.</summary>
     internal int? ListeningProcessId { get; private set; }
 
     public bool CanAnnounce => true;
@@ -150,10 +150,10 @@ sealed class PostgreSqlVersionWakeups(NpgsqlDataSource dataSource, TimeProvider 
             connection.Notification += (_, notification) => Hear(notification.Payload, handlers.Heard);
             await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
                 await listen.ExecuteNonQueryAsync(stoppingToken);
-            ListeningProcessId = connection.ProcessID;
             listening();
-            logger.LogInformation("Hearing finished versions from the other instances (LISTEN {Channel})", Channel);
             await handlers.Listening(stoppingToken);
+            ListeningProcessId = connection.ProcessID;
+            logger.LogInformation("Hearing finished versions from the other instances (LISTEN {Channel})", Channel);
             while (true)
             {
                 if (!await connection.WaitAsync(PingAfterIdle, stoppingToken))
