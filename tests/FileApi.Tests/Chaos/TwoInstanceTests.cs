@@ -200,6 +200,42 @@ public sealed class TwoInstanceTests(TwoInstances instances) : IClassFixture<Two
         Assert.True(A.Clock.GetUtcNow() - parkedAt < TimeSpan.FromSeconds(WaitSeconds), "The poll's own deadline passed, so nothing proved it was woken.");
     }
 
+    [Fact]
+    public async Task ABurstOfFinishedVersionsIsAnnouncedManyToANotificationEachUnderPostgreSqlsPayloadLimit()
+    {
+        await using var listener = new NpgsqlConnection(A.ConnectionString);
+        await listener.OpenAsync();
+        var heard = new ConcurrentQueue<string>();
+        listener.Notification += (_, notification) => heard.Enqueue(notification.Payload);
+        await using (var listen = new NpgsqlCommand($"LISTEN {PostgreSqlVersionWakeups.Channel}", listener))
+            await listen.ExecuteNonQueryAsync();
+        var burst = Enumerable.Range(0, 1000).Select(i => (FileId: Guid.NewGuid(), VersionId: 638_000_000_000_000_000L + i)).ToList();
+
+        var waiters = B.Services.GetRequiredService<VersionWaiters>();
+        foreach (var (fileId, versionId) in burst)
+            waiters.Finished(fileId, versionId);
+
+        var expected = burst.Select(v => $"{v.FileId}:{v.VersionId}").ToHashSet();
+        var received = new HashSet<string>();
+        var notifications = 0;
+        await Until(async () =>
+        {
+            await listener.WaitAsync(TimeSpan.FromMilliseconds(100));
+            while (heard.TryDequeue(out var payload))
+            {
+                var ours = payload.Split(' ').Where(expected.Contains).ToList();
+                if (ours.Count == 0)
+                    continue; // another test's announcement
+                notifications++;
+                Assert.True(System.Text.Encoding.UTF8.GetByteCount(payload) < 8000, $"A payload of {payload.Length} bytes.");
+                received.UnionWith(ours);
+            }
+            return received.Count == expected.Count;
+        }, "every version of the burst to be heard");
+        // A full payload holds about 140; the first send may leave before the whole burst has queued.
+        Assert.True(notifications <= 1000 / 10, $"{notifications} notifications for 1,000 versions: fewer than ten a notification.");
+    }
+
     async Task CompleteOnBAsync(HttpClient onB, UploadResponse upload)
     {
         using var completed = await onB.PostAsync($"{B.FilesBase}/{upload.FileId}/versions/{upload.VersionId}/complete", null);
