@@ -1,7 +1,7 @@
 using System.Globalization;
 using FileApi.Benchmarks;
 
-// dotnet run -c Release --project bench/FileApi.Benchmarks -- [all|register|poll|ready|events|listing|standin|upload ...] [--quick]
+// dotnet run -c Release --project bench/FileApi.Benchmarks -- [all|register|poll|ready|wakeup|events|listing|standin|upload ...] [--quick]
 //   [--duration SECONDS] [--events 1000,5000] [--files 1000000] [--blobs 10000,100000] [--upload-mib 1024]
 // Starts its own PostgreSQL, Azurite, API (Kestrel on loopback) and event stand-in; prints one table.
 // The .NET SDK's side of the upload section runs in a process of its own, so its peak RSS is its own.
@@ -19,6 +19,7 @@ var sections = new (string Name, Func<BenchStack, BenchSettings, Report, Task> R
     ("poll", RequestBenchmarks.PollAsync),
     ("ready", EventBenchmarks.ReadyByCompletionAsync),
     ("ready", EventBenchmarks.ReadyByEventAsync),
+    ("wakeup", WakeupBenchmark.RunAsync),
     ("events", EventBenchmarks.WebhookAsync),
     ("listing", ListingBenchmark.RunAsync),
     ("standin", StandIn.IdleCpuAsync),
@@ -36,7 +37,7 @@ sealed record BenchSettings(
     HashSet<string> Sections, TimeSpan Warmup, TimeSpan Duration, int[] EventBatches, int ReadySamples,
     int ListingFiles, int ListingPage, int ListingSamples, int[] IdleBlobs, TimeSpan IdleWindow, int UploadMiB)
 {
-    static readonly string[] All = ["register", "poll", "ready", "events", "listing", "standin", "upload"];
+    static readonly string[] All = ["register", "poll", "ready", "wakeup", "events", "listing", "standin", "upload"];
 
     public static BenchSettings Parse(string[] args)
     {

@@ -39,6 +39,24 @@ public sealed class FilesOptions
     [Range(1, 1_000_000)]
     public int MaxWaits { get; set; } = 2000;
 
+    /// <summary>
+    /// PostgreSQL: instances tell each other by LISTEN/NOTIFY the moment a version finishes, so a long-poll on another
+    /// instance answers at once. Turn off behind a pooler in transaction mode (PgBouncer, or Azure's built-in one on
+    /// port 6432), which keeps no session's LISTEN; then only the re-read below wakes them, so keep it short.
+    /// </summary>
+    public bool WakeupsByNotification { get; set; } = true;
+
+    /// <summary>
+    /// How often an instance reads the versions its long-polls wait on, for finishes it was not told of. Unset: 5 s where
+    /// instances announce finishes (a safety net for a lost notification), 500 ms where they cannot (SQL Server, or
+    /// <see cref="WakeupsByNotification"/> off).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "1.00:00:00")]
+    public TimeSpan? WaitedVersionRereadInterval { get; set; }
+
+    public TimeSpan RereadInterval(bool announced) =>
+        WaitedVersionRereadInterval ?? (announced ? TimeSpan.FromSeconds(5) : TimeSpan.FromMilliseconds(500));
+
     /// <summary>Most versions <c>include_versions</c> lists (<c>versions_limit</c> may ask for fewer).</summary>
     [Range(1, 100_000)]
     public int MaxVersionsListed { get; set; } = 1000;

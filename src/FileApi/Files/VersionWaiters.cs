@@ -1,4 +1,5 @@
 using FileApi.Data;
+using FileApi.Data.Providers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -8,11 +9,12 @@ public enum WaitAdmission { Admitted, CallerAtLimit, InstanceAtLimit }
 
 /// <summary>
 /// Wakes long-polls (<c>GET ...?version_id=&amp;wait=</c>) and <c>complete</c> in this instance the moment a version
-/// finishes here; <see cref="WaitedVersionPoller"/> wakes them for versions finished by other instances. Each
+/// finishes here, and announces the finish to the other instances (<see cref="IVersionWakeups"/>);
+/// <see cref="WaitedVersionPoller"/> wakes them for versions finished by other instances. Each
 /// <see cref="WhenFinished"/> is paired with a <see cref="Forget"/>, so one waiter giving up leaves the others waiting.
 /// Long-polls are also admitted here, per caller and in all, because each holds a request open for up to a minute.
 /// </summary>
-public sealed class VersionWaiters(IOptions<FilesOptions> options)
+public sealed class VersionWaiters(IOptions<FilesOptions> options, IVersionWakeups wakeups)
 {
     sealed class Waiting
     {
@@ -73,7 +75,22 @@ public sealed class VersionWaiters(IOptions<FilesOptions> options)
         }
     }
 
+    /// <summary>
+    /// This instance finished the version (its transition has committed): its waiters here answer, and the other
+    /// instances are told, since a long-poll on the version may be waiting there.
+    /// </summary>
     public void Finished(Guid fileId, long versionId)
+    {
+        Wake(fileId, versionId);
+        if (Announced)
+            wakeups.Announce(fileId, versionId);
+    }
+
+    /// <summary>Instances tell each other of finished versions: the provider can, and it is not turned off.</summary>
+    public bool Announced => wakeups.CanAnnounce && options.Value.WakeupsByNotification;
+
+    /// <summary>The version finished, here or elsewhere: its waiters in this instance answer.</summary>
+    public void Wake(Guid fileId, long versionId)
     {
         Waiting? waiting;
         lock (_lock)
@@ -92,15 +109,27 @@ public sealed class VersionWaiters(IOptions<FilesOptions> options)
 }
 
 /// <summary>
-/// One database read per interval for all versions waited on in this instance, instead of one per waiter: it wakes
-/// the waiters of versions that another instance finished.
+/// Wakes this instance's waiters of versions that another instance finished: at once when that instance announces it
+/// (<see cref="IVersionWakeups"/>, PostgreSQL's LISTEN/NOTIFY), and at every re-read of all versions waited on here
+/// (one database read per interval, not one per waiter), which is the only way on SQL Server and a safety net for a
+/// lost notification elsewhere. Each time listening (re)starts, what was announced meanwhile is caught up by a re-read.
 /// </summary>
-public sealed class WaitedVersionPoller(IServiceScopeFactory scopes, VersionWaiters waiters, TimeProvider clock, ILogger<WaitedVersionPoller> logger)
-    : BackgroundService
+public sealed class WaitedVersionPoller(
+    IServiceScopeFactory scopes, VersionWaiters waiters, IVersionWakeups wakeups, IOptions<FilesOptions> options, TimeProvider clock,
+    ILogger<WaitedVersionPoller> logger) : BackgroundService
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
+    /// <summary>Time between two re-reads of the waited versions in this instance.</summary>
+    public TimeSpan Interval => options.Value.RereadInterval(waiters.Announced);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var rereads = RereadAsync(stoppingToken);
+        if (!waiters.Announced)
+            return rereads;
+        return Task.WhenAll(rereads, wakeups.RunAsync(new WakeupHandlers(waiters.Wake, CatchUpAsync), stoppingToken));
+    }
+
+    async Task RereadAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -121,6 +150,19 @@ public sealed class WaitedVersionPoller(IServiceScopeFactory scopes, VersionWait
         }
     }
 
+    async Task CatchUpAsync(CancellationToken ct)
+    {
+        try
+        {
+            await WakeFinishedAsync(ct);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // Listening goes on; the next re-read catches up instead.
+            logger.LogWarning(exception, "Could not re-read waited versions after listening again");
+        }
+    }
+
     public async Task WakeFinishedAsync(CancellationToken ct)
     {
         var waited = waiters.Waited();
@@ -135,6 +177,6 @@ public sealed class WaitedVersionPoller(IServiceScopeFactory scopes, VersionWait
             .ToListAsync(ct);
         var waitedSet = waited.ToHashSet();
         foreach (var version in finished.Where(v => waitedSet.Contains((v.FileId, v.VersionId))))
-            waiters.Finished(version.FileId, version.VersionId);
+            waiters.Wake(version.FileId, version.VersionId);
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using FileApi.Data;
+using FileApi.Data.Providers;
 using FileApi.Files;
 using FileApi.Storage;
 using FileApi.Tests.Infrastructure;
@@ -25,7 +26,8 @@ public sealed class ObservedClock() : FakeTimeProvider(DateTimeOffset.UtcNow)
         return base.CreateTimer(callback, state, dueTime, period);
     }
 
-    public bool HasTimerFor(TimeSpan dueTime) => _timers.Contains(dueTime);
+    /// <summary>How many delays of <paramref name="dueTime"/> were asked for so far, so a test can wait for one more.</summary>
+    public int TimersFor(TimeSpan dueTime) => _timers.Count(timer => timer == dueTime);
 }
 
 /// <summary>
@@ -51,6 +53,8 @@ public sealed class ApiInstance : FileApiFactory
     [
         new("Lifecycle:MissedEventAfter", "00:00:00"),
         new("Files:CompletionWait", "00:00:00"),
+        // No re-read of the waited versions within a test: only an announcement (or the catch-up after listening again) wakes a poll.
+        new("Files:WaitedVersionRereadInterval", "1.00:00:00"),
         .. _databaseRelay is null
             ? Array.Empty<KeyValuePair<string, string>>()
             : [new("ConnectionStrings:FileApi", new NpgsqlConnectionStringBuilder(ConnectionString) { Port = _databaseRelay.Port }.ConnectionString)],
@@ -121,9 +125,10 @@ public sealed class TwoInstanceTests(TwoInstances instances) : IClassFixture<Two
         byte[] content = [1, 2, 3, 4, 5];
         var upload = await A.RegisterAndPutAsync(onA, $"path/wake/{finishedBy}.txt", content);
 
+        var parked = A.Clock.TimersFor(TimeSpan.FromSeconds(WaitSeconds));
         var poll = onA.GetAsync($"{A.FilesBase}/{upload.FileId}?version_id={upload.VersionId}&wait={WaitSeconds}");
         // Parked: the poll has read the version as uploading and waits on A's clock, which only the test moves.
-        await Until(() => A.Clock.HasTimerFor(TimeSpan.FromSeconds(WaitSeconds)) || poll.IsCompleted, "the poll on A to wait");
+        await Until(() => A.Clock.TimersFor(TimeSpan.FromSeconds(WaitSeconds)) > parked || poll.IsCompleted, "the poll on A to wait");
         Assert.False(poll.IsCompleted, "The poll answered before anything finished the version.");
 
         if (finishedBy == "completion")
@@ -137,8 +142,8 @@ public sealed class TwoInstanceTests(TwoInstances instances) : IClassFixture<Two
             Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
         }
 
-        // A's clock moves in steps that add up to half the wait, so only a wake-up can answer the poll, and whatever
-        // wakes A (a notification, or a re-read on A's clock) gets its turn.
+        // A's clock moves in steps that add up to half the wait, so only a wake-up can answer the poll; A re-reads
+        // the waited versions once a day here, so it must be B's announcement that wakes it.
         for (var step = 0; step < WaitSeconds / 2 && !poll.IsCompleted; step++)
         {
             A.Clock.Advance(TimeSpan.FromSeconds(1));
@@ -150,6 +155,101 @@ public sealed class TwoInstanceTests(TwoInstances instances) : IClassFixture<Two
         var file = await StrictJson.ReadAsync(answer);
         Assert.Equal(upload.VersionId, file.GetProperty("version_id").GetString());
         Assert.Equal(content.Length, file.GetProperty("size").GetInt64());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AWaitingPollIsStillWokenByTheOtherInstanceAfterItsInstancesListeningSessionIsEnded(bool finishedWhileNotListening)
+    {
+        var listener = (PostgreSqlVersionWakeups)A.Services.GetRequiredService<IVersionWakeups>();
+        await Until(() => listener.ListeningProcessId is not null, "A to listen");
+        using var onA = A.CreateClientFor(FileApiFactory.Owner);
+        using var onB = B.CreateClientFor(FileApiFactory.Owner);
+        var upload = await A.RegisterAndPutAsync(onA, $"path/wake/relisten-{finishedWhileNotListening}.txt", [6, 7]);
+        var parked = A.Clock.TimersFor(TimeSpan.FromSeconds(WaitSeconds));
+        var poll = onA.GetAsync($"{A.FilesBase}/{upload.FileId}?version_id={upload.VersionId}&wait={WaitSeconds}");
+        await Until(() => A.Clock.TimersFor(TimeSpan.FromSeconds(WaitSeconds)) > parked || poll.IsCompleted, "the poll on A to wait");
+        Assert.False(poll.IsCompleted, "The poll answered before anything finished the version.");
+        var parkedAt = A.Clock.GetUtcNow();
+
+        // PostgreSQL ends A's listening session, as a failover or an administrator does; A waits its first retry (A's clock).
+        var ended = listener.ListeningProcessId!.Value;
+        await TerminateBackendAsync(ended);
+        await Until(() => listener.ListeningProcessId is null, "A to see its listening session end");
+        if (finishedWhileNotListening)
+            await CompleteOnBAsync(onB, upload); // announced to no session of A's: only A's catch-up read can see it
+
+        for (var step = 0; step < WaitSeconds / 2 && listener.ListeningProcessId is null && !poll.IsCompleted; step++)
+        {
+            A.Clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(poll, Task.Delay(TimeSpan.FromMilliseconds(100)));
+        }
+        if (!finishedWhileNotListening)
+        {
+            Assert.False(poll.IsCompleted, "The poll answered before anything finished the version.");
+            await Until(() => listener.ListeningProcessId is not null, "A to listen again");
+            Assert.NotEqual(ended, listener.ListeningProcessId);
+            await CompleteOnBAsync(onB, upload); // heard on A's new session
+        }
+
+        await Until(() => poll.IsCompleted, "the poll on A to be answered");
+        using var answer = await poll;
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(upload.VersionId, (await StrictJson.ReadAsync(answer)).GetProperty("version_id").GetString());
+        Assert.True(A.Clock.GetUtcNow() - parkedAt < TimeSpan.FromSeconds(WaitSeconds), "The poll's own deadline passed, so nothing proved it was woken.");
+    }
+
+    [Fact]
+    public async Task ABurstOfFinishedVersionsIsAnnouncedManyToANotificationEachUnderPostgreSqlsPayloadLimit()
+    {
+        await using var listener = new NpgsqlConnection(A.ConnectionString);
+        await listener.OpenAsync();
+        var heard = new ConcurrentQueue<string>();
+        listener.Notification += (_, notification) => heard.Enqueue(notification.Payload);
+        await using (var listen = new NpgsqlCommand($"LISTEN {PostgreSqlVersionWakeups.Channel}", listener))
+            await listen.ExecuteNonQueryAsync();
+        var burst = Enumerable.Range(0, 1000).Select(i => (FileId: Guid.NewGuid(), VersionId: 638_000_000_000_000_000L + i)).ToList();
+
+        var waiters = B.Services.GetRequiredService<VersionWaiters>();
+        foreach (var (fileId, versionId) in burst)
+            waiters.Finished(fileId, versionId);
+
+        var expected = burst.Select(v => $"{v.FileId}:{v.VersionId}").ToHashSet();
+        var received = new HashSet<string>();
+        var notifications = 0;
+        await Until(async () =>
+        {
+            await listener.WaitAsync(TimeSpan.FromMilliseconds(100));
+            while (heard.TryDequeue(out var payload))
+            {
+                var ours = payload.Split(' ').Where(expected.Contains).ToList();
+                if (ours.Count == 0)
+                    continue; // another test's announcement
+                notifications++;
+                Assert.True(System.Text.Encoding.UTF8.GetByteCount(payload) < 8000, $"A payload of {payload.Length} bytes.");
+                received.UnionWith(ours);
+            }
+            return received.Count == expected.Count;
+        }, "every version of the burst to be heard");
+        // A full payload holds about 140; the first send may leave before the whole burst has queued.
+        Assert.True(notifications <= 1000 / 10, $"{notifications} notifications for 1,000 versions: fewer than ten a notification.");
+    }
+
+    async Task CompleteOnBAsync(HttpClient onB, UploadResponse upload)
+    {
+        using var completed = await onB.PostAsync($"{B.FilesBase}/{upload.FileId}/versions/{upload.VersionId}/complete", null);
+        Assert.Equal(HttpStatusCode.OK, completed.StatusCode);
+    }
+
+    async Task TerminateBackendAsync(int processId)
+    {
+        await using var connection = new NpgsqlConnection(A.ConnectionString);
+        await connection.OpenAsync();
+        // With a timeout, PostgreSQL answers once the session is gone, so nothing announced afterwards reaches it.
+        await using var terminate = new NpgsqlCommand("SELECT pg_terminate_backend(@pid, 10000)", connection);
+        terminate.Parameters.AddWithValue("pid", processId);
+        Assert.True((bool)(await terminate.ExecuteScalarAsync())!, "PostgreSQL did not end A's listening session.");
     }
 
     [Fact]

@@ -12,7 +12,10 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace FileApi.Tests.Files;
 
-/// <summary>Two waiting polls per caller, three in all, five versions listed at most; a fake clock drives the shared poller.</summary>
+/// <summary>
+/// Two waiting polls per caller, three in all, five versions listed at most; a fake clock drives the shared re-read of
+/// waited versions, every half second (as on SQL Server).
+/// </summary>
 public sealed class WaitCapsFactory : FileApiFactory
 {
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
@@ -22,6 +25,7 @@ public sealed class WaitCapsFactory : FileApiFactory
         new("Files:MaxWaitsPerCaller", "2"),
         new("Files:MaxWaits", "3"),
         new("Files:MaxVersionsListed", "5"),
+        new("Files:WaitedVersionRereadInterval", WaitCapsTests.RereadInterval.ToString()),
     ];
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -35,6 +39,7 @@ public sealed class WaitCapsTests(WaitCapsFactory factory) : IClassFixture<WaitC
 {
     // Bounds a wait for something that must happen, so a broken build fails instead of hanging; never a timing assertion.
     const int BoundSteps = 100;
+    public static readonly TimeSpan RereadInterval = TimeSpan.FromMilliseconds(500);
 
     readonly HttpClient _owner = factory.CreateClientFor(FileApiFactory.Owner);
 
@@ -80,7 +85,7 @@ public sealed class WaitCapsTests(WaitCapsFactory factory) : IClassFixture<WaitC
         var poll = _owner.GetAsync($"{factory.FilesBase}/{upload.FileId}?version_id={upload.VersionId}&wait=60");
         await UntilAsync(() => Waiters.ActivePolls == 1);
 
-        // Another instance fails the version: nothing in this one calls Finished, only the shared poller can see it.
+        // Another instance fails the version and announces nothing (as a SQL Server one): only the shared re-read can see it.
         await using (var scope = factory.Services.CreateAsyncScope())
         {
             var versionId = long.Parse(upload.VersionId);
@@ -91,7 +96,7 @@ public sealed class WaitCapsTests(WaitCapsFactory factory) : IClassFixture<WaitC
         // Half-second steps of fake time, fewer than the poll's 60 s: only a poller read can answer it as failed.
         for (var step = 0; step < BoundSteps && !poll.IsCompleted; step++)
         {
-            factory.Clock.Advance(WaitedVersionPoller.Interval);
+            factory.Clock.Advance(RereadInterval);
             await Task.Delay(20);
         }
 

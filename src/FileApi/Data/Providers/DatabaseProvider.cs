@@ -30,6 +30,7 @@ public static class DatabaseProviders
                 services.AddSingleton<IVersionReadiness, SqlServerVersionReadiness>();
                 services.AddSingleton<IWorkspaceUsageCounts, SqlServerWorkspaceUsageCounts>();
                 services.AddSingleton<IDatabaseErrors, SqlServerErrors>();
+                services.AddSingleton<IVersionWakeups, SqlServerVersionWakeups>();
                 break;
             default:
                 services.AddDbContextPool<FileApiDb>((provided, options) =>
@@ -40,6 +41,7 @@ public static class DatabaseProviders
                 services.AddSingleton<IVersionReadiness, PostgreSqlVersionReadiness>();
                 services.AddSingleton<IWorkspaceUsageCounts, PostgreSqlWorkspaceUsageCounts>();
                 services.AddSingleton<IDatabaseErrors, PostgreSqlErrors>();
+                services.AddSingleton<IVersionWakeups, PostgreSqlVersionWakeups>();
                 break;
         }
     }
