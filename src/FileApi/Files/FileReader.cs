@@ -43,33 +43,17 @@ public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storag
     }
 
     /// <summary>
-    /// The file with the version a GET asks for (the requested one, else the current one) in one round trip;
-    /// null when the file is not in the workspace.
-    /// </summary>
-    public async Task<FileWithVersion?> FindWithVersionAsync(IQueryable<StoredFile> files, long? requestedVersionId, CancellationToken ct)
-    {
-        // A join on the version's key (not a subquery), so PostgreSQL reads one row of each by primary key.
-        var found = await (
-            from f in files.AsNoTracking()
-            join v in db.FileVersions.AsNoTracking()
-                on new { FileId = f.Id, VersionId = requestedVersionId ?? f.CurrentVersionId } equals new { v.FileId, VersionId = (long?)v.VersionId } into versions
-            from v in versions.DefaultIfEmpty()
-            select new { File = f, Version = v }).FirstOrDefaultAsync(ct);
-        return found is null ? null : new FileWithVersion(found.File, found.Version);
-    }
-
-    /// <summary>
     /// For a GET by id, in one round trip: the caller's role in the workspace (null without one: then nothing else is read),
     /// the file when it is in the workspace, and the version asked for (else the current one). Compiled, as every poll runs it.
     /// </summary>
     public Task<CallerFileWithVersion?> FindForCallerAsync(HttpContext http, WorkspaceScope scope, Guid fileId, long? requestedVersionId)
     {
         var caller = http.User.GetCaller();
-        return CallerFileWithVersionQuery(db, scope.WorkspaceId, scope.OrganizationId, caller.TenantId ?? "", caller.Id, fileId, requestedVersionId);
+        return CallerFileWithVersionQuery(db, scope.WorkspaceId, scope.OrganizationId, caller.TenantId ?? "", caller.Id, fileId, requestedVersionId, http.RequestAborted);
     }
 
-    static readonly Func<FileApiDb, Guid, Guid, string, string, Guid, long?, Task<CallerFileWithVersion?>> CallerFileWithVersionQuery = EF.CompileAsyncQuery(
-        (FileApiDb db, Guid workspaceId, Guid organizationId, string tenantId, string userId, Guid fileId, long? requestedVersionId) => (
+    static readonly Func<FileApiDb, Guid, Guid, string, string, Guid, long?, CancellationToken, Task<CallerFileWithVersion?>> CallerFileWithVersionQuery = EF.CompileAsyncQuery(
+        (FileApiDb db, Guid workspaceId, Guid organizationId, string tenantId, string userId, Guid fileId, long? requestedVersionId, CancellationToken ct) => (
             from member in db.WorkspaceMembers.AsNoTracking()
             join workspace in db.Workspaces.AsNoTracking() on member.WorkspaceId equals workspace.Id
             where member.WorkspaceId == workspaceId && workspace.OrganizationId == organizationId

@@ -83,11 +83,11 @@ sealed class WorkspaceScopeFilter : IEndpointFilter
     public static Task<WorkspaceRole?> RoleOfCallerAsync(HttpContext http, Guid organizationId, Guid workspaceId)
     {
         var caller = http.User.GetCaller();
-        return RoleOf(http.RequestServices.GetRequiredService<FileApiDb>(), workspaceId, organizationId, caller.TenantId ?? "", caller.Id);
+        return RoleOf(http.RequestServices.GetRequiredService<FileApiDb>(), workspaceId, organizationId, caller.TenantId ?? "", caller.Id, http.RequestAborted);
     }
 
-    static readonly Func<FileApiDb, Guid, Guid, string, string, Task<WorkspaceRole?>> RoleOf = EF.CompileAsyncQuery(
-        (FileApiDb db, Guid workspaceId, Guid organizationId, string tenantId, string userId) => (
+    static readonly Func<FileApiDb, Guid, Guid, string, string, CancellationToken, Task<WorkspaceRole?>> RoleOf = EF.CompileAsyncQuery(
+        (FileApiDb db, Guid workspaceId, Guid organizationId, string tenantId, string userId, CancellationToken ct) => (
             from member in db.WorkspaceMembers
             join workspace in db.Workspaces on member.WorkspaceId equals workspace.Id
             where member.WorkspaceId == workspaceId && workspace.OrganizationId == organizationId

@@ -140,10 +140,6 @@ public sealed class SqlServerStatementTests
             return s.GetRequiredService<VersionLifecycle>().RestoreFileAsync(scope, FileId, path!, default);
         });
         yield return ("purge a deleted file", (s, _) => s.GetRequiredService<VersionLifecycle>().PurgeFileAsync(FileId, Later, default));
-        yield return ("read a file with its current version", (s, _) =>
-            s.GetRequiredService<FileReader>().FindWithVersionAsync(s.GetRequiredService<FileApiDb>().Files.Where(f => f.Id == FileId), null, default));
-        yield return ("read a file with a requested version", (s, _) =>
-            s.GetRequiredService<FileReader>().FindWithVersionAsync(s.GetRequiredService<FileApiDb>().Files.Where(f => f.Id == FileId), 1, default));
         yield return ("describe a file with its version list", (s, _) =>
         {
             var file = new StoredFile { Id = FileId, Folder = "/reports/", Name = "a.csv", PathKey = "reports/a.csv", CreatedById = "user-1", CurrentVersionId = 1 };
