@@ -24,43 +24,75 @@ static class Stats
     public static double Percentile(IEnumerable<double> samples, double p) => PercentileOfSorted(samples.Order().ToList(), p);
 }
 
-/// <summary>A closed-loop load generator like wrk: <c>connections</c> workers, each sending its next request as soon as the last answers.</summary>
-static class HttpLoad
+/// <summary>
+/// wrk (Debian's wrk), the load generator: 2 threads, <c>connections</c> connections, each sending its next request as
+/// soon as the last answers. It runs in a process of its own, in C, so the load it costs is small and not the API's:
+/// an in-process .NET client took about as much CPU as the API it measured.
+/// </summary>
+static partial class Wrk
 {
-    public static async Task<LoadResult> RunAsync(int connections, TimeSpan warmup, TimeSpan duration, Func<int, long, Task<bool>> request)
+    /// <param name="request">Lua for wrk's <c>request()</c> body, given <c>id</c> (the thread) and <c>n</c> (its request count); null for a fixed GET.</param>
+    public static async Task<LoadResult> RunAsync(Uri url, string method, string bearerToken, int connections, TimeSpan warmup, TimeSpan duration, string? request = null)
     {
-        var recording = false;
-        var stop = false;
-        var perWorker = Enumerable.Range(0, connections).Select(_ => new List<double>(100_000)).ToArray();
-        long errors = 0;
-        var workers = Enumerable.Range(0, connections).Select(worker => Task.Run(async () =>
+        var folder = Directory.CreateTempSubdirectory("fileapi-bench-wrk-").FullName;
+        try
         {
-            for (long n = 0; !Volatile.Read(ref stop); n++)
-            {
-                var started = Stopwatch.GetTimestamp();
-                var ok = await request(worker, n);
-                var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                if (!Volatile.Read(ref recording))
-                    continue;
-                if (ok)
-                    perWorker[worker].Add(ms);
-                else
-                    Interlocked.Increment(ref errors);
-            }
-        })).ToArray();
-        await Task.Delay(warmup);
-        foreach (var samples in perWorker)
-            lock (samples)
-                samples.Clear();
-        Volatile.Write(ref recording, true);
-        var watch = Stopwatch.StartNew();
-        await Task.Delay(duration);
-        Volatile.Write(ref recording, false);
-        var elapsed = watch.Elapsed;
-        Volatile.Write(ref stop, true);
-        await Task.WhenAll(workers);
-        return LoadResult.From(perWorker.SelectMany(s => s).ToList(), elapsed, errors);
+            var scriptPath = Path.Combine(folder, "script.lua");
+            await File.WriteAllTextAsync(scriptPath, $$"""
+                wrk.method = "{{method}}"
+                wrk.headers["Authorization"] = "Bearer {{bearerToken}}"
+                local threads = 0
+                function setup(thread) thread:set("id", threads); threads = threads + 1 end
+                function init(args) n = 0 end
+                {{(request is null ? "" : $"function request() n = n + 1; {request} end")}}
+                """);
+            await RunWrkAsync(url, connections, warmup, scriptPath);
+            var output = await RunWrkAsync(url, connections, duration, scriptPath);
+            var perSecond = double.Parse(RequestsPerSecond().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
+            var errors = NonSuccess().Match(output) is { Success: true } e ? long.Parse(e.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+            errors += SocketErrors().Matches(output).Sum(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+            return new LoadResult(perSecond, LatencyMs(output, "50%"), LatencyMs(output, "99%"), errors);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
+
+    static async Task<string> RunWrkAsync(Uri url, int connections, TimeSpan duration, string scriptPath)
+    {
+        var start = new ProcessStartInfo(Executable()) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "-t", "2", "-c", connections.ToString(CultureInfo.InvariantCulture),
+            "-d", $"{Math.Max(1, (int)Math.Ceiling(duration.TotalSeconds))}s", "--latency", "-s", scriptPath, url.AbsoluteUri })
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"wrk failed ({process.ExitCode}): {await errors}\n{await output}");
+        return await output;
+    }
+
+    /// <summary>A line of wrk's latency distribution, e.g. "     99%   12.34ms", in milliseconds.</summary>
+    static double LatencyMs(string output, string percentile)
+    {
+        var match = Regex.Match(output, $@"^\s*{Regex.Escape(percentile)}\s+([\d.]+)(us|ms|s)\s*$", RegexOptions.Multiline);
+        var value = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        return match.Groups[2].Value switch { "us" => value / 1000, "s" => value * 1000, _ => value };
+    }
+
+    static string Executable() =>
+        File.Exists("/usr/bin/wrk") ? "/usr/bin/wrk" : throw new InvalidOperationException("wrk is missing: apt-get install wrk (scripts/bench installs it)");
+
+    [GeneratedRegex(@"Requests/sec:\s+([\d.]+)")]
+    private static partial Regex RequestsPerSecond();
+
+    [GeneratedRegex(@"Non-2xx or 3xx responses: (\d+)")]
+    private static partial Regex NonSuccess();
+
+    [GeneratedRegex(@"(?:connect|read|write|timeout) (\d+)")]
+    private static partial Regex SocketErrors();
 }
 
 /// <summary>pgbench (/usr/bin/pgbench, Debian's postgresql-client) running a script at <c>clients</c> connections.</summary>

@@ -3,7 +3,7 @@ using FileApi.Files;
 
 namespace FileApi.Benchmarks;
 
-/// <summary>Register and poll at 32 connections, against pgbench at 32 clients running the statements the API sent for that request.</summary>
+/// <summary>Register and poll by wrk at 32 connections, against pgbench at 32 clients running the statements the API sent for that request.</summary>
 static class RequestBenchmarks
 {
     const int Connections = 32;
@@ -20,12 +20,8 @@ static class RequestBenchmarks
             header: "\\set n random(1, 1000000000000)\n");
 
         var run = Guid.NewGuid().ToString("N")[..8];
-        var measured = await HttpLoad.RunAsync(Connections, settings.Warmup, settings.Duration, async (worker, n) =>
-        {
-            using var response = await api.PutAsync($"{stack.FilesBase}/path/bench/load-{run}/{worker}-{n}.bin", content: null);
-            await response.Content.CopyToAsync(Stream.Null);
-            return response.IsSuccessStatusCode;
-        });
+        var measured = await Wrk.RunAsync(new Uri(stack.BaseAddress, stack.FilesBase), "PUT", stack.TokenFor(BenchStack.Owner), Connections, settings.Warmup, settings.Duration,
+            request: $"""return wrk.format(nil, "{stack.FilesBase}/path/bench/load-{run}/" .. id .. "-" .. n .. ".bin")""");
         var baseline = await Pgbench.RunAsync(stack.ConnectionString, Save("register", script), Connections, settings.Duration);
         report.Add($"register (PUT by path, new file), {Connections} connections", Report.Rate(measured), "pgbench " + Report.Rate(baseline),
             measured.PerSecond / baseline.PerSecond, $"{statements.Count} statements: {Summary(statements)}");
@@ -64,12 +60,7 @@ static class RequestBenchmarks
         var statements = await stack.Sql.CaptureAsync(async () => (await api.GetFromJsonAsync<FileResponse>(url, BenchStack.Json))!.ToString());
         var script = SqlCapture.PgbenchScript(statements, new Dictionary<string, string>());
 
-        var measured = await HttpLoad.RunAsync(Connections, settings.Warmup, settings.Duration, async (_, _) =>
-        {
-            using var response = await api.GetAsync(url);
-            await response.Content.CopyToAsync(Stream.Null);
-            return response.IsSuccessStatusCode;
-        });
+        var measured = await Wrk.RunAsync(new Uri(stack.BaseAddress, url), "GET", stack.TokenFor(BenchStack.Owner), Connections, settings.Warmup, settings.Duration);
         var baseline = await Pgbench.RunAsync(stack.ConnectionString, Save("poll", script), Connections, settings.Duration);
         report.Add($"{measure}, {Connections} connections", Report.Rate(measured), "pgbench " + Report.Rate(baseline),
             measured.PerSecond / baseline.PerSecond, $"{statements.Count} statements: {Summary(statements)}");
