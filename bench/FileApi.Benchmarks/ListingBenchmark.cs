@@ -29,7 +29,11 @@ static class ListingBenchmark
         var offsetPage = $"{filesBase}?limit={PageSize}&offset={(long)(page - 1) * PageSize}";
         var byName = $"{filesBase}?limit={PageSize}&order_by=name";
         var bySize = $"{filesBase}?limit={PageSize}&order_by=size";
-        var urls = new[] { first, cursorPage, offsetPage, byName, bySize };
+        var bySizeCursor = await WalkToPageAsync(api, bySize, page);
+        var folderView = $"{filesBase}?limit={PageSize}&delimiter=/";
+        var ownFiles = $"{filesBase}?limit={PageSize}&folder=/folder-1/&delimiter=/";
+        var urls = new[] { first, cursorPage, offsetPage, byName, bySize, bySizeCursor, folderView, ownFiles };
+        await ExplainAsync(stack, api, urls);
 
         // Warm up every path, then alternate so drift affects all alike.
         foreach (var url in urls)
@@ -48,12 +52,43 @@ static class ListingBenchmark
         Row(report, $"listing page {page:N0} via offset", timings[offsetPage], page1);
         Row(report, "listing page 1 by name", timings[byName], page1);
         Row(report, "listing page 1 by size", timings[bySize], page1);
+        Row(report, $"listing page {page:N0} by size via links.next", timings[bySizeCursor], page1);
+        Row(report, "folder view of the root (its 100 subfolders)", timings[folderView], page1);
+        Row(report, "folder view of one folder (its own files)", timings[ownFiles], page1);
     }
 
     static void Row(Report report, string name, List<double> samples, double page1)
     {
         var median = Stats.Percentile(samples, 0.5);
         report.Add(name, $"p50 {Report.Ms(median)}", $"page 1 {Report.Ms(page1)}", median / page1);
+    }
+
+    /// <summary>
+    /// Captures the statements each listing request sends and writes their plans, EXPLAIN (ANALYZE, BUFFERS), to
+    /// explain-listing.txt beside the bench's binaries: what an index should make of each.
+    /// </summary>
+    static async Task ExplainAsync(BenchStack stack, HttpClient api, IEnumerable<string> urls)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(stack.ConnectionString);
+        var plans = new System.Text.StringBuilder();
+        foreach (var url in urls)
+        {
+            var statements = await stack.Sql.CaptureAsync(() => TimeAsync(api, url));
+            plans.Append("== GET ").AppendLine(url);
+            foreach (var statement in statements.Where(s => s.TrimStart().StartsWith("SELECT", StringComparison.OrdinalIgnoreCase)
+                || s.TrimStart().StartsWith("WITH", StringComparison.OrdinalIgnoreCase)))
+            {
+                plans.AppendLine(statement.Trim()).AppendLine("--");
+                await using var explain = dataSource.CreateCommand("EXPLAIN (ANALYZE, BUFFERS) " + statement);
+                await using var reader = await explain.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                    plans.AppendLine(reader.GetString(0));
+                plans.AppendLine();
+            }
+        }
+        var path = Path.Combine(AppContext.BaseDirectory, "explain-listing.txt");
+        await File.WriteAllTextAsync(path, plans.ToString());
+        Console.WriteLine($"  plans of the listing statements: {path}");
     }
 
     static async Task<string> WalkToPageAsync(HttpClient api, string first, int page)

@@ -376,12 +376,24 @@ namespace FileApi.Migrations.PostgreSql
                         .HasDatabaseName("ix_files_live_created")
                         .HasFilter("deleted_at IS NULL AND current_version_id IS NOT NULL");
 
+                    b.HasIndex("WorkspaceId", "CurrentSize", "Id")
+                        .HasDatabaseName("ix_files_live_size")
+                        .HasFilter("deleted_at IS NULL AND current_version_id IS NOT NULL");
+
                     b.HasIndex("WorkspaceId", "DeletedAt", "Id")
                         .HasDatabaseName("ix_files_deleted")
                         .HasFilter("deleted_at IS NOT NULL");
 
                     b.HasIndex("WorkspaceId", "ModifiedAt", "Id")
                         .HasDatabaseName("ix_files_live_modified")
+                        .HasFilter("deleted_at IS NULL AND current_version_id IS NOT NULL");
+
+                    b.HasIndex("WorkspaceId", "Name", "Id")
+                        .HasDatabaseName("ix_files_live_name")
+                        .HasFilter("deleted_at IS NULL AND current_version_id IS NOT NULL");
+
+                    b.HasIndex("WorkspaceId", "PathKey", "Id")
+                        .HasDatabaseName("ix_files_live_path_order")
                         .HasFilter("deleted_at IS NULL AND current_version_id IS NOT NULL");
 
                     b.HasIndex("WorkspaceId", "FolderKey", "PathKey", "Id")

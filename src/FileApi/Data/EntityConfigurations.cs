@@ -35,6 +35,9 @@ sealed class WorkspaceUsageConfiguration : IEntityTypeConfiguration<WorkspaceUsa
 
 sealed class StoredFileConfiguration : IEntityTypeConfiguration<StoredFile>
 {
+    /// <summary>The rows a listing of live files reads, as a filtered index's predicate (the same text on both engines).</summary>
+    const string LiveAndVisible = "deleted_at IS NULL AND current_version_id IS NOT NULL";
+
     public void Configure(EntityTypeBuilder<StoredFile> file)
     {
         file.ToTable("files");
@@ -60,12 +63,22 @@ sealed class StoredFileConfiguration : IEntityTypeConfiguration<StoredFile>
             .HasFilter("deleted_at IS NULL")
             .HasDatabaseName("ux_files_live_path");
 
-        // Listing orders: each is a keyset seek (cursor) over live, visible files of one workspace.
+        // Listing orders: each is a keyset seek (cursor) over live, visible files of one workspace, in exactly the
+        // listing's order (key, then id; the key in its column's collation), so a page is one index range read in order.
+        file.HasIndex(f => new { f.WorkspaceId, f.PathKey, f.Id })
+            .HasFilter(LiveAndVisible)
+            .HasDatabaseName("ix_files_live_path_order");
+        file.HasIndex(f => new { f.WorkspaceId, f.Name, f.Id })
+            .HasFilter(LiveAndVisible)
+            .HasDatabaseName("ix_files_live_name");
+        file.HasIndex(f => new { f.WorkspaceId, f.CurrentSize, f.Id })
+            .HasFilter(LiveAndVisible)
+            .HasDatabaseName("ix_files_live_size");
         file.HasIndex(f => new { f.WorkspaceId, f.ModifiedAt, f.Id })
-            .HasFilter("deleted_at IS NULL AND current_version_id IS NOT NULL")
+            .HasFilter(LiveAndVisible)
             .HasDatabaseName("ix_files_live_modified");
         file.HasIndex(f => new { f.WorkspaceId, f.CreatedAt, f.Id })
-            .HasFilter("deleted_at IS NULL AND current_version_id IS NOT NULL")
+            .HasFilter(LiveAndVisible)
             .HasDatabaseName("ix_files_live_created");
         file.HasIndex(f => new { f.WorkspaceId, f.DeletedAt, f.Id })
             .HasFilter("deleted_at IS NOT NULL")
@@ -73,7 +86,7 @@ sealed class StoredFileConfiguration : IEntityTypeConfiguration<StoredFile>
 
         // The folder view: a folder's own files are one range of this index, and each subfolder one seek (FolderListing).
         file.HasIndex(f => new { f.WorkspaceId, f.FolderKey, f.PathKey, f.Id })
-            .HasFilter("deleted_at IS NULL AND current_version_id IS NOT NULL")
+            .HasFilter(LiveAndVisible)
             .HasDatabaseName("ix_files_live_folder");
     }
 }

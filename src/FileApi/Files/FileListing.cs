@@ -189,10 +189,16 @@ static class FileListing
             paged = sort.After(matching, key, cursor.Id, descending);
         }
 
-        // Order and page the files alone, then join the current versions of just that page: an offset skips
-        // index entries, not joined rows.
+        // Order and page the files alone, then join the current versions of just that page. An offset skips the
+        // order's index entries by id alone (an index-only scan), and only the page's rows are read.
         var ordered = sort.Order(paged, descending);
-        var pageFiles = cursor is null ? ordered.Skip(offset).Take(limit + 1) : ordered.Take(limit + 1);
+        var pageFiles = ordered.Take(limit + 1);
+        if (cursor is null && offset > 0)
+        {
+            // Skip and Take inside the lambda, so that EF sends the offset as a parameter, not as SQL text.
+            var (orderedIds, skip, take) = (ordered.Select(f => f.Id), offset, limit + 1);
+            pageFiles = sort.Order(matching.Where(f => orderedIds.Skip(skip).Take(take).Contains(f.Id)), descending).Take(take);
+        }
         plan = new ListPlan(matching, WithCurrentVersions(db, pageFiles), sortName, descending, sort, limit, offset, cursor, unfiltered);
         return true;
     }
@@ -339,20 +345,30 @@ static class FileListing
             var bound = Expression.Property(Expression.Constant(new Bound<TKey>((TKey)after)), nameof(Bound<TKey>.Value));
             var id = Expression.Property(file, nameof(StoredFile.Id));
             var boundId = Expression.Property(Expression.Constant(new Bound<Guid>(afterId)), nameof(Bound<Guid>.Value));
-            var beyond = Expression.OrElse(
-                Beyond(key.Body, bound, descending),
-                Expression.AndAlso(Expression.Equal(key.Body, bound), Beyond(id, boundId, descending)));
+            // key >= k first: the same rows, but a bound the order's index seeks to, where the OR alone is a filter
+            // that every row before the cursor passes through.
+            var beyond = Expression.AndAlso(
+                Beyond(key.Body, bound, descending, orEqual: true),
+                Expression.OrElse(
+                    Beyond(key.Body, bound, descending, orEqual: false),
+                    Expression.AndAlso(Expression.Equal(key.Body, bound), Beyond(id, boundId, descending, orEqual: false))));
             return files.Where(Expression.Lambda<Func<StoredFile, bool>>(beyond, file));
         }
 
         // string and Guid have no < in C#: Compare(a, b) > 0, which EF Core translates to a > b.
-        static BinaryExpression Beyond(Expression column, Expression bound, bool descending)
+        static BinaryExpression Beyond(Expression column, Expression bound, bool descending, bool orEqual)
         {
             if (column.Type == typeof(string))
                 (column, bound) = (Expression.Call(typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!, column, bound), Expression.Constant(0));
             else if (column.Type == typeof(Guid))
                 (column, bound) = (Expression.Call(column, typeof(Guid).GetMethod(nameof(Guid.CompareTo), [typeof(Guid)])!, bound), Expression.Constant(0));
-            return descending ? Expression.LessThan(column, bound) : Expression.GreaterThan(column, bound);
+            return (descending, orEqual) switch
+            {
+                (false, false) => Expression.GreaterThan(column, bound),
+                (false, true) => Expression.GreaterThanOrEqual(column, bound),
+                (true, false) => Expression.LessThan(column, bound),
+                (true, true) => Expression.LessThanOrEqual(column, bound),
+            };
         }
 
         public override object? KeyOf(StoredFile file) => _read(file);

@@ -344,3 +344,40 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201184748_ListingOrderIndexes'
+)
+BEGIN
+    EXEC(N'CREATE INDEX [ix_files_live_name] ON [files] ([workspace_id], [name], [id]) WHERE deleted_at IS NULL AND current_version_id IS NOT NULL');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201184748_ListingOrderIndexes'
+)
+BEGIN
+    EXEC(N'CREATE INDEX [ix_files_live_path_order] ON [files] ([workspace_id], [path_key], [id]) WHERE deleted_at IS NULL AND current_version_id IS NOT NULL');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201184748_ListingOrderIndexes'
+)
+BEGIN
+    EXEC(N'CREATE INDEX [ix_files_live_size] ON [files] ([workspace_id], [current_size], [id]) WHERE deleted_at IS NULL AND current_version_id IS NOT NULL');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201184748_ListingOrderIndexes'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261201184748_ListingOrderIndexes', N'10.0.15');
+END;
+
+COMMIT;
+GO
+
