@@ -120,9 +120,10 @@ public sealed class FileVersion
     public string? BlobVersionId { get; set; }
 
     /// <summary>
-    /// The id of the infinite lease that seals the version's blob (<c>BlobStorage.SealAsync</c>). Chosen once, before the
-    /// first seal, so a retry re-acquires the same lease; random, so no holder of an upload link can guess it. A ready
-    /// version with one is sealed (readiness follows the seal); null on a version made ready before sealing existed.
+    /// The id of the infinite lease that seals the version's blob (<c>BlobStorage.SealAsync</c>). Chosen once, at registration
+    /// (before the first seal for a version registered earlier), so a retry re-acquires the same lease; random, so no holder
+    /// of an upload link can guess it. A ready version with one is sealed (readiness follows the seal); null on a version
+    /// made ready before sealing existed.
     /// </summary>
     public Guid? SealLeaseId { get; set; }
 

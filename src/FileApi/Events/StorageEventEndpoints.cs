@@ -53,7 +53,6 @@ public static class StorageEventEndpoints
     static async Task<Results<Ok, Ok<SubscriptionValidationAnswer>, ProblemHttpResult>> Receive(
         HttpRequest request, VersionLifecycle lifecycle, Storage.BlobStorage storage, IOptions<StorageEventOptions> options, CancellationToken ct)
     {
-        var scopes = request.HttpContext.RequestServices.GetRequiredService<IServiceScopeFactory>();
         var logger = request.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StorageEventEndpoints));
         var body = await ReadBodyAsync(request, ct);
         if (body is null)
@@ -75,40 +74,29 @@ public static class StorageEventEndpoints
             return TypedResults.Ok(new SubscriptionValidationAnswer(validation.Code));
         }
 
-        // One read tells which blobs are still uploading; only those cost a blob service call and an update, handled a few at
-        // a time, so a duplicate delivery is one query and a first delivery of 5,000 events finishes well inside Event Grid's 30 s.
+        // One read of the versions, the blob service asked about the uploading ones a few at a time, then one readiness statement
+        // for all of them: a duplicate delivery is one query, and a first delivery of 5,000 events a few round trips.
         var created = events.OfType<StorageEvent.BlobCreated>().ToList();
         var ours = created.Select(e => BlobSubject.TryParse(e.Subject, out var container, out var blobName) && container == storage.ContainerName ? blobName : null).ToList();
-        var statuses = await lifecycle.StatusesAsync(ours.OfType<string>().Distinct(StringComparer.Ordinal).ToList(), ct);
-        await Parallel.ForEachAsync(Enumerable.Range(0, created.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxConcurrency, CancellationToken = ct }, async (i, ct) =>
+        var outcomes = await lifecycle.CompleteManyAsync(ours.OfType<string>().Distinct(StringComparer.Ordinal).ToList(), options.Value.MaxConcurrency, ct);
+        for (var i = 0; i < created.Count; i++)
+        {
+            using var span = Telemetry.FileApiTelemetry.StartStorageEvent();
+            var (storageEvent, blobName) = (created[i], ours[i]);
+            if (blobName is null)
             {
-                using var span = Telemetry.FileApiTelemetry.StartStorageEvent();
-                var (storageEvent, blobName) = (created[i], ours[i]);
-                if (blobName is null)
-                {
-                    Telemetry.FileApiTelemetry.StorageEventHandled(storageEvent.Id, "OutsideContainer");
-                    logger.LogWarning("BlobCreated {EventId} for {Subject}, outside the files container; acknowledged", storageEvent.Id, storageEvent.Subject);
-                    return;
-                }
-                var outcome = await CompleteAsync(blobName, statuses, scopes, ct);
-                Telemetry.FileApiTelemetry.StorageEventHandled(storageEvent.Id, outcome.ToString());
-                if (outcome == CompletionOutcome.UnknownBlob)
-                    logger.LogWarning("BlobCreated for blob {BlobName}, which no version owns; acknowledged", blobName);
-                else
-                    logger.LogDebug("BlobCreated {EventId} for {BlobName}: {Outcome}", storageEvent.Id, blobName, outcome);
-            });
+                Telemetry.FileApiTelemetry.StorageEventHandled(storageEvent.Id, "OutsideContainer");
+                logger.LogWarning("BlobCreated {EventId} for {Subject}, outside the files container; acknowledged", storageEvent.Id, storageEvent.Subject);
+                continue;
+            }
+            var outcome = outcomes[blobName];
+            Telemetry.FileApiTelemetry.StorageEventHandled(storageEvent.Id, outcome.ToString());
+            if (outcome == CompletionOutcome.UnknownBlob)
+                logger.LogWarning("BlobCreated for blob {BlobName}, which no version owns; acknowledged", blobName);
+            else
+                logger.LogDebug("BlobCreated {EventId} for {BlobName}: {Outcome}", storageEvent.Id, blobName, outcome);
+        }
         return TypedResults.Ok();
-    }
-
-    /// <summary>A version still uploading is completed in a scope of its own (one database context per concurrent event).</summary>
-    static async Task<CompletionOutcome> CompleteAsync(
-        string blobName, IReadOnlyDictionary<string, VersionStatus> statuses, IServiceScopeFactory scopes, CancellationToken ct)
-    {
-        if (VersionLifecycle.SettledOutcome(statuses.TryGetValue(blobName, out var status) ? status : null) is { } settled)
-            return settled;
-        await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<VersionLifecycle>().CompleteAsync(blobName, ct);
     }
 
     static async Task<BinaryData?> ReadBodyAsync(HttpRequest request, CancellationToken ct)

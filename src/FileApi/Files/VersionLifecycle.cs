@@ -69,7 +69,7 @@ public sealed class VersionLifecycle(
     IVersionAllocation allocation, IPathLocks pathLocks, IVersionReadiness readiness, IWorkspaceUsageCounts usageCounts, IDatabaseErrors databaseErrors)
 {
     /// <summary>What completion answers for a version it need not touch (unknown, ready or failed); null while it is uploading.</summary>
-    internal static CompletionOutcome? SettledOutcome(VersionStatus? status) => status switch
+    static CompletionOutcome? SettledOutcome(VersionStatus? status) => status switch
     {
         null => CompletionOutcome.UnknownBlob,
         VersionStatus.Ready => CompletionOutcome.AlreadyReady,
@@ -222,35 +222,93 @@ public sealed class VersionLifecycle(
     /// that breaks the declared size or the size limit fails at once; declared checksums mean reading the bytes,
     /// which the verification worker does in the background, so the caller hears "in progress" and may hang up.
     /// </summary>
-    public async Task<CompletionOutcome> CompleteAsync(string blobName, CancellationToken ct)
-    {
-        if (!BlobNames.TryParse(blobName, out var blob))
-            return CompletionOutcome.UnknownBlob;
-        using var span = Telemetry.FileApiTelemetry.StartCompletion(blob.FileId, blob.VersionId);
-        var version = await FindAsync(blob, ct);
-        if (SettledOutcome(version?.Status) is { } settled)
-            return settled;
+    public async Task<CompletionOutcome> CompleteAsync(string blobName, CancellationToken ct) =>
+        (await CompleteManyAsync([blobName], maxConcurrency: 1, ct))[blobName];
 
+    /// <summary>
+    /// Finishes each of these versions as <see cref="CompleteAsync"/> does, in a handful of round trips whatever their number:
+    /// one read of the versions; the blob service asked about each still uploading (<paramref name="maxConcurrency"/> at a time);
+    /// then one readiness statement for all the sealed ones, with their outbox rows, in one transaction.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, CompletionOutcome>> CompleteManyAsync(
+        IReadOnlyCollection<string> blobNames, int maxConcurrency, CancellationToken ct)
+    {
+        var outcomes = new Dictionary<string, CompletionOutcome>(StringComparer.Ordinal);
+        var versions = await FindManyAsync(blobNames, ct);
+        var uploading = new List<(string BlobName, FileVersion Version)>();
+        foreach (var blobName in blobNames.Distinct(StringComparer.Ordinal))
+        {
+            var version = versions.GetValueOrDefault(blobName);
+            if (SettledOutcome(version?.Status) is { } settled)
+                outcomes[blobName] = settled;
+            else
+                uploading.Add((blobName, version!));
+        }
+        // A version registered before lease ids were chosen at registration gets one now, as it always did.
+        foreach (var (_, version) in uploading.Where(u => u.Version.SealLeaseId is null))
+            version.SealLeaseId = await ChooseSealLeaseIdAsync(version, ct);
+
+        var judged = new Judgement[uploading.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, uploading.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = maxConcurrency, CancellationToken = ct },
+            async (i, ct) => judged[i] = await JudgeBlobAsync(uploading[i].Version, uploading[i].BlobName, ct));
+
+        var sealedVersions = new List<Sealed>();
+        for (var i = 0; i < uploading.Count; i++)
+        {
+            var (blobName, version) = uploading[i];
+            switch (judged[i])
+            {
+                case Judgement.Settled(var outcome):
+                    outcomes[blobName] = outcome;
+                    break;
+                case Judgement.Broken(var code, var reason):
+                    outcomes[blobName] = await FailAsync(version, blobName, code, reason, claim: null, ct);
+                    break;
+                case Judgement.Sealed(var properties):
+                    sealedVersions.Add(new Sealed(version, blobName, properties, Verified(version, hashed: [])));
+                    break;
+            }
+        }
+        foreach (var (blobName, outcome) in await MarkReadyAsync(sealedVersions, claim: null, ct))
+            outcomes[blobName] = outcome;
+        return outcomes;
+    }
+
+    /// <summary>What the blob service says of an uploading version's blob, sealed when it is to become ready now.</summary>
+    abstract record Judgement
+    {
+        public sealed record Settled(CompletionOutcome Outcome) : Judgement;
+        public sealed record Broken(string Code, string Reason) : Judgement;
+        public sealed record Sealed(BlobProperties Properties) : Judgement;
+    }
+
+    /// <summary>A version whose blob is sealed as it was judged, ready to become ready.</summary>
+    sealed record Sealed(FileVersion Version, string BlobName, BlobProperties Properties, string? Verified);
+
+    /// <summary>Storage calls only (no database context), so many run at once.</summary>
+    async Task<Judgement> JudgeBlobAsync(FileVersion version, string blobName, CancellationToken ct)
+    {
         for (var attempt = 1; ; attempt++)
         {
             var properties = await storage.GetPropertiesAsync(blobName, ct);
             if (properties is null)
-                return CompletionOutcome.NotCommitted;
-            if (SizeProblem(version!, properties) is { } sizeProblem)
-                return await FailAsync(version!, blobName, sizeProblem.Code, sizeProblem.Reason, claim: null, ct);
-            if (version!.DeclaredMd5 is not null || version.DeclaredSha256 is not null)
+                return new Judgement.Settled(CompletionOutcome.NotCommitted);
+            if (SizeProblem(version, properties) is { } sizeProblem)
+                return new Judgement.Broken(sizeProblem.Code, sizeProblem.Reason);
+            if (version.DeclaredMd5 is not null || version.DeclaredSha256 is not null)
             {
                 if (!queue.TryEnqueue(blobName))
-                    logger.LogWarning("The verification queue is full; version {VersionId} of file {FileId} is left to the reconciler", blob.VersionId, blob.FileId);
-                return CompletionOutcome.VerificationInProgress;
+                    logger.LogWarning("The verification queue is full; version {VersionId} of file {FileId} is left to the reconciler", version.VersionId, version.FileId);
+                return new Judgement.Settled(CompletionOutcome.VerificationInProgress);
             }
 
-            var sealing = await SealAsync(version, blobName, properties.ETag, ct);
+            var sealing = await storage.SealAsync(blobName, properties.ETag, version.SealLeaseId!.Value, ct);
             if (sealing == SealOutcome.Sealed)
-                return await MarkReadyAsync(version, blobName, properties, Verified(version, hashed: []), claim: null, ct);
+                return new Judgement.Sealed(properties);
             // Changed: a commit landed between the read and the seal, so the blob is judged again as it is now.
             if (sealing == SealOutcome.Gone || attempt == 3)
-                return CompletionOutcome.NotCommitted;
+                return new Judgement.Settled(CompletionOutcome.NotCommitted);
         }
     }
 
@@ -331,7 +389,7 @@ public sealed class VersionLifecycle(
         if (ChecksumProblem(version, hashes) is { } mismatch)
             await FailAsync(version, blobName, mismatch.Code, mismatch.Reason, claim, CancellationToken.None);
         else if (await SealAsync(version, blobName, properties.ETag, CancellationToken.None) == SealOutcome.Sealed)
-            await MarkReadyAsync(version, blobName, properties, Verified(version, hashed: HashedAlgorithms(version)), claim, CancellationToken.None);
+            await MarkReadyAsync([new Sealed(version, blobName, properties, Verified(version, hashed: HashedAlgorithms(version)))], claim, CancellationToken.None);
         else
             await ReleaseAsync(version, claim); // changed since it was hashed; the commit that changed it brings its own notice
     }
@@ -389,32 +447,59 @@ public sealed class VersionLifecycle(
                 .SetProperty(v => v.VerificationClaimedAt, (DateTimeOffset?)null), CancellationToken.None);
 
     /// <summary>
-    /// Uploading → ready, the file's current version moved to it unless a newer one is ready, and its workspace's usage,
-    /// in one statement (<see cref="IVersionReadiness"/>). With a claim, only its holder may; without, only while no live
-    /// claim is held. A live file's version becomes ready only if its bytes fit its workspace's quota; one that does not
-    /// fails with <see cref="FailureCodes.QuotaExceeded"/>.
+    /// Uploading → ready for sealed versions, each file's current version moved to its newest unless a newer one is ready,
+    /// and their workspaces' usage, in one statement (<see cref="IVersionReadiness"/>), with their outbox rows in the same
+    /// transaction. With a claim, only its holder may; without, only while no live claim is held. A live file's version
+    /// becomes ready only if its bytes fit its workspace's quota; one that does not fails with <see cref="FailureCodes.QuotaExceeded"/>.
     /// </summary>
-    async Task<CompletionOutcome> MarkReadyAsync(FileVersion version, string blobName, BlobProperties properties, string? verified, Guid? claim, CancellationToken ct)
+    async Task<List<(string BlobName, CompletionOutcome Outcome)>> MarkReadyAsync(List<Sealed> versions, Guid? claim, CancellationToken ct)
     {
+        var results = new List<(string, CompletionOutcome)>();
+        if (versions.Count == 0)
+            return results;
         var now = clock.GetUtcNow();
         var staleBefore = now - options.Value.VerificationTimeout;
-        var overQuota = false;
-        var updated = await WithEventAsync(FileEventTypes.VersionReady, version.FileId, version.VersionId, ct, async () =>
+        IReadOnlyList<ReadinessAnswer> answers;
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
-            var answer = await readiness.MarkReadyAsync(
-                db, new ReadyVersion(version.FileId, version.VersionId, properties, verified, claim, now, staleBefore), ct);
-            // Usage counted for a version that did not become ready (it was settled meanwhile) is rolled back with the transaction.
-            overQuota = answer.OverQuota;
-            return answer.Ready;
-        });
-        if (updated == 0)
-            return overQuota ? await FailOverQuotaAsync(version, blobName, properties, claim, ct) : CompletionOutcome.AlreadyReady;
+            answers = await readiness.MarkReadyAsync(
+                db, [.. versions.Select(v => new ReadyVersion(v.Version.FileId, v.Version.VersionId, v.Properties, v.Verified, claim))], now, staleBefore, ct);
+            // A version that left uploading after it was judged had its bytes counted: nothing of this transaction may stay.
+            if (answers.Any(a => a.Outcome == ReadinessOutcomes.Stale))
+            {
+                await transaction.RollbackAsync(ct);
+                if (versions.Count == 1)
+                    return [(versions[0].BlobName, CompletionOutcome.AlreadyReady)];
+                foreach (var version in versions)
+                    results.AddRange(await MarkReadyAsync([version], claim, ct));
+                return results;
+            }
+            var ready = answers.Where(a => a.Outcome == ReadinessOutcomes.Ready).Select(a => (a.FileId, a.VersionId)).ToList();
+            await outbox.AddManyAsync(FileEventTypes.VersionReady, ready, ct);
+            await transaction.CommitAsync(ct);
+            outbox.Committed();
+        }
 
-        waiters.Finished(version.FileId, version.VersionId);
-        Telemetry.FileApiTelemetry.VersionReady(properties.ContentLength, properties.LastModified, now);
-        logger.LogInformation("Version {VersionId} of file {FileId} is ready: {Size} bytes, verified {Verified}",
-            version.VersionId, version.FileId, properties.ContentLength, verified ?? "nothing declared");
-        return CompletionOutcome.MarkedReady;
+        var byVersion = answers.ToDictionary(a => (a.FileId, a.VersionId), a => a.Outcome);
+        foreach (var (version, blobName, properties, verified) in versions)
+        {
+            var outcome = byVersion[(version.FileId, version.VersionId)];
+            if (outcome == ReadinessOutcomes.Ready)
+            {
+                waiters.Finished(version.FileId, version.VersionId);
+                Telemetry.FileApiTelemetry.VersionReady(properties.ContentLength, properties.LastModified, now);
+                logger.LogInformation("Version {VersionId} of file {FileId} is ready: {Size} bytes, verified {Verified}",
+                    version.VersionId, version.FileId, properties.ContentLength, verified ?? "nothing declared");
+                results.Add((blobName, CompletionOutcome.MarkedReady));
+            }
+            else if (outcome == ReadinessOutcomes.OverQuota || (outcome == ReadinessOutcomes.Retry && versions.Count == 1))
+                results.Add((blobName, await FailOverQuotaAsync(version, blobName, properties, claim, ct)));
+            else if (outcome == ReadinessOutcomes.Retry)
+                results.AddRange(await MarkReadyAsync([new Sealed(version, blobName, properties, verified)], claim, ct));
+            else
+                results.Add((blobName, CompletionOutcome.AlreadyReady));
+        }
+        return results;
     }
 
     /// <summary>
@@ -460,23 +545,26 @@ public sealed class VersionLifecycle(
         return CompletionOutcome.Failed;
     }
 
-    /// <summary>The status of each of these blobs' versions that exists (in its workspace and organisation), in one query.</summary>
-    public async Task<IReadOnlyDictionary<string, VersionStatus>> StatusesAsync(IReadOnlyCollection<string> blobNames, CancellationToken ct)
+    /// <summary>The version of each of these blobs that exists (in its workspace and organisation), in one query.</summary>
+    public async Task<IReadOnlyDictionary<string, FileVersion>> FindManyAsync(IReadOnlyCollection<string> blobNames, CancellationToken ct)
     {
         var blobs = blobNames.Select(name => BlobNames.TryParse(name, out var blob) ? (name, blob) : default).Where(b => b.blob is not null).ToList();
         if (blobs.Count == 0)
-            return new Dictionary<string, VersionStatus>();
+            return new Dictionary<string, FileVersion>();
         var fileIds = blobs.Select(b => b.blob!.FileId).Distinct().ToList();
+        var versionIds = blobs.Select(b => b.blob!.VersionId).Distinct().ToList();
         var versions = await (
-            from v in db.FileVersions
+            from v in db.FileVersions.AsNoTracking()
             join file in db.Files on v.FileId equals file.Id
             join workspace in db.Workspaces on file.WorkspaceId equals workspace.Id
-            where fileIds.Contains(v.FileId)
-            select new { v.FileId, v.VersionId, file.WorkspaceId, workspace.OrganizationId, v.Status }).ToListAsync(ct);
-        var found = versions.ToDictionary(v => (v.FileId, v.VersionId));
-        return blobs
-            .Where(b => found.TryGetValue((b.blob!.FileId, b.blob.VersionId), out var v) && v.WorkspaceId == b.blob.WorkspaceId && v.OrganizationId == b.blob.OrganizationId)
-            .ToDictionary(b => b.name, b => found[(b.blob!.FileId, b.blob.VersionId)].Status, StringComparer.Ordinal);
+            where fileIds.Contains(v.FileId) && versionIds.Contains(v.VersionId)
+            select new { Version = v, file.WorkspaceId, workspace.OrganizationId }).ToListAsync(ct);
+        var found = versions.ToDictionary(v => (v.Version.FileId, v.Version.VersionId));
+        var answer = new Dictionary<string, FileVersion>(StringComparer.Ordinal);
+        foreach (var (name, blob) in blobs)
+            if (found.TryGetValue((blob!.FileId, blob.VersionId), out var v) && v.WorkspaceId == blob.WorkspaceId && v.OrganizationId == blob.OrganizationId)
+                answer[name] = v.Version;
+        return answer;
     }
 
     Task<FileVersion?> FindAsync(VersionBlob blob, CancellationToken ct) => (

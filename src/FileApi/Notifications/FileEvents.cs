@@ -69,18 +69,56 @@ public sealed class WebhookOutbox(FileApiDb db, DeliverySignal signal, TimeProvi
         var version = shownVersionId is { } id
             ? await db.FileVersions.AsNoTracking().FirstOrDefaultAsync(v => v.FileId == fileId && v.VersionId == id, ct)
             : null;
+        Add(type, file.OrganizationId, file.File, version, endpointIds);
+        await db.SaveChangesAsync(ct);
+        _written = true;
+    }
+
+    /// <summary>One event per version, as <see cref="AddAsync"/> writes it, in a few queries whatever their number (a webhook batch).</summary>
+    public async Task AddManyAsync(string type, IReadOnlyCollection<(Guid FileId, long VersionId)> versions, CancellationToken ct)
+    {
+        if (versions.Count == 0)
+            return;
+        var fileIds = versions.Select(v => v.FileId).Distinct().ToList();
+        var files = await (
+            from f in db.Files.AsNoTracking()
+            join workspace in db.Workspaces on f.WorkspaceId equals workspace.Id
+            where fileIds.Contains(f.Id)
+            select new { File = f, workspace.OrganizationId }).ToDictionaryAsync(f => f.File.Id, ct);
+        var workspaceIds = files.Values.Select(f => f.File.WorkspaceId).Distinct().ToList();
+        var endpoints = (await db.WebhookEndpoints.Where(e => workspaceIds.Contains(e.WorkspaceId)).Select(e => new { e.WorkspaceId, e.Id }).ToListAsync(ct))
+            .ToLookup(e => e.WorkspaceId, e => e.Id);
+        var watched = versions.Where(v => files.TryGetValue(v.FileId, out var f) && endpoints.Contains(f.File.WorkspaceId)).ToList();
+        if (watched.Count == 0)
+            return;
+
+        var watchedFiles = watched.Select(v => v.FileId).Distinct().ToList();
+        var watchedVersions = watched.Select(v => v.VersionId).Distinct().ToList();
+        var rows = await db.FileVersions.AsNoTracking().Where(v => watchedFiles.Contains(v.FileId) && watchedVersions.Contains(v.VersionId))
+            .ToDictionaryAsync(v => (v.FileId, v.VersionId), ct);
+        foreach (var (fileId, versionId) in watched)
+        {
+            var file = files[fileId];
+            Add(type, file.OrganizationId, file.File, rows.GetValueOrDefault((fileId, versionId)), [.. endpoints[file.File.WorkspaceId]]);
+        }
+        await db.SaveChangesAsync(ct);
+        _written = true;
+    }
+
+    void Add(string type, Guid organizationId, StoredFile file, FileVersion? version, IReadOnlyList<Guid> endpointIds)
+    {
         var now = clock.GetUtcNow();
         var eventId = Guid.CreateVersion7(now);
-        var subject = file.File.Folder + file.File.Name;
+        var subject = file.Folder + file.Name;
         var cloudEvent = new CloudEvent(CloudEventsSpecVersion.V1_0)
         {
             Id = eventId.ToString(),
             Type = type,
-            Source = new Uri($"/file/v2/orgs/{file.OrganizationId}/workspaces/{file.File.WorkspaceId}", UriKind.Relative),
+            Source = new Uri($"/file/v2/orgs/{organizationId}/workspaces/{file.WorkspaceId}", UriKind.Relative),
             Subject = subject,
             Time = now,
             DataContentType = "application/json",
-            Data = Describe(file.OrganizationId, file.File, version),
+            Data = Describe(organizationId, file, version),
         };
         var payload = System.Text.Encoding.UTF8.GetString(Formatter.EncodeStructuredModeMessage(cloudEvent, out _).Span);
 
@@ -90,8 +128,6 @@ public sealed class WebhookOutbox(FileApiDb db, DeliverySignal signal, TimeProvi
                 Id = Guid.CreateVersion7(now), EndpointId = endpointId, EventId = eventId, EventType = type, Subject = subject,
                 Payload = payload, Status = DeliveryStatus.Pending, CreatedAt = now, NextAttemptAt = now,
             });
-        await db.SaveChangesAsync(ct);
-        _written = true;
     }
 
     /// <summary>After the transaction committed: deliveries it wrote go out now rather than at the next poll.</summary>

@@ -9,6 +9,12 @@ public sealed record NewVersion(Guid WorkspaceId, CallerIdentity Caller, Registe
 {
     /// <summary>The declared metadata as stored: one JSON object, or null when none was given.</summary>
     public string? MetadataJson => Declaration.Metadata is { Count: > 0 } metadata ? VersionMetadata.Serialize(metadata) : null;
+
+    /// <summary>
+    /// The lease id that will seal the version's blob once it is ready, chosen now so completion needs no statement to
+    /// choose one (rows registered before it was chosen here still get one at completion). Random: it guards the bytes.
+    /// </summary>
+    public Guid SealLeaseId { get; } = new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 }
 
 /// <summary>
@@ -39,11 +45,11 @@ sealed class PostgreSqlVersionAllocation : IVersionAllocation
                 DO UPDATE SET latest_version_id = GREATEST(EXCLUDED.latest_version_id, files.latest_version_id + {VersionIds.Step})
                 RETURNING id, latest_version_id)
             INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
-                                       upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata)
+                                       upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata, seal_lease_id)
             SELECT id, latest_version_id, {UploadingStatus}, timestamptz 'epoch' + (latest_version_id / {VersionIds.Step}) * interval '1 microsecond',
                    {caller.Id}, CAST({caller.Name} AS varchar), CAST({caller.Email} AS varchar), {uploadExpiresAt},
                    CAST({declaration.Size} AS bigint), CAST({declaration.ContentMd5} AS varchar), CAST({declaration.ContentSha256} AS varchar),
-                   CAST({declaration.ContentType} AS varchar), CAST({version.MetadataJson} AS text)
+                   CAST({declaration.ContentType} AS varchar), CAST({version.MetadataJson} AS text), {version.SealLeaseId}
               FROM allocated
             RETURNING file_id AS "FileId", version_id AS "VersionId"
             """).ToListAsync(ct)).Single();
@@ -58,11 +64,11 @@ sealed class PostgreSqlVersionAllocation : IVersionAllocation
                  WHERE id = {fileId} AND workspace_id = {workspaceId} AND deleted_at IS NULL
                 RETURNING id, latest_version_id)
             INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
-                                       upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata)
+                                       upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata, seal_lease_id)
             SELECT id, latest_version_id, {UploadingStatus}, timestamptz 'epoch' + (latest_version_id / {VersionIds.Step}) * interval '1 microsecond',
                    {caller.Id}, CAST({caller.Name} AS varchar), CAST({caller.Email} AS varchar), {uploadExpiresAt},
                    CAST({declaration.Size} AS bigint), CAST({declaration.ContentMd5} AS varchar), CAST({declaration.ContentSha256} AS varchar),
-                   CAST({declaration.ContentType} AS varchar), CAST({version.MetadataJson} AS text)
+                   CAST({declaration.ContentType} AS varchar), CAST({version.MetadataJson} AS text), {version.SealLeaseId}
               FROM allocated
             RETURNING file_id AS "FileId", version_id AS "VersionId"
             """).ToListAsync(ct)).SingleOrDefault();
@@ -78,14 +84,14 @@ sealed class SqlServerVersionAllocation : IVersionAllocation
     // DATEADD takes an int, so the id's microseconds are added as days, seconds and microseconds.
     internal const string InsertVersionSql = """
         INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
-                                   upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata)
+                                   upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata, seal_lease_id)
         OUTPUT inserted.file_id AS [FileId], inserted.version_id AS [VersionId]
         SELECT id, latest_version_id, N'Uploading',
                DATEADD(microsecond, CAST((latest_version_id / @step) % 1000000 AS int),
                  DATEADD(second, CAST((latest_version_id / @step / 1000000) % 86400 AS int),
                    DATEADD(day, CAST(latest_version_id / @step / 86400000000 AS int), CAST('1970-01-01T00:00:00+00:00' AS datetimeoffset)))),
                @caller_id, @caller_name, @caller_email, @upload_expires_at, @declared_size, @declared_md5, @declared_sha256,
-               @content_type, @metadata
+               @content_type, @metadata, @seal_lease_id
           FROM @allocated;
         """;
 
@@ -141,5 +147,6 @@ sealed class SqlServerVersionAllocation : IVersionAllocation
         new Microsoft.Data.SqlClient.SqlParameter("@declared_sha256", (object?)version.Declaration.ContentSha256 ?? DBNull.Value),
         new Microsoft.Data.SqlClient.SqlParameter("@content_type", (object?)version.Declaration.ContentType ?? DBNull.Value),
         new Microsoft.Data.SqlClient.SqlParameter("@metadata", System.Data.SqlDbType.NVarChar, -1) { Value = (object?)version.MetadataJson ?? DBNull.Value },
+        new Microsoft.Data.SqlClient.SqlParameter("@seal_lease_id", version.SealLeaseId),
     ];
 }

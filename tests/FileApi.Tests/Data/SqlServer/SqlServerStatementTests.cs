@@ -28,7 +28,7 @@ namespace FileApi.Tests.Data.SqlServer;
 /// in as Snapshots/statements.sql, so a change that alters SQL (queries, ExecuteUpdate/ExecuteDelete, SaveChanges) shows in review.
 ///
 /// Covered, by the service that sends it: VersionLifecycle (path locks and the file-or-folder check, both version
-/// allocations, the import job insert, renew, abort, the version lookup of complete/verify/fail, statuses, the failed
+/// allocations, the import job insert, renew, abort, the version lookup of complete/verify/fail, the versions of a batch, the failed
 /// and expired transitions, record a check, delete, restore, purge, the usage count each writes), WebhookOutbox (file,
 /// endpoints, version, the delivery insert), FileReader (file with a version, a version, the version list, the wait),
 /// WaitedVersionPoller, WebhookDispatcher (claim, deliver and record the outcome), FileImporter (claim, run, drop a
@@ -109,7 +109,7 @@ public sealed class SqlServerStatementTests
         });
         yield return ("complete an upload (unknown version)", (s, _) => s.GetRequiredService<VersionLifecycle>().CompleteAsync(BlobName, default));
         yield return ("verify an upload (unknown version)", (s, _) => s.GetRequiredService<VersionLifecycle>().VerifyAsync(BlobName, default));
-        yield return ("statuses of blobs", (s, _) => s.GetRequiredService<VersionLifecycle>().StatusesAsync([BlobName], default));
+        yield return ("versions of blobs", (s, _) => s.GetRequiredService<VersionLifecycle>().FindManyAsync([BlobName], default));
         yield return ("fail an import (unknown version)", (s, _) => s.GetRequiredService<VersionLifecycle>().FailImportAsync(BlobName, FailureCodes.ImportFailed, "refused", default));
         yield return ("fail an import of an uploading version", (s, server) =>
         {

@@ -30,14 +30,14 @@ WHEN NOT MATCHED THEN
     INSERT (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id, created_by_name, created_by_email)
     VALUES (@id, @workspace_id, @folder, @name, @path_key, @candidate, @now, @caller_id, @caller_name, @caller_email)
 OUTPUT inserted.id, inserted.latest_version_id INTO @allocated;INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
-                           upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata)
+                           upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata, seal_lease_id)
 OUTPUT inserted.file_id AS [FileId], inserted.version_id AS [VersionId]
 SELECT id, latest_version_id, N'Uploading',
        DATEADD(microsecond, CAST((latest_version_id / @step) % 1000000 AS int),
          DATEADD(second, CAST((latest_version_id / @step / 1000000) % 86400 AS int),
            DATEADD(day, CAST(latest_version_id / @step / 86400000000 AS int), CAST('1970-01-01T00:00:00+00:00' AS datetimeoffset)))),
        @caller_id, @caller_name, @caller_email, @upload_expires_at, @declared_size, @declared_md5, @declared_sha256,
-       @content_type, @metadata
+       @content_type, @metadata, @seal_lease_id
   FROM @allocated;
 
 -- version allocation for a file
@@ -46,14 +46,14 @@ DECLARE @allocated TABLE (id uniqueidentifier, latest_version_id bigint);
 UPDATE files SET latest_version_id = CASE WHEN @candidate > latest_version_id + @step THEN @candidate ELSE latest_version_id + @step END
 OUTPUT inserted.id, inserted.latest_version_id INTO @allocated
  WHERE id = @file_id AND workspace_id = @workspace_id AND deleted_at IS NULL;INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
-                           upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata)
+                           upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata, seal_lease_id)
 OUTPUT inserted.file_id AS [FileId], inserted.version_id AS [VersionId]
 SELECT id, latest_version_id, N'Uploading',
        DATEADD(microsecond, CAST((latest_version_id / @step) % 1000000 AS int),
          DATEADD(second, CAST((latest_version_id / @step / 1000000) % 86400 AS int),
            DATEADD(day, CAST(latest_version_id / @step / 86400000000 AS int), CAST('1970-01-01T00:00:00+00:00' AS datetimeoffset)))),
        @caller_id, @caller_name, @caller_email, @upload_expires_at, @declared_size, @declared_md5, @declared_sha256,
-       @content_type, @metadata
+       @content_type, @metadata, @seal_lease_id
   FROM @allocated;
 
 -- path locks, top-level path
@@ -76,36 +76,67 @@ IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
 
 -- version readiness with usage
 SET NOCOUNT ON;
-DECLARE @locked TABLE (workspace_id uniqueidentifier NOT NULL, deleted_at datetimeoffset NULL, current_version_id bigint NULL);
-DECLARE @ready TABLE (size bigint NULL, created_at datetimeoffset NOT NULL);
-DECLARE @fits bit = 1;
-INSERT INTO @locked (workspace_id, deleted_at, current_version_id)
-SELECT workspace_id, deleted_at, current_version_id FROM files WITH (UPDLOCK, ROWLOCK) WHERE id = @file_id;
-SELECT @fits = CASE WHEN w.quota_bytes IS NULL OR COALESCE(u.bytes, 0) + @size <= w.quota_bytes THEN 1 ELSE 0 END
-  FROM @locked AS l
-  JOIN workspaces AS w ON w.id = l.workspace_id
-  LEFT JOIN workspace_usage AS u WITH (UPDLOCK, HOLDLOCK) ON u.workspace_id = l.workspace_id
- WHERE l.deleted_at IS NULL;
-UPDATE file_versions
-   SET status = N'Ready', size = @size, etag = @etag, blob_version_id = @blob_version_id, verified = @verified, ready_at = @now,
+DECLARE @input TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, size bigint NOT NULL, etag nvarchar(256) NOT NULL,
+    blob_version_id nvarchar(256) NULL, verified nvarchar(64) NULL, token uniqueidentifier NULL, PRIMARY KEY (file_id, version_id));
+DECLARE @locked TABLE (id uniqueidentifier NOT NULL PRIMARY KEY, workspace_id uniqueidentifier NOT NULL, deleted_at datetimeoffset NULL,
+    current_version_id bigint NULL);
+DECLARE @judged TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, workspace_id uniqueidentifier NOT NULL,
+    live bit NOT NULL, first_ready bit NOT NULL, over_quota bit NOT NULL, PRIMARY KEY (file_id, version_id));
+DECLARE @ready TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, size bigint NULL, created_at datetimeoffset NOT NULL);
+INSERT INTO @input (file_id, version_id, size, etag, blob_version_id, verified, token)
+SELECT file_id, version_id, size, etag, blob_version_id, verified, token
+  FROM OPENJSON(@versions) WITH (file_id uniqueidentifier '$.file_id', version_id bigint '$.version_id', size bigint '$.size',
+       etag nvarchar(256) '$.etag', blob_version_id nvarchar(256) '$.blob_version_id', verified nvarchar(64) '$.verified',
+       token uniqueidentifier '$.token');
+INSERT INTO @locked (id, workspace_id, deleted_at, current_version_id)
+SELECT id, workspace_id, deleted_at, current_version_id FROM files WITH (UPDLOCK, ROWLOCK) WHERE id IN (SELECT file_id FROM @input);
+INSERT INTO @judged (file_id, version_id, workspace_id, live, first_ready, over_quota)
+SELECT c.file_id, c.version_id, c.workspace_id, c.live, c.first_ready,
+       CASE WHEN c.live = 1 AND w.quota_bytes IS NOT NULL
+             AND COALESCE(u.bytes, 0) + SUM(c.size) OVER (PARTITION BY c.workspace_id, c.live ORDER BY c.size, c.file_id, c.version_id
+                                                          ROWS UNBOUNDED PRECEDING) > w.quota_bytes
+            THEN 1 ELSE 0 END
+  FROM (SELECT i.file_id, i.version_id, i.size, l.workspace_id,
+               CASE WHEN l.deleted_at IS NULL THEN 1 ELSE 0 END AS live, CASE WHEN l.current_version_id IS NULL THEN 1 ELSE 0 END AS first_ready
+          FROM @input AS i
+          JOIN @locked AS l ON l.id = i.file_id
+          JOIN file_versions AS v ON v.file_id = i.file_id AND v.version_id = i.version_id
+         WHERE v.status = N'Uploading'
+           AND ((i.token IS NOT NULL AND v.verification_token = i.token)
+                OR (i.token IS NULL AND (v.verification_token IS NULL OR v.verification_claimed_at < @stale_before)))) AS c
+  JOIN workspaces AS w ON w.id = c.workspace_id
+  LEFT JOIN workspace_usage AS u WITH (UPDLOCK, HOLDLOCK) ON u.workspace_id = c.workspace_id AND c.live = 1;
+UPDATE v
+   SET status = N'Ready', size = i.size, etag = i.etag, blob_version_id = i.blob_version_id, verified = i.verified, ready_at = @now,
        verification_owner = NULL, verification_token = NULL, verification_claimed_at = NULL
-OUTPUT inserted.size, inserted.created_at INTO @ready
- WHERE file_id = @file_id AND version_id = @version_id AND status = N'Uploading'
-   AND ((@claimed = 1 AND verification_token = @token)
-        OR (@claimed = 0 AND (verification_token IS NULL OR verification_claimed_at < @stale_before)))
-   AND EXISTS (SELECT 1 FROM @locked)
-   AND @fits = 1;
-UPDATE f SET current_version_id = @version_id, current_size = r.size, modified_at = r.created_at
-  FROM files AS f CROSS JOIN @ready AS r
- WHERE f.id = @file_id AND (f.current_version_id IS NULL OR f.current_version_id < @version_id);
+OUTPUT inserted.file_id, inserted.version_id, inserted.size, inserted.created_at INTO @ready
+  FROM file_versions AS v
+  JOIN @input AS i ON i.file_id = v.file_id AND i.version_id = v.version_id
+  JOIN @judged AS j ON j.file_id = v.file_id AND j.version_id = v.version_id
+ WHERE j.over_quota = 0 AND v.status = N'Uploading'
+   AND ((i.token IS NOT NULL AND v.verification_token = i.token)
+        OR (i.token IS NULL AND (v.verification_token IS NULL OR v.verification_claimed_at < @stale_before)));
+UPDATE f SET current_version_id = r.version_id, current_size = r.size, modified_at = r.created_at
+  FROM files AS f
+  JOIN (SELECT file_id, version_id, size, created_at, ROW_NUMBER() OVER (PARTITION BY file_id ORDER BY version_id DESC) AS newest
+          FROM @ready) AS r ON r.file_id = f.id AND r.newest = 1
+ WHERE f.current_version_id IS NULL OR f.current_version_id < r.version_id;
 MERGE workspace_usage WITH (HOLDLOCK) AS u
-USING (SELECT l.workspace_id, CASE WHEN l.current_version_id IS NULL THEN 1 ELSE 0 END AS files, r.size AS bytes
-         FROM @ready AS r CROSS JOIN @locked AS l
-        WHERE l.deleted_at IS NULL) AS s
+USING (SELECT j.workspace_id, SUM(CAST(j.first_ready AS int)) AS files, SUM(r.size) AS bytes
+         FROM @ready AS r JOIN @judged AS j ON j.file_id = r.file_id AND j.version_id = r.version_id
+        WHERE j.live = 1
+        GROUP BY j.workspace_id) AS s
    ON u.workspace_id = s.workspace_id
 WHEN MATCHED THEN UPDATE SET files = u.files + s.files, bytes = u.bytes + s.bytes
 WHEN NOT MATCHED THEN INSERT (workspace_id, files, bytes) VALUES (s.workspace_id, s.files, s.bytes);
-SELECT (SELECT COUNT(*) FROM @ready) AS [Ready], CAST(CASE WHEN @fits = 0 THEN 1 ELSE 0 END AS bit) AS [OverQuota];
+SELECT i.file_id AS [FileId], i.version_id AS [VersionId],
+       CASE WHEN r.file_id IS NOT NULL THEN N'ready'
+            WHEN j.file_id IS NULL OR j.live = 0 THEN N'settled'
+            WHEN j.over_quota = 1 THEN N'over-quota'
+            ELSE N'stale' END AS [Outcome]
+  FROM @input AS i
+  LEFT JOIN @judged AS j ON j.file_id = i.file_id AND j.version_id = i.version_id
+  LEFT JOIN @ready AS r ON r.file_id = i.file_id AND r.version_id = i.version_id;
 
 -- usage of a deleted or restored file
 MERGE workspace_usage WITH (HOLDLOCK) AS u

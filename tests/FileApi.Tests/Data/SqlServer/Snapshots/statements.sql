@@ -35,6 +35,7 @@ END
 -- @declared_sha256 nvarchar
 -- @content_type nvarchar
 -- @metadata nvarchar(-1)
+-- @seal_lease_id uniqueidentifier
 -- @id uniqueidentifier
 -- @folder nvarchar(14)
 -- @name nvarchar(5)
@@ -51,14 +52,14 @@ WHEN NOT MATCHED THEN
     INSERT (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id, created_by_name, created_by_email)
     VALUES (@id, @workspace_id, @folder, @name, @path_key, @candidate, @now, @caller_id, @caller_name, @caller_email)
 OUTPUT inserted.id, inserted.latest_version_id INTO @allocated;INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
-                           upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata)
+                           upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata, seal_lease_id)
 OUTPUT inserted.file_id AS [FileId], inserted.version_id AS [VersionId]
 SELECT id, latest_version_id, N'Uploading',
        DATEADD(microsecond, CAST((latest_version_id / @step) % 1000000 AS int),
          DATEADD(second, CAST((latest_version_id / @step / 1000000) % 86400 AS int),
            DATEADD(day, CAST(latest_version_id / @step / 86400000000 AS int), CAST('1970-01-01T00:00:00+00:00' AS datetimeoffset)))),
        @caller_id, @caller_name, @caller_email, @upload_expires_at, @declared_size, @declared_md5, @declared_sha256,
-       @content_type, @metadata
+       @content_type, @metadata, @seal_lease_id
   FROM @allocated;
 
 -- @p0 uniqueidentifier
@@ -92,20 +93,21 @@ VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12);
 -- @declared_sha256 nvarchar
 -- @content_type nvarchar
 -- @metadata nvarchar(-1)
+-- @seal_lease_id uniqueidentifier
 -- @file_id uniqueidentifier
 SET NOCOUNT ON;
 DECLARE @allocated TABLE (id uniqueidentifier, latest_version_id bigint);
 UPDATE files SET latest_version_id = CASE WHEN @candidate > latest_version_id + @step THEN @candidate ELSE latest_version_id + @step END
 OUTPUT inserted.id, inserted.latest_version_id INTO @allocated
  WHERE id = @file_id AND workspace_id = @workspace_id AND deleted_at IS NULL;INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
-                           upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata)
+                           upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata, seal_lease_id)
 OUTPUT inserted.file_id AS [FileId], inserted.version_id AS [VersionId]
 SELECT id, latest_version_id, N'Uploading',
        DATEADD(microsecond, CAST((latest_version_id / @step) % 1000000 AS int),
          DATEADD(second, CAST((latest_version_id / @step / 1000000) % 86400 AS int),
            DATEADD(day, CAST(latest_version_id / @step / 86400000000 AS int), CAST('1970-01-01T00:00:00+00:00' AS datetimeoffset)))),
        @caller_id, @caller_name, @caller_email, @upload_expires_at, @declared_size, @declared_md5, @declared_sha256,
-       @content_type, @metadata
+       @content_type, @metadata, @seal_lease_id
   FROM @allocated;
 
 -- renew an upload link (completes)
@@ -161,15 +163,13 @@ INNER JOIN [workspaces] AS [w] ON [f].[workspace_id] = [w].[id]
 WHERE [f].[id] = @fileId
 
 -- complete an upload (unknown version) (completes)
--- @blob_FileId uniqueidentifier
--- @blob_VersionId bigint
--- @blob_WorkspaceId uniqueidentifier
--- @blob_OrganizationId uniqueidentifier
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+-- @fileIds1 uniqueidentifier
+-- @versionIds1 bigint
+SELECT [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], [f0].[workspace_id] AS [WorkspaceId], [w].[organization_id] AS [OrganizationId]
 FROM [file_versions] AS [f]
 INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
 INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
-WHERE [f].[file_id] = @blob_FileId AND [f].[version_id] = @blob_VersionId AND [f0].[workspace_id] = @blob_WorkspaceId AND [w].[organization_id] = @blob_OrganizationId
+WHERE [f].[file_id] = @fileIds1 AND [f].[version_id] = @versionIds1
 
 -- verify an upload (unknown version) (completes)
 -- @blob_FileId uniqueidentifier
@@ -182,13 +182,14 @@ INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
 INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
 WHERE [f].[file_id] = @blob_FileId AND [f].[version_id] = @blob_VersionId AND [f0].[workspace_id] = @blob_WorkspaceId AND [w].[organization_id] = @blob_OrganizationId
 
--- statuses of blobs (completes)
+-- versions of blobs (completes)
 -- @fileIds1 uniqueidentifier
-SELECT [f].[file_id] AS [FileId], [f].[version_id] AS [VersionId], [f0].[workspace_id] AS [WorkspaceId], [w].[organization_id] AS [OrganizationId], [f].[status] AS [Status]
+-- @versionIds1 bigint
+SELECT [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], [f0].[workspace_id] AS [WorkspaceId], [w].[organization_id] AS [OrganizationId]
 FROM [file_versions] AS [f]
 INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
 INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
-WHERE [f].[file_id] = @fileIds1
+WHERE [f].[file_id] = @fileIds1 AND [f].[version_id] = @versionIds1
 
 -- fail an import (unknown version) (completes)
 -- @blob_FileId uniqueidentifier
