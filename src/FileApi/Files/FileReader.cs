@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using FileApi.Auth;
 using FileApi.Data;
 using FileApi.Http;
@@ -172,7 +171,7 @@ public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storag
     /// are the verified ones without asking storage. Without it (Azurite), a ready version's blob is sealed with an
     /// infinite lease, which refuses plain writes; but whoever holds a still-valid upload link may break a lease, so
     /// storage is asked (the etag) until every link of the version has expired, and never after. A version made ready
-    /// before sealing existed is checked the same way and, while it holds, sealed.
+    /// before sealing existed is checked on every read until the reconciler has sealed it.
     /// </summary>
     async Task<bool> StillHoldsCommittedBytesAsync(WorkspaceScope scope, StoredFile file, FileVersion version, CancellationToken ct)
     {
@@ -182,17 +181,7 @@ public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storag
             return true;
         var blobName = BlobNames.For(scope.OrganizationId, scope.WorkspaceId, file.Id, version.VersionId);
         var properties = await storage.GetPropertiesAsync(blobName, ct);
-        if (properties is null || properties.ETag != version.ETag)
-            return false;
-        if (version.SealLeaseId is not null)
-            return true;
-        var leaseId = new Guid(RandomNumberGenerator.GetBytes(16));
-        if (await storage.SealAsync(blobName, properties.ETag, leaseId, ct) != SealOutcome.Sealed)
-            return false; // changed since the read
-        // Recorded only once the lease is held: a recorded lease id always means a sealed blob.
-        await db.FileVersions.Where(v => v.FileId == file.Id && v.VersionId == version.VersionId && v.SealLeaseId == null)
-            .ExecuteUpdateAsync(set => set.SetProperty(v => v.SealLeaseId, leaseId), ct);
-        return true;
+        return properties is not null && properties.ETag == version.ETag;
     }
 
     /// <summary>How far storage's clock may run behind ours when it judges an upload link's expiry.</summary>

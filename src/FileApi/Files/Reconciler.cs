@@ -39,12 +39,13 @@ public sealed class LifecycleOptions
     public int BatchSize { get; set; } = 500;
 }
 
-public sealed record ReconcileReport(bool Ran, int Completed, int Expired, int Purged, int OrphansDeleted);
+public sealed record ReconcileReport(bool Ran, int Completed, int Expired, int Purged, int OrphansDeleted, int Sealed = 0);
 
 /// <summary>
 /// Repairs what notifications miss: (a) completes uploads whose blob is committed but whose event never came,
 /// (b) gives up uploads whose link expired and drops their blob and uncommitted blocks, (c) purges deleted files
-/// past retention, rows and blobs, (d) deletes blobs that no version owns. A cross-instance lock (Data/Providers) lets one
+/// past retention, rows and blobs, (d) deletes blobs that no version owns, (e) seals versions made ready before sealing
+/// existed, so their reads stop asking storage. A cross-instance lock (Data/Providers) lets one
 /// instance work at a time; every step is conditional, so a pass interrupted anywhere is safe to repeat.
 /// </summary>
 public sealed class Reconciler(
@@ -61,11 +62,12 @@ public sealed class Reconciler(
             await CompleteMissedAsync(ct),
             await ExpireAbandonedAsync(ct),
             await PurgeDeletedAsync(ct),
-            sweepOrphans ? await DeleteOrphansAsync(ct) : 0);
+            sweepOrphans ? await DeleteOrphansAsync(ct) : 0,
+            await SealReadyBeforeSealingAsync(ct));
         Telemetry.FileApiTelemetry.ReconcilerRepaired(report);
-        if (report is not { Completed: 0, Expired: 0, Purged: 0, OrphansDeleted: 0 })
-            logger.LogInformation("Reconciled: {Completed} uploads completed without an event, {Expired} abandoned uploads expired, {Purged} deleted files purged, {Orphans} orphan blobs deleted",
-                report.Completed, report.Expired, report.Purged, report.OrphansDeleted);
+        if (report is not { Completed: 0, Expired: 0, Purged: 0, OrphansDeleted: 0, Sealed: 0 })
+            logger.LogInformation("Reconciled: {Completed} uploads completed without an event, {Expired} abandoned uploads expired, {Purged} deleted files purged, {Orphans} orphan blobs deleted, {Sealed} older ready versions sealed",
+                report.Completed, report.Expired, report.Purged, report.OrphansDeleted, report.Sealed);
         return report;
     }
 
@@ -89,6 +91,21 @@ public sealed class Reconciler(
             await lifecycle.RecordCheckedAsync(upload.Version.FileId, upload.Version.VersionId, ct);
         }
         return completed;
+    }
+
+    /// <summary>Ready versions without a seal and without a pinned blob version (made ready before sealing existed), a batch a pass.</summary>
+    async Task<int> SealReadyBeforeSealingAsync(CancellationToken ct)
+    {
+        var unsealed = await WithBlobNames(db.FileVersions
+            .Where(v => v.Status == VersionStatus.Ready && v.SealLeaseId == null && v.BlobVersionId == null)
+            .OrderBy(v => v.FileId).ThenBy(v => v.VersionId)
+            .Take(options.Value.BatchSize))
+            .ToListAsync(ct);
+        var sealedCount = 0;
+        foreach (var version in unsealed)
+            if (await lifecycle.SealReadyAsync(version.Version, version.BlobName, ct))
+                sealedCount++;
+        return sealedCount;
     }
 
     async Task<int> ExpireAbandonedAsync(CancellationToken ct)

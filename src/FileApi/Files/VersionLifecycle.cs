@@ -319,6 +319,23 @@ public sealed class VersionLifecycle(
     async Task<SealOutcome> SealAsync(FileVersion version, string blobName, string eTag, CancellationToken ct) =>
         await storage.SealAsync(blobName, eTag, version.SealLeaseId ?? await ChooseSealLeaseIdAsync(version, ct), ct);
 
+    /// <summary>
+    /// Seals a version made ready before sealing existed, if its blob is still the one verified (its etag), and records the
+    /// lease id only once the lease is held, so a ready version's recorded lease id always means a sealed blob. A blob that
+    /// changed is left as it is: its reads keep answering version-content-changed.
+    /// </summary>
+    public async Task<bool> SealReadyAsync(FileVersion version, string blobName, CancellationToken ct)
+    {
+        if (version is not { Status: VersionStatus.Ready, SealLeaseId: null, ETag: { } eTag })
+            return false;
+        var leaseId = new Guid(RandomNumberGenerator.GetBytes(16));
+        if (await storage.SealAsync(blobName, eTag, leaseId, ct) != SealOutcome.Sealed)
+            return false;
+        return await db.FileVersions
+            .Where(v => v.FileId == version.FileId && v.VersionId == version.VersionId && v.Status == VersionStatus.Ready && v.SealLeaseId == null && v.ETag == eTag)
+            .ExecuteUpdateAsync(set => set.SetProperty(v => v.SealLeaseId, leaseId), ct) == 1;
+    }
+
     /// <summary>Records a random lease id for the version unless one is recorded already, and answers the recorded one.</summary>
     async Task<Guid> ChooseSealLeaseIdAsync(FileVersion version, CancellationToken ct)
     {

@@ -89,6 +89,7 @@ public static class FileApiTelemetry
         Repair("expired", report.Expired);
         Repair("purged", report.Purged);
         Repair("orphan_deleted", report.OrphansDeleted);
+        Repair("sealed", report.Sealed);
         // Expiry fails versions in bulk, so it is counted as failures here rather than one by one.
         if (report.Expired > 0)
             Failed.Add(report.Expired, new KeyValuePair<string, object?>(ReasonAttribute, FailureCodes.Expired));

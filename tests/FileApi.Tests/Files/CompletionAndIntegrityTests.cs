@@ -172,7 +172,15 @@ public class CompletionAndIntegrityTests(SmallLimitFactory factory) : IClassFixt
         Assert.Equal(HttpStatusCode.Created, overwrite.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, read.StatusCode);
         Assert.Contains("urn:fileapi:problem:version-content-changed", await read.Content.ReadAsStringAsync());
+        Assert.False(await SealedByTheLifecycleAsync(), "the reconciler sealed bytes that were never verified");
         Assert.Null((await VersionAsync(upload)).SealLeaseId);
+
+        async Task<bool> SealedByTheLifecycleAsync()
+        {
+            await using var scope = factory.Services.CreateAsyncScope();
+            var version = await VersionAsync(upload);
+            return await scope.ServiceProvider.GetRequiredService<VersionLifecycle>().SealReadyAsync(version, TestData.BlobNameOf(factory, upload), CancellationToken.None);
+        }
     }
 
     [Fact]

@@ -61,24 +61,30 @@ public sealed class ReadsWithoutStorageTests(RecordedStorageFactory factory) : I
     }
 
     [Fact]
-    public async Task AVersionReadyBeforeSealingIsCheckedAndSealedOnItsFirstReadAndAsksNothingAfter()
+    public async Task AVersionReadyBeforeSealingIsCheckedOnEveryReadUntilTheReconcilerSealsItAndAsksNothingAfter()
     {
         var upload = await factory.UploadReadyAsync(_api, "path/quiet/legacy.txt", [4, 5]);
         await factory.UnsealAsync(upload);
         await factory.ExpireUploadLinksAsync(upload);
         var sentBefore = SentFor(upload);
 
-        using var first = await _api.GetAsync($"{factory.FilesBase}/{upload.FileId}?version_id={upload.VersionId}");
-        var sentAfterFirst = SentFor(upload);
-        using var second = await _api.GetAsync($"{factory.FilesBase}/{upload.FileId}?version_id={upload.VersionId}");
+        using var unsealedRead = await _api.GetAsync($"{factory.FilesBase}/{upload.FileId}?version_id={upload.VersionId}");
+        var sentByUnsealedRead = SentFor(upload);
+        ReconcileReport report;
+        await using (var scope = factory.Services.CreateAsyncScope())
+            report = await scope.ServiceProvider.GetRequiredService<Reconciler>().RunPassAsync(sweepOrphans: false, CancellationToken.None);
+        var sentBySeal = SentFor(upload);
+        using var sealedRead = await _api.GetAsync($"{factory.FilesBase}/{upload.FileId}?version_id={upload.VersionId}");
         using var overwrite = await TestData.PutBlobAsync(upload.Upload, [9, 9, 9]);
 
-        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
-        Assert.Contains(sentAfterFirst.Skip(sentBefore.Count), r => r.Method == HttpMethod.Head);
-        Assert.Contains(sentAfterFirst.Skip(sentBefore.Count), r => r.Query.Contains("comp=lease"));
-        Assert.Equal(sentAfterFirst, SentFor(upload));
+        Assert.Equal(HttpStatusCode.OK, unsealedRead.StatusCode);
+        Assert.Contains(sentByUnsealedRead.Skip(sentBefore.Count), r => r.Method == HttpMethod.Head);
+        Assert.DoesNotContain(sentByUnsealedRead.Skip(sentBefore.Count), r => r.Query.Contains("comp=lease")); // a read writes nothing
+        Assert.True(report.Sealed >= 1);
+        Assert.Contains(sentBySeal.Skip(sentByUnsealedRead.Count), r => r.Query.Contains("comp=lease"));
         Assert.NotNull((await factory.VersionAsync(upload)).SealLeaseId);
+        Assert.Equal(HttpStatusCode.OK, sealedRead.StatusCode);
+        Assert.Equal(sentBySeal, SentFor(upload));
         Assert.Equal(HttpStatusCode.PreconditionFailed, overwrite.StatusCode);
     }
 
