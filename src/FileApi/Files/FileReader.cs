@@ -48,10 +48,10 @@ public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storag
     public Task<CallerFileWithVersion?> FindForCallerAsync(HttpContext http, WorkspaceScope scope, Guid fileId, long? requestedVersionId)
     {
         var caller = http.User.GetCaller();
-        return CallerFileWithVersionQuery(db, scope.WorkspaceId, scope.OrganizationId, caller.TenantId ?? "", caller.Id, fileId, requestedVersionId, http.RequestAborted);
+        return CallerFileWithVersionQuery.For(db)(db, scope.WorkspaceId, scope.OrganizationId, caller.TenantId ?? "", caller.Id, fileId, requestedVersionId, http.RequestAborted);
     }
 
-    static readonly Func<FileApiDb, Guid, Guid, string, string, Guid, long?, CancellationToken, Task<CallerFileWithVersion?>> CallerFileWithVersionQuery = EF.CompileAsyncQuery(
+    static readonly CompiledQuery<Func<FileApiDb, Guid, Guid, string, string, Guid, long?, CancellationToken, Task<CallerFileWithVersion?>>> CallerFileWithVersionQuery = new(() => EF.CompileAsyncQuery(
         (FileApiDb db, Guid workspaceId, Guid organizationId, string tenantId, string userId, Guid fileId, long? requestedVersionId, CancellationToken ct) => (
             from member in db.WorkspaceMembers.AsNoTracking()
             join workspace in db.Workspaces.AsNoTracking() on member.WorkspaceId equals workspace.Id
@@ -63,7 +63,7 @@ public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storag
             join v in db.FileVersions.AsNoTracking()
                 on new { FileId = f!.Id, VersionId = requestedVersionId ?? f.CurrentVersionId } equals new { v.FileId, VersionId = (long?)v.VersionId } into versions
             from v in versions.DefaultIfEmpty()
-            select new CallerFileWithVersion(member.Role, f, v)).FirstOrDefault());
+            select new CallerFileWithVersion(member.Role, f, v)).FirstOrDefault()));
 
     /// <param name="loaded">The version as read with the file, when it was; it serves unless the query waits (then it is read again).</param>
     public async Task<Results<Ok<FileResponse>, ProblemHttpResult>> DescribeAsync(

@@ -83,16 +83,17 @@ sealed class WorkspaceScopeFilter : IEndpointFilter
     public static Task<WorkspaceRole?> RoleOfCallerAsync(HttpContext http, Guid organizationId, Guid workspaceId)
     {
         var caller = http.User.GetCaller();
-        return RoleOf(http.RequestServices.GetRequiredService<FileApiDb>(), workspaceId, organizationId, caller.TenantId ?? "", caller.Id, http.RequestAborted);
+        var db = http.RequestServices.GetRequiredService<FileApiDb>();
+        return RoleOf.For(db)(db, workspaceId, organizationId, caller.TenantId ?? "", caller.Id, http.RequestAborted);
     }
 
-    static readonly Func<FileApiDb, Guid, Guid, string, string, CancellationToken, Task<WorkspaceRole?>> RoleOf = EF.CompileAsyncQuery(
+    static readonly CompiledQuery<Func<FileApiDb, Guid, Guid, string, string, CancellationToken, Task<WorkspaceRole?>>> RoleOf = new(() => EF.CompileAsyncQuery(
         (FileApiDb db, Guid workspaceId, Guid organizationId, string tenantId, string userId, CancellationToken ct) => (
             from member in db.WorkspaceMembers
             join workspace in db.Workspaces on member.WorkspaceId equals workspace.Id
             where member.WorkspaceId == workspaceId && workspace.OrganizationId == organizationId
                 && member.TenantId == tenantId && member.UserId == userId
-            select (WorkspaceRole?)member.Role).FirstOrDefault());
+            select (WorkspaceRole?)member.Role).FirstOrDefault()));
 
     /// <summary>404 without a role, 403 below the endpoint's least role; null when the caller may go on.</summary>
     internal static ProblemHttpResult? Refusal(HttpContext http, Guid organizationId, Guid workspaceId, WorkspaceRole? role)

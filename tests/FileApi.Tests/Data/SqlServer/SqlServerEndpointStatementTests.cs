@@ -61,12 +61,25 @@ public sealed class SqlServerEndpointStatementTests(OfflineSqlServerFactory fact
     static DataTable Member(IServiceProvider s, WorkspaceRole role) =>
         EntityRow<WorkspaceMember>(s, (nameof(WorkspaceMember.UserId), "someone"), (nameof(WorkspaceMember.Role), role));
 
-    static DataTable Version(IServiceProvider s, Guid fileId, string? sha256 = null) =>
-        EntityRow<FileVersion>(s, (nameof(FileVersion.FileId), fileId), (nameof(FileVersion.VersionId), 1L), (nameof(FileVersion.CreatedById), OwnerId),
-            (nameof(FileVersion.DeclaredSha256), (object?)sha256 ?? DBNull.Value));
+    /// <summary>An uploading version as completion reads it: its columns, then its file's workspace and organisation.</summary>
+    static DataTable Version(OfflineSqlServerFactory f, IServiceProvider s, Guid fileId, string? sha256 = null) =>
+        WithColumns(EntityRow<FileVersion>(s, (nameof(FileVersion.FileId), fileId), (nameof(FileVersion.VersionId), 1L), (nameof(FileVersion.CreatedById), OwnerId),
+            (nameof(FileVersion.DeclaredSha256), (object?)sha256 ?? DBNull.Value)), ("WorkspaceId", f.WorkspaceId), ("OrganizationId", f.OrganizationId));
+
+    /// <summary>The readiness statement's one answer row for a version.</summary>
+    static DataTable Readiness(Guid fileId, string outcome) => Row(("FileId", fileId), ("VersionId", 1L), ("Outcome", outcome));
+
+    const string ReadinessStatement = "AS [Outcome]";
 
     /// <summary>The rows an event about a file needs in the outbox: the file and one subscribed endpoint.</summary>
-    static (string, Func<DataTable>)[] Outbox => [(OutboxFile, () => FileRow()), ("FROM [webhook_endpoints]", () => Row(("Value", WebhookId)))];
+    static (string, Func<DataTable>)[] Outbox =>
+    [
+        (OutboxFile, () => FileRow()),
+        // A batch's events (readiness writes them for all its versions at once): the files, then each workspace's endpoints.
+        ("WHERE [f].[id] = @fileIds1", () => FileRow()),
+        ("SELECT [w].[workspace_id] AS [WorkspaceId], [w].[id] AS [Id]\nFROM [webhook_endpoints]", () => Row(("WorkspaceId", Guid.Empty), ("Id", WebhookId))),
+        ("FROM [webhook_endpoints]", () => Row(("Value", WebhookId))),
+    ];
 
     static async Task UploadAsync(OfflineSqlServerFactory f, Guid fileId) =>
         await f.BlobClient(BlobNames.For(f.OrganizationId, f.WorkspaceId, fileId, 1)).UploadAsync(BinaryData.FromString("0123456789"), overwrite: true);
@@ -116,15 +129,15 @@ public sealed class SqlServerEndpointStatementTests(OfflineSqlServerFactory fact
             async (f, s) =>
             {
                 await UploadAsync(f, FileId);
-                await Answers(f, [(FileEntity, () => FileRow()), (Uploader, () => Row(("Value", OwnerId))), (FoundVersion, () => Version(s, FileId)),
-                    ("AS [OverQuota]", () => Row(("Ready", 1), ("OverQuota", false))), .. Outbox]);
+                await Answers(f, [(FileEntity, () => FileRow()), (Uploader, () => Row(("Value", OwnerId))), (FoundVersion, () => Version(f, s, FileId)),
+                    (ReadinessStatement, () => Readiness(FileId, ReadinessOutcomes.Ready)), .. Outbox]);
             });
         yield return new("completeUpload", "a committed upload over the workspace's quota fails", f => Send(HttpMethod.Post, $"{files(f)}/{OverQuotaFileId}/versions/1/complete"),
             async (f, s) =>
             {
                 await UploadAsync(f, OverQuotaFileId);
-                await Answers(f, [(FileEntity, () => FileRow()), (Uploader, () => Row(("Value", OwnerId))), (FoundVersion, () => Version(s, OverQuotaFileId)),
-                    ("AS [OverQuota]", () => Row(("Ready", 0), ("OverQuota", true))), ("[quota_bytes] AS [QuotaBytes], [w0].[bytes]", () => Row(("QuotaBytes", 5L), ("Bytes", 0L))), .. Outbox]);
+                await Answers(f, [(FileEntity, () => FileRow()), (Uploader, () => Row(("Value", OwnerId))), (FoundVersion, () => Version(f, s, OverQuotaFileId)),
+                    (ReadinessStatement, () => Readiness(OverQuotaFileId, ReadinessOutcomes.OverQuota)), ("[quota_bytes] AS [QuotaBytes], [w0].[bytes]", () => Row(("QuotaBytes", 5L), ("Bytes", 0L))), .. Outbox]);
             });
         yield return new("abortUpload", "an upload of one's own", f => Send(HttpMethod.Delete, $"{files(f)}/{FileId}/versions/2"), (f, s) => Answers(f, Outbox));
         yield return new("getFileByPath", "a live file", f => Send(HttpMethod.Get, files(f) + "/path/reports/a.csv"),
@@ -226,7 +239,7 @@ public sealed class SqlServerEndpointStatementTests(OfflineSqlServerFactory fact
         yield return ("verify a declared checksum: claim, heartbeat, a mismatch fails it", async s =>
         {
             await UploadAsync(factory, VerifiedFileId);
-            factory.Sql.Answer(FoundVersion, () => Version(s, VerifiedFileId, sha256));
+            factory.Sql.Answer(FoundVersion, () => Version(factory, s, VerifiedFileId, sha256));
             await Answers(factory, Outbox);
             factory.BeforeHash = HeartbeatOnceAsync;
             await s.GetRequiredService<VersionLifecycle>().VerifyAsync(BlobNames.For(factory.OrganizationId, factory.WorkspaceId, VerifiedFileId, 1), default);
@@ -234,7 +247,7 @@ public sealed class SqlServerEndpointStatementTests(OfflineSqlServerFactory fact
         yield return ("verify a declared checksum: a failed read releases the claim", async s =>
         {
             await UploadAsync(factory, VerifiedFileId);
-            factory.Sql.Answer(FoundVersion, () => Version(s, VerifiedFileId, sha256));
+            factory.Sql.Answer(FoundVersion, () => Version(factory, s, VerifiedFileId, sha256));
             factory.BeforeHash = () => throw new IOException("The read failed.");
             await s.GetRequiredService<VersionLifecycle>().VerifyAsync(BlobNames.For(factory.OrganizationId, factory.WorkspaceId, VerifiedFileId, 1), default);
         });
@@ -259,8 +272,8 @@ public sealed class SqlServerEndpointStatementTests(OfflineSqlServerFactory fact
             (nameof(FileImport.OrganizationId), factory.OrganizationId), (nameof(FileImport.WorkspaceId), factory.WorkspaceId),
             (nameof(FileImport.SourceUrl), sourceUrl.AbsoluteUri), (nameof(FileImport.Size), 10L)));
         factory.Sql.Answer("SELECT TOP(1) [f].[status]\nFROM [file_versions]", () => Row(("Value", nameof(VersionStatus.Uploading))));
-        factory.Sql.Answer(FoundVersion, () => Version(s, ImportedFileId));
-        await Answers(factory, [("AS [OverQuota]", () => Row(("Ready", 1), ("OverQuota", false))), .. Outbox]);
+        factory.Sql.Answer(FoundVersion, () => Version(factory, s, ImportedFileId));
+        await Answers(factory, [(ReadinessStatement, () => Readiness(ImportedFileId, ReadinessOutcomes.Ready)), .. Outbox]);
         await s.GetRequiredService<FileApi.Imports.FileImporter>().RunAsync(new FileApi.Imports.ImportClaim(ImportedFileId, 1, Guid.Empty), default);
     }
 

@@ -87,11 +87,11 @@ END
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
+-- @userId nvarchar(128)
 SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
 -- @scope_WorkspaceId uniqueidentifier
 SELECT TOP(2) [w].[id], [w].[created_at], [w].[name], [w].[organization_id], [w].[quota_bytes], [w0].[files] AS [Files], [w0].[bytes] AS [Bytes]
@@ -103,11 +103,11 @@ WHERE [w].[id] = @scope_WorkspaceId
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
+-- @userId nvarchar(128)
 SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
 -- @scope_WorkspaceId uniqueidentifier
 SELECT [w].[workspace_id], [w].[tenant_id], [w].[user_id], [w].[email], [w].[granted_at], [w].[granted_by_id], [w].[name], [w].[role]
@@ -119,11 +119,11 @@ ORDER BY [w].[name], [w].[user_id]
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
+-- @userId nvarchar(128)
 SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
 -- @scope_WorkspaceId uniqueidentifier
 UPDATE [w]
@@ -162,11 +162,11 @@ VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7);
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
+-- @userId nvarchar(128)
 SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
 -- @scope_WorkspaceId uniqueidentifier
 UPDATE [w]
@@ -197,11 +197,11 @@ WHERE [w].[workspace_id] = @workspaceId AND [w].[role] = N'owner'
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
+-- @userId nvarchar(128)
 SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
 -- @scope_WorkspaceId uniqueidentifier
 UPDATE [w]
@@ -282,22 +282,20 @@ WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizati
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
+-- @userId nvarchar(128)
 SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
--- @workspaceId uniqueidentifier
 -- @p int
--- @p2 int
+-- @workspaceId uniqueidentifier
 SELECT [f1].[id], [f1].[created_at], [f1].[created_by_email], [f1].[created_by_id], [f1].[created_by_name], [f1].[current_size], [f1].[current_version_id], [f1].[deleted_at], [f1].[deleted_by_email], [f1].[deleted_by_id], [f1].[deleted_by_name], [f1].[folder], [f1].[folder_key], [f1].[latest_version_id], [f1].[modified_at], [f1].[name], [f1].[name_key], [f1].[path_key], [f1].[workspace_id], [f0].[etag], [f0].[created_by_id], [f0].[created_by_name], [f0].[created_by_email], [f0].[content_type], [f0].[metadata]
 FROM (
-    SELECT [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id]
+    SELECT TOP(@p) [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id]
     FROM [files] AS [f]
     WHERE [f].[workspace_id] = @workspaceId AND [f].[current_version_id] IS NOT NULL AND [f].[deleted_at] IS NULL
     ORDER BY [f].[path_key], [f].[id]
-    OFFSET @p ROWS FETCH NEXT @p2 ROWS ONLY
 ) AS [f1]
 INNER JOIN [file_versions] AS [f0] ON [f1].[id] = [f0].[file_id] AND [f1].[current_version_id] = [f0].[version_id]
 ORDER BY [f1].[path_key], [f1].[id]
@@ -311,11 +309,11 @@ WHERE [w].[workspace_id] = @scope_WorkspaceId
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
+-- @userId nvarchar(128)
 SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
 -- @workspace uniqueidentifier
 -- @prefix varchar(1668)
@@ -350,11 +348,11 @@ WHERE [f].[workspace_id] = @folder_WorkspaceId AND [f].[deleted_at] IS NULL AND 
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
+-- @userId nvarchar(128)
 SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
 -- @scope_WorkspaceId uniqueidentifier
 SELECT TOP(1) [w].[quota_bytes] AS [Quota], [w0].[bytes] AS [Bytes]
@@ -394,6 +392,7 @@ END
 -- @declared_sha256 nvarchar
 -- @content_type nvarchar
 -- @metadata nvarchar(-1)
+-- @seal_lease_id uniqueidentifier
 -- @id uniqueidentifier
 -- @folder nvarchar(9)
 -- @name nvarchar(5)
@@ -410,25 +409,25 @@ WHEN NOT MATCHED THEN
     INSERT (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id, created_by_name, created_by_email)
     VALUES (@id, @workspace_id, @folder, @name, @path_key, @candidate, @now, @caller_id, @caller_name, @caller_email)
 OUTPUT inserted.id, inserted.latest_version_id INTO @allocated;INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
-                           upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata)
+                           upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata, seal_lease_id)
 OUTPUT inserted.file_id AS [FileId], inserted.version_id AS [VersionId]
 SELECT id, latest_version_id, N'Uploading',
        DATEADD(microsecond, CAST((latest_version_id / @step) % 1000000 AS int),
          DATEADD(second, CAST((latest_version_id / @step / 1000000) % 86400 AS int),
            DATEADD(day, CAST(latest_version_id / @step / 86400000000 AS int), CAST('1970-01-01T00:00:00+00:00' AS datetimeoffset)))),
        @caller_id, @caller_name, @caller_email, @upload_expires_at, @declared_size, @declared_md5, @declared_sha256,
-       @content_type, @metadata
+       @content_type, @metadata, @seal_lease_id
   FROM @allocated;
 
 -- registerFileVersionByPath: renewing an upload link (answers 200)
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
+-- @userId nvarchar(128)
 SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
 -- @services_Scope_WorkspaceId uniqueidentifier
 -- @path_Key varchar(1668)
@@ -453,11 +452,11 @@ WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId AND [f].[status]
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
+-- @userId nvarchar(128)
 SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
 -- @scope_WorkspaceId uniqueidentifier
 SELECT TOP(1) [w].[quota_bytes] AS [Quota], [w0].[bytes] AS [Bytes]
@@ -477,31 +476,32 @@ WHERE [w].[id] = @scope_WorkspaceId AND [w].[quota_bytes] IS NOT NULL
 -- @declared_sha256 nvarchar
 -- @content_type nvarchar
 -- @metadata nvarchar(-1)
+-- @seal_lease_id uniqueidentifier
 -- @file_id uniqueidentifier
 SET NOCOUNT ON;
 DECLARE @allocated TABLE (id uniqueidentifier, latest_version_id bigint);
 UPDATE files SET latest_version_id = CASE WHEN @candidate > latest_version_id + @step THEN @candidate ELSE latest_version_id + @step END
 OUTPUT inserted.id, inserted.latest_version_id INTO @allocated
  WHERE id = @file_id AND workspace_id = @workspace_id AND deleted_at IS NULL;INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
-                           upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata)
+                           upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata, seal_lease_id)
 OUTPUT inserted.file_id AS [FileId], inserted.version_id AS [VersionId]
 SELECT id, latest_version_id, N'Uploading',
        DATEADD(microsecond, CAST((latest_version_id / @step) % 1000000 AS int),
          DATEADD(second, CAST((latest_version_id / @step / 1000000) % 86400 AS int),
            DATEADD(day, CAST(latest_version_id / @step / 86400000000 AS int), CAST('1970-01-01T00:00:00+00:00' AS datetimeoffset)))),
        @caller_id, @caller_name, @caller_email, @upload_expires_at, @declared_size, @declared_md5, @declared_sha256,
-       @content_type, @metadata
+       @content_type, @metadata, @seal_lease_id
   FROM @allocated;
 
 -- registerFileVersionById: renewing an upload link (answers 200)
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
+-- @userId nvarchar(128)
 SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
 -- @fileId uniqueidentifier
 -- @services_Scope_WorkspaceId uniqueidentifier
@@ -530,11 +530,11 @@ WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId AND [f].[status]
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
+-- @userId nvarchar(128)
 SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
 -- @fileId uniqueidentifier
 -- @scope_WorkspaceId uniqueidentifier
@@ -606,11 +606,11 @@ WHERE [f].[id] = @fileId
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
+-- @userId nvarchar(128)
 SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
 -- @fileId uniqueidentifier
 -- @scope_WorkspaceId uniqueidentifier
@@ -703,11 +703,11 @@ WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
+-- @userId nvarchar(128)
 SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
 -- @fileId uniqueidentifier
 -- @scope_WorkspaceId uniqueidentifier
@@ -721,15 +721,13 @@ SELECT TOP(1) [f].[created_by_id]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
 
--- @blob_FileId uniqueidentifier
--- @blob_VersionId bigint
--- @blob_WorkspaceId uniqueidentifier
--- @blob_OrganizationId uniqueidentifier
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+-- @fileIds1 uniqueidentifier
+-- @versionIds1 bigint
+SELECT [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], [f0].[workspace_id] AS [WorkspaceId], [w].[organization_id] AS [OrganizationId]
 FROM [file_versions] AS [f]
 INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
 INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
-WHERE [f].[file_id] = @blob_FileId AND [f].[version_id] = @blob_VersionId AND [f0].[workspace_id] = @blob_WorkspaceId AND [w].[organization_id] = @blob_OrganizationId
+WHERE [f].[file_id] = @fileIds1 AND [f].[version_id] = @versionIds1
 
 -- @p uniqueidentifier
 -- @version_FileId uniqueidentifier
@@ -739,64 +737,88 @@ SET [f].[seal_lease_id] = @p
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @version_FileId AND [f].[version_id] = @version_VersionId AND [f].[seal_lease_id] IS NULL
 
--- @file_id uniqueidentifier
--- @version_id bigint
--- @size bigint
--- @etag nvarchar(19)
--- @blob_version_id nvarchar
--- @verified nvarchar
+-- @versions nvarchar(-1)
 -- @now datetimeoffset
--- @claimed bit
--- @token uniqueidentifier
 -- @stale_before datetimeoffset
 SET NOCOUNT ON;
-DECLARE @locked TABLE (workspace_id uniqueidentifier NOT NULL, deleted_at datetimeoffset NULL, current_version_id bigint NULL);
-DECLARE @ready TABLE (size bigint NULL, created_at datetimeoffset NOT NULL);
-DECLARE @fits bit = 1;
-INSERT INTO @locked (workspace_id, deleted_at, current_version_id)
-SELECT workspace_id, deleted_at, current_version_id FROM files WITH (UPDLOCK, ROWLOCK) WHERE id = @file_id;
-SELECT @fits = CASE WHEN w.quota_bytes IS NULL OR COALESCE(u.bytes, 0) + @size <= w.quota_bytes THEN 1 ELSE 0 END
-  FROM @locked AS l
-  JOIN workspaces AS w ON w.id = l.workspace_id
-  LEFT JOIN workspace_usage AS u WITH (UPDLOCK, HOLDLOCK) ON u.workspace_id = l.workspace_id
- WHERE l.deleted_at IS NULL;
-UPDATE file_versions
-   SET status = N'Ready', size = @size, etag = @etag, blob_version_id = @blob_version_id, verified = @verified, ready_at = @now,
+DECLARE @input TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, size bigint NOT NULL, etag nvarchar(256) NOT NULL,
+    blob_version_id nvarchar(256) NULL, verified nvarchar(64) NULL, token uniqueidentifier NULL, PRIMARY KEY (file_id, version_id));
+DECLARE @locked TABLE (id uniqueidentifier NOT NULL PRIMARY KEY, workspace_id uniqueidentifier NOT NULL, deleted_at datetimeoffset NULL,
+    current_version_id bigint NULL);
+DECLARE @judged TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, workspace_id uniqueidentifier NOT NULL,
+    live bit NOT NULL, first_ready bit NOT NULL, over_quota bit NOT NULL, PRIMARY KEY (file_id, version_id));
+DECLARE @ready TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, size bigint NULL, created_at datetimeoffset NOT NULL);
+INSERT INTO @input (file_id, version_id, size, etag, blob_version_id, verified, token)
+SELECT file_id, version_id, size, etag, blob_version_id, verified, token
+  FROM OPENJSON(@versions) WITH (file_id uniqueidentifier '$.file_id', version_id bigint '$.version_id', size bigint '$.size',
+       etag nvarchar(256) '$.etag', blob_version_id nvarchar(256) '$.blob_version_id', verified nvarchar(64) '$.verified',
+       token uniqueidentifier '$.token');
+INSERT INTO @locked (id, workspace_id, deleted_at, current_version_id)
+SELECT id, workspace_id, deleted_at, current_version_id FROM files WITH (UPDLOCK, ROWLOCK) WHERE id IN (SELECT file_id FROM @input);
+INSERT INTO @judged (file_id, version_id, workspace_id, live, first_ready, over_quota)
+SELECT c.file_id, c.version_id, c.workspace_id, c.live, c.first_ready,
+       CASE WHEN c.live = 1 AND w.quota_bytes IS NOT NULL
+             AND COALESCE(u.bytes, 0) + SUM(c.size) OVER (PARTITION BY c.workspace_id, c.live ORDER BY c.size, c.file_id, c.version_id
+                                                          ROWS UNBOUNDED PRECEDING) > w.quota_bytes
+            THEN 1 ELSE 0 END
+  FROM (SELECT i.file_id, i.version_id, i.size, l.workspace_id,
+               CASE WHEN l.deleted_at IS NULL THEN 1 ELSE 0 END AS live, CASE WHEN l.current_version_id IS NULL THEN 1 ELSE 0 END AS first_ready
+          FROM @input AS i
+          JOIN @locked AS l ON l.id = i.file_id
+          JOIN file_versions AS v ON v.file_id = i.file_id AND v.version_id = i.version_id
+         WHERE v.status = N'Uploading'
+           AND ((i.token IS NOT NULL AND v.verification_token = i.token)
+                OR (i.token IS NULL AND (v.verification_token IS NULL OR v.verification_claimed_at < @stale_before)))) AS c
+  JOIN workspaces AS w ON w.id = c.workspace_id
+  LEFT JOIN workspace_usage AS u WITH (UPDLOCK, HOLDLOCK) ON u.workspace_id = c.workspace_id AND c.live = 1;
+UPDATE v
+   SET status = N'Ready', size = i.size, etag = i.etag, blob_version_id = i.blob_version_id, verified = i.verified, ready_at = @now,
        verification_owner = NULL, verification_token = NULL, verification_claimed_at = NULL
-OUTPUT inserted.size, inserted.created_at INTO @ready
- WHERE file_id = @file_id AND version_id = @version_id AND status = N'Uploading'
-   AND ((@claimed = 1 AND verification_token = @token)
-        OR (@claimed = 0 AND (verification_token IS NULL OR verification_claimed_at < @stale_before)))
-   AND EXISTS (SELECT 1 FROM @locked)
-   AND @fits = 1;
-UPDATE f SET current_version_id = @version_id, current_size = r.size, modified_at = r.created_at
-  FROM files AS f CROSS JOIN @ready AS r
- WHERE f.id = @file_id AND (f.current_version_id IS NULL OR f.current_version_id < @version_id);
+OUTPUT inserted.file_id, inserted.version_id, inserted.size, inserted.created_at INTO @ready
+  FROM file_versions AS v
+  JOIN @input AS i ON i.file_id = v.file_id AND i.version_id = v.version_id
+  JOIN @judged AS j ON j.file_id = v.file_id AND j.version_id = v.version_id
+ WHERE j.over_quota = 0 AND v.status = N'Uploading'
+   AND ((i.token IS NOT NULL AND v.verification_token = i.token)
+        OR (i.token IS NULL AND (v.verification_token IS NULL OR v.verification_claimed_at < @stale_before)));
+UPDATE f SET current_version_id = r.version_id, current_size = r.size, modified_at = r.created_at
+  FROM files AS f
+  JOIN (SELECT file_id, version_id, size, created_at, ROW_NUMBER() OVER (PARTITION BY file_id ORDER BY version_id DESC) AS newest
+          FROM @ready) AS r ON r.file_id = f.id AND r.newest = 1
+ WHERE f.current_version_id IS NULL OR f.current_version_id < r.version_id;
 MERGE workspace_usage WITH (HOLDLOCK) AS u
-USING (SELECT l.workspace_id, CASE WHEN l.current_version_id IS NULL THEN 1 ELSE 0 END AS files, r.size AS bytes
-         FROM @ready AS r CROSS JOIN @locked AS l
-        WHERE l.deleted_at IS NULL) AS s
+USING (SELECT j.workspace_id, SUM(CAST(j.first_ready AS int)) AS files, SUM(r.size) AS bytes
+         FROM @ready AS r JOIN @judged AS j ON j.file_id = r.file_id AND j.version_id = r.version_id
+        WHERE j.live = 1
+        GROUP BY j.workspace_id) AS s
    ON u.workspace_id = s.workspace_id
 WHEN MATCHED THEN UPDATE SET files = u.files + s.files, bytes = u.bytes + s.bytes
 WHEN NOT MATCHED THEN INSERT (workspace_id, files, bytes) VALUES (s.workspace_id, s.files, s.bytes);
-SELECT (SELECT COUNT(*) FROM @ready) AS [Ready], CAST(CASE WHEN @fits = 0 THEN 1 ELSE 0 END AS bit) AS [OverQuota];
+SELECT i.file_id AS [FileId], i.version_id AS [VersionId],
+       CASE WHEN r.file_id IS NOT NULL THEN N'ready'
+            WHEN j.file_id IS NULL OR j.live = 0 THEN N'settled'
+            WHEN j.over_quota = 1 THEN N'over-quota'
+            ELSE N'stale' END AS [Outcome]
+  FROM @input AS i
+  LEFT JOIN @judged AS j ON j.file_id = i.file_id AND j.version_id = i.version_id
+  LEFT JOIN @ready AS r ON r.file_id = i.file_id AND r.version_id = i.version_id;
 
--- @fileId uniqueidentifier
-SELECT TOP(1) [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id], [w].[organization_id] AS [OrganizationId]
+-- @fileIds1 uniqueidentifier
+SELECT [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id], [w].[organization_id] AS [OrganizationId]
 FROM [files] AS [f]
 INNER JOIN [workspaces] AS [w] ON [f].[workspace_id] = [w].[id]
-WHERE [f].[id] = @fileId
+WHERE [f].[id] = @fileIds1
 
--- @file_File_WorkspaceId uniqueidentifier
-SELECT [w].[id]
+-- @workspaceIds1 uniqueidentifier
+SELECT [w].[workspace_id] AS [WorkspaceId], [w].[id] AS [Id]
 FROM [webhook_endpoints] AS [w]
-WHERE [w].[workspace_id] = @file_File_WorkspaceId
+WHERE [w].[workspace_id] = @workspaceIds1
 
--- @fileId uniqueidentifier
--- @id bigint
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+-- @watchedFiles1 uniqueidentifier
+-- @watchedVersions1 bigint
+SELECT [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
-WHERE [f].[file_id] = @fileId AND [f].[version_id] = @id
+WHERE [f].[file_id] = @watchedFiles1 AND [f].[version_id] = @watchedVersions1
 
 -- @p0 uniqueidentifier
 -- @p1 int
@@ -830,11 +852,11 @@ WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
+-- @userId nvarchar(128)
 SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
 -- @fileId uniqueidentifier
 -- @scope_WorkspaceId uniqueidentifier
@@ -848,15 +870,13 @@ SELECT TOP(1) [f].[created_by_id]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
 
--- @blob_FileId uniqueidentifier
--- @blob_VersionId bigint
--- @blob_WorkspaceId uniqueidentifier
--- @blob_OrganizationId uniqueidentifier
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+-- @fileIds1 uniqueidentifier
+-- @versionIds1 bigint
+SELECT [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], [f0].[workspace_id] AS [WorkspaceId], [w].[organization_id] AS [OrganizationId]
 FROM [file_versions] AS [f]
 INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
 INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
-WHERE [f].[file_id] = @blob_FileId AND [f].[version_id] = @blob_VersionId AND [f0].[workspace_id] = @blob_WorkspaceId AND [w].[organization_id] = @blob_OrganizationId
+WHERE [f].[file_id] = @fileIds1 AND [f].[version_id] = @versionIds1
 
 -- @p uniqueidentifier
 -- @version_FileId uniqueidentifier
@@ -866,47 +886,71 @@ SET [f].[seal_lease_id] = @p
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @version_FileId AND [f].[version_id] = @version_VersionId AND [f].[seal_lease_id] IS NULL
 
--- @file_id uniqueidentifier
--- @version_id bigint
--- @size bigint
--- @etag nvarchar(19)
--- @blob_version_id nvarchar
--- @verified nvarchar
+-- @versions nvarchar(-1)
 -- @now datetimeoffset
--- @claimed bit
--- @token uniqueidentifier
 -- @stale_before datetimeoffset
 SET NOCOUNT ON;
-DECLARE @locked TABLE (workspace_id uniqueidentifier NOT NULL, deleted_at datetimeoffset NULL, current_version_id bigint NULL);
-DECLARE @ready TABLE (size bigint NULL, created_at datetimeoffset NOT NULL);
-DECLARE @fits bit = 1;
-INSERT INTO @locked (workspace_id, deleted_at, current_version_id)
-SELECT workspace_id, deleted_at, current_version_id FROM files WITH (UPDLOCK, ROWLOCK) WHERE id = @file_id;
-SELECT @fits = CASE WHEN w.quota_bytes IS NULL OR COALESCE(u.bytes, 0) + @size <= w.quota_bytes THEN 1 ELSE 0 END
-  FROM @locked AS l
-  JOIN workspaces AS w ON w.id = l.workspace_id
-  LEFT JOIN workspace_usage AS u WITH (UPDLOCK, HOLDLOCK) ON u.workspace_id = l.workspace_id
- WHERE l.deleted_at IS NULL;
-UPDATE file_versions
-   SET status = N'Ready', size = @size, etag = @etag, blob_version_id = @blob_version_id, verified = @verified, ready_at = @now,
+DECLARE @input TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, size bigint NOT NULL, etag nvarchar(256) NOT NULL,
+    blob_version_id nvarchar(256) NULL, verified nvarchar(64) NULL, token uniqueidentifier NULL, PRIMARY KEY (file_id, version_id));
+DECLARE @locked TABLE (id uniqueidentifier NOT NULL PRIMARY KEY, workspace_id uniqueidentifier NOT NULL, deleted_at datetimeoffset NULL,
+    current_version_id bigint NULL);
+DECLARE @judged TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, workspace_id uniqueidentifier NOT NULL,
+    live bit NOT NULL, first_ready bit NOT NULL, over_quota bit NOT NULL, PRIMARY KEY (file_id, version_id));
+DECLARE @ready TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, size bigint NULL, created_at datetimeoffset NOT NULL);
+INSERT INTO @input (file_id, version_id, size, etag, blob_version_id, verified, token)
+SELECT file_id, version_id, size, etag, blob_version_id, verified, token
+  FROM OPENJSON(@versions) WITH (file_id uniqueidentifier '$.file_id', version_id bigint '$.version_id', size bigint '$.size',
+       etag nvarchar(256) '$.etag', blob_version_id nvarchar(256) '$.blob_version_id', verified nvarchar(64) '$.verified',
+       token uniqueidentifier '$.token');
+INSERT INTO @locked (id, workspace_id, deleted_at, current_version_id)
+SELECT id, workspace_id, deleted_at, current_version_id FROM files WITH (UPDLOCK, ROWLOCK) WHERE id IN (SELECT file_id FROM @input);
+INSERT INTO @judged (file_id, version_id, workspace_id, live, first_ready, over_quota)
+SELECT c.file_id, c.version_id, c.workspace_id, c.live, c.first_ready,
+       CASE WHEN c.live = 1 AND w.quota_bytes IS NOT NULL
+             AND COALESCE(u.bytes, 0) + SUM(c.size) OVER (PARTITION BY c.workspace_id, c.live ORDER BY c.size, c.file_id, c.version_id
+                                                          ROWS UNBOUNDED PRECEDING) > w.quota_bytes
+            THEN 1 ELSE 0 END
+  FROM (SELECT i.file_id, i.version_id, i.size, l.workspace_id,
+               CASE WHEN l.deleted_at IS NULL THEN 1 ELSE 0 END AS live, CASE WHEN l.current_version_id IS NULL THEN 1 ELSE 0 END AS first_ready
+          FROM @input AS i
+          JOIN @locked AS l ON l.id = i.file_id
+          JOIN file_versions AS v ON v.file_id = i.file_id AND v.version_id = i.version_id
+         WHERE v.status = N'Uploading'
+           AND ((i.token IS NOT NULL AND v.verification_token = i.token)
+                OR (i.token IS NULL AND (v.verification_token IS NULL OR v.verification_claimed_at < @stale_before)))) AS c
+  JOIN workspaces AS w ON w.id = c.workspace_id
+  LEFT JOIN workspace_usage AS u WITH (UPDLOCK, HOLDLOCK) ON u.workspace_id = c.workspace_id AND c.live = 1;
+UPDATE v
+   SET status = N'Ready', size = i.size, etag = i.etag, blob_version_id = i.blob_version_id, verified = i.verified, ready_at = @now,
        verification_owner = NULL, verification_token = NULL, verification_claimed_at = NULL
-OUTPUT inserted.size, inserted.created_at INTO @ready
- WHERE file_id = @file_id AND version_id = @version_id AND status = N'Uploading'
-   AND ((@claimed = 1 AND verification_token = @token)
-        OR (@claimed = 0 AND (verification_token IS NULL OR verification_claimed_at < @stale_before)))
-   AND EXISTS (SELECT 1 FROM @locked)
-   AND @fits = 1;
-UPDATE f SET current_version_id = @version_id, current_size = r.size, modified_at = r.created_at
-  FROM files AS f CROSS JOIN @ready AS r
- WHERE f.id = @file_id AND (f.current_version_id IS NULL OR f.current_version_id < @version_id);
+OUTPUT inserted.file_id, inserted.version_id, inserted.size, inserted.created_at INTO @ready
+  FROM file_versions AS v
+  JOIN @input AS i ON i.file_id = v.file_id AND i.version_id = v.version_id
+  JOIN @judged AS j ON j.file_id = v.file_id AND j.version_id = v.version_id
+ WHERE j.over_quota = 0 AND v.status = N'Uploading'
+   AND ((i.token IS NOT NULL AND v.verification_token = i.token)
+        OR (i.token IS NULL AND (v.verification_token IS NULL OR v.verification_claimed_at < @stale_before)));
+UPDATE f SET current_version_id = r.version_id, current_size = r.size, modified_at = r.created_at
+  FROM files AS f
+  JOIN (SELECT file_id, version_id, size, created_at, ROW_NUMBER() OVER (PARTITION BY file_id ORDER BY version_id DESC) AS newest
+          FROM @ready) AS r ON r.file_id = f.id AND r.newest = 1
+ WHERE f.current_version_id IS NULL OR f.current_version_id < r.version_id;
 MERGE workspace_usage WITH (HOLDLOCK) AS u
-USING (SELECT l.workspace_id, CASE WHEN l.current_version_id IS NULL THEN 1 ELSE 0 END AS files, r.size AS bytes
-         FROM @ready AS r CROSS JOIN @locked AS l
-        WHERE l.deleted_at IS NULL) AS s
+USING (SELECT j.workspace_id, SUM(CAST(j.first_ready AS int)) AS files, SUM(r.size) AS bytes
+         FROM @ready AS r JOIN @judged AS j ON j.file_id = r.file_id AND j.version_id = r.version_id
+        WHERE j.live = 1
+        GROUP BY j.workspace_id) AS s
    ON u.workspace_id = s.workspace_id
 WHEN MATCHED THEN UPDATE SET files = u.files + s.files, bytes = u.bytes + s.bytes
 WHEN NOT MATCHED THEN INSERT (workspace_id, files, bytes) VALUES (s.workspace_id, s.files, s.bytes);
-SELECT (SELECT COUNT(*) FROM @ready) AS [Ready], CAST(CASE WHEN @fits = 0 THEN 1 ELSE 0 END AS bit) AS [OverQuota];
+SELECT i.file_id AS [FileId], i.version_id AS [VersionId],
+       CASE WHEN r.file_id IS NOT NULL THEN N'ready'
+            WHEN j.file_id IS NULL OR j.live = 0 THEN N'settled'
+            WHEN j.over_quota = 1 THEN N'over-quota'
+            ELSE N'stale' END AS [Outcome]
+  FROM @input AS i
+  LEFT JOIN @judged AS j ON j.file_id = i.file_id AND j.version_id = i.version_id
+  LEFT JOIN @ready AS r ON r.file_id = i.file_id AND r.version_id = i.version_id;
 
 -- @version_FileId uniqueidentifier
 SELECT TOP(1) [w].[quota_bytes] AS [QuotaBytes], [w0].[bytes] AS [Bytes]
@@ -980,11 +1024,11 @@ WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
+-- @userId nvarchar(128)
 SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
 -- @p nvarchar(16)
 -- @p5 nvarchar(32)
@@ -1048,11 +1092,11 @@ VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
+-- @userId nvarchar(128)
 SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
 -- @services_Scope_WorkspaceId uniqueidentifier
 -- @path_Key varchar(1668)
@@ -1067,31 +1111,27 @@ FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
 
 -- getFileById: an unknown file (answers 404)
+-- @fileId uniqueidentifier
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
-SELECT TOP(1) [w].[role]
+-- @userId nvarchar(128)
+SELECT TOP(1) [w].[role], [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id], [f0].[file_id], [f0].[version_id], [f0].[blob_version_id], [f0].[content_type], [f0].[created_at], [f0].[created_by_email], [f0].[created_by_id], [f0].[created_by_name], [f0].[declared_md5], [f0].[declared_sha256], [f0].[declared_size], [f0].[etag], [f0].[failure_code], [f0].[failure_reason], [f0].[last_checked_at], [f0].[metadata], [f0].[ready_at], [f0].[seal_lease_id], [f0].[size], [f0].[status], [f0].[upload_expires_at], [f0].[verification_claimed_at], [f0].[verification_owner], [f0].[verification_token], [f0].[verified]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
-
--- @fileId uniqueidentifier
--- @services_Scope_WorkspaceId uniqueidentifier
-SELECT TOP(1) [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id], [f0].[file_id], [f0].[version_id], [f0].[blob_version_id], [f0].[content_type], [f0].[created_at], [f0].[created_by_email], [f0].[created_by_id], [f0].[created_by_name], [f0].[declared_md5], [f0].[declared_sha256], [f0].[declared_size], [f0].[etag], [f0].[failure_code], [f0].[failure_reason], [f0].[last_checked_at], [f0].[metadata], [f0].[ready_at], [f0].[seal_lease_id], [f0].[size], [f0].[status], [f0].[upload_expires_at], [f0].[verification_claimed_at], [f0].[verification_owner], [f0].[verification_token], [f0].[verified]
-FROM [files] AS [f]
-LEFT JOIN [file_versions] AS [f0] ON [f].[id] = [f0].[file_id] AND [f].[current_version_id] = [f0].[version_id]
-WHERE [f].[id] = @fileId AND [f].[workspace_id] = @services_Scope_WorkspaceId
+LEFT JOIN [files] AS [f] ON [w].[workspace_id] = [f].[workspace_id] AND @fileId = [f].[id]
+LEFT JOIN [file_versions] AS [f0] ON [f].[id] = [f0].[file_id] AND COALESCE(NULL, [f].[current_version_id]) = [f0].[version_id]
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
 -- deleteFileByPath: a live file (answers 204)
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
+-- @userId nvarchar(128)
 SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
 -- @services_Scope_WorkspaceId uniqueidentifier
 -- @path_Key varchar(1668)
@@ -1165,11 +1205,11 @@ VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
+-- @userId nvarchar(128)
 SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
 -- @fileId uniqueidentifier
 -- @services_Scope_WorkspaceId uniqueidentifier
@@ -1243,11 +1283,11 @@ VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
+-- @userId nvarchar(128)
 SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
 -- @scope_WorkspaceId uniqueidentifier
 SELECT TOP(1) [w].[quota_bytes] AS [Quota], [w0].[bytes] AS [Bytes]
@@ -1287,6 +1327,7 @@ END
 -- @declared_sha256 nvarchar
 -- @content_type nvarchar
 -- @metadata nvarchar(-1)
+-- @seal_lease_id uniqueidentifier
 -- @id uniqueidentifier
 -- @folder nvarchar(9)
 -- @name nvarchar(5)
@@ -1303,14 +1344,14 @@ WHEN NOT MATCHED THEN
     INSERT (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id, created_by_name, created_by_email)
     VALUES (@id, @workspace_id, @folder, @name, @path_key, @candidate, @now, @caller_id, @caller_name, @caller_email)
 OUTPUT inserted.id, inserted.latest_version_id INTO @allocated;INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
-                           upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata)
+                           upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata, seal_lease_id)
 OUTPUT inserted.file_id AS [FileId], inserted.version_id AS [VersionId]
 SELECT id, latest_version_id, N'Uploading',
        DATEADD(microsecond, CAST((latest_version_id / @step) % 1000000 AS int),
          DATEADD(second, CAST((latest_version_id / @step / 1000000) % 86400 AS int),
            DATEADD(day, CAST(latest_version_id / @step / 86400000000 AS int), CAST('1970-01-01T00:00:00+00:00' AS datetimeoffset)))),
        @caller_id, @caller_name, @caller_email, @upload_expires_at, @declared_size, @declared_md5, @declared_sha256,
-       @content_type, @metadata
+       @content_type, @metadata, @seal_lease_id
   FROM @allocated;
 
 -- @p0 uniqueidentifier
@@ -1335,11 +1376,11 @@ VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12);
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
+-- @userId nvarchar(128)
 SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
 -- @scope_WorkspaceId uniqueidentifier
 SELECT COUNT(*)
@@ -1367,11 +1408,11 @@ VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11);
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
+-- @userId nvarchar(128)
 SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
 -- @services_Scope_WorkspaceId uniqueidentifier
 SELECT [w].[id], [w].[created_at], [w].[created_by_id], [w].[last_attempt_at], [w].[last_error], [w].[last_status_code], [w].[last_success_at], [w].[previous_secret], [w].[previous_secret_expires_at], [w].[secret], [w].[url], [w].[workspace_id], (
@@ -1392,11 +1433,11 @@ ORDER BY [w].[created_at], [w].[id]
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
+-- @userId nvarchar(128)
 SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
 -- @services_Scope_WorkspaceId uniqueidentifier
 -- @webhookId uniqueidentifier
@@ -1418,11 +1459,11 @@ ORDER BY [w].[created_at], [w].[id]
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
+-- @userId nvarchar(128)
 SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
 -- @id uniqueidentifier
 -- @services_Scope_WorkspaceId uniqueidentifier
@@ -1434,11 +1475,11 @@ WHERE [w].[id] = @id AND [w].[workspace_id] = @services_Scope_WorkspaceId
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
+-- @userId nvarchar(128)
 SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
 -- @p datetimeoffset
 -- @p3 nvarchar(128)
@@ -1455,11 +1496,11 @@ WHERE [w].[id] = @id AND [w].[workspace_id] = @services_Scope_WorkspaceId
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
--- @caller_Id nvarchar(128)
+-- @userId nvarchar(128)
 SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @caller_Id
+WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
 -- @id uniqueidentifier
 -- @services_Scope_WorkspaceId uniqueidentifier
@@ -1480,11 +1521,12 @@ ORDER BY [w].[created_at] DESC, [w].[id] DESC
 
 -- receiveStorageEvents: a blob created for an unknown version (answers 200)
 -- @fileIds1 uniqueidentifier
-SELECT [f].[file_id] AS [FileId], [f].[version_id] AS [VersionId], [f0].[workspace_id] AS [WorkspaceId], [w].[organization_id] AS [OrganizationId], [f].[status] AS [Status]
+-- @versionIds1 bigint
+SELECT [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], [f0].[workspace_id] AS [WorkspaceId], [w].[organization_id] AS [OrganizationId]
 FROM [file_versions] AS [f]
 INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
 INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
-WHERE [f].[file_id] = @fileIds1
+WHERE [f].[file_id] = @fileIds1 AND [f].[version_id] = @versionIds1
 
 -- /healthz/ready: readiness, every migration applied (answers 200)
 SELECT 1
@@ -1733,15 +1775,13 @@ DELETE FROM [f]
 FROM [file_imports] AS [f]
 WHERE [f].[file_id] = @claim_FileId AND [f].[version_id] = @claim_VersionId AND [f].[claim_token] = @claim_Token
 
--- @blob_FileId uniqueidentifier
--- @blob_VersionId bigint
--- @blob_WorkspaceId uniqueidentifier
--- @blob_OrganizationId uniqueidentifier
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+-- @fileIds1 uniqueidentifier
+-- @versionIds1 bigint
+SELECT [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], [f0].[workspace_id] AS [WorkspaceId], [w].[organization_id] AS [OrganizationId]
 FROM [file_versions] AS [f]
 INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
 INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
-WHERE [f].[file_id] = @blob_FileId AND [f].[version_id] = @blob_VersionId AND [f0].[workspace_id] = @blob_WorkspaceId AND [w].[organization_id] = @blob_OrganizationId
+WHERE [f].[file_id] = @fileIds1 AND [f].[version_id] = @versionIds1
 
 -- @p uniqueidentifier
 -- @version_FileId uniqueidentifier
@@ -1751,86 +1791,82 @@ SET [f].[seal_lease_id] = @p
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @version_FileId AND [f].[version_id] = @version_VersionId AND [f].[seal_lease_id] IS NULL
 
--- @file_id uniqueidentifier
--- @version_id bigint
--- @size bigint
--- @etag nvarchar(19)
--- @blob_version_id nvarchar
--- @verified nvarchar
+-- @versions nvarchar(-1)
 -- @now datetimeoffset
--- @claimed bit
--- @token uniqueidentifier
 -- @stale_before datetimeoffset
 SET NOCOUNT ON;
-DECLARE @locked TABLE (workspace_id uniqueidentifier NOT NULL, deleted_at datetimeoffset NULL, current_version_id bigint NULL);
-DECLARE @ready TABLE (size bigint NULL, created_at datetimeoffset NOT NULL);
-DECLARE @fits bit = 1;
-INSERT INTO @locked (workspace_id, deleted_at, current_version_id)
-SELECT workspace_id, deleted_at, current_version_id FROM files WITH (UPDLOCK, ROWLOCK) WHERE id = @file_id;
-SELECT @fits = CASE WHEN w.quota_bytes IS NULL OR COALESCE(u.bytes, 0) + @size <= w.quota_bytes THEN 1 ELSE 0 END
-  FROM @locked AS l
-  JOIN workspaces AS w ON w.id = l.workspace_id
-  LEFT JOIN workspace_usage AS u WITH (UPDLOCK, HOLDLOCK) ON u.workspace_id = l.workspace_id
- WHERE l.deleted_at IS NULL;
-UPDATE file_versions
-   SET status = N'Ready', size = @size, etag = @etag, blob_version_id = @blob_version_id, verified = @verified, ready_at = @now,
+DECLARE @input TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, size bigint NOT NULL, etag nvarchar(256) NOT NULL,
+    blob_version_id nvarchar(256) NULL, verified nvarchar(64) NULL, token uniqueidentifier NULL, PRIMARY KEY (file_id, version_id));
+DECLARE @locked TABLE (id uniqueidentifier NOT NULL PRIMARY KEY, workspace_id uniqueidentifier NOT NULL, deleted_at datetimeoffset NULL,
+    current_version_id bigint NULL);
+DECLARE @judged TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, workspace_id uniqueidentifier NOT NULL,
+    live bit NOT NULL, first_ready bit NOT NULL, over_quota bit NOT NULL, PRIMARY KEY (file_id, version_id));
+DECLARE @ready TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, size bigint NULL, created_at datetimeoffset NOT NULL);
+INSERT INTO @input (file_id, version_id, size, etag, blob_version_id, verified, token)
+SELECT file_id, version_id, size, etag, blob_version_id, verified, token
+  FROM OPENJSON(@versions) WITH (file_id uniqueidentifier '$.file_id', version_id bigint '$.version_id', size bigint '$.size',
+       etag nvarchar(256) '$.etag', blob_version_id nvarchar(256) '$.blob_version_id', verified nvarchar(64) '$.verified',
+       token uniqueidentifier '$.token');
+INSERT INTO @locked (id, workspace_id, deleted_at, current_version_id)
+SELECT id, workspace_id, deleted_at, current_version_id FROM files WITH (UPDLOCK, ROWLOCK) WHERE id IN (SELECT file_id FROM @input);
+INSERT INTO @judged (file_id, version_id, workspace_id, live, first_ready, over_quota)
+SELECT c.file_id, c.version_id, c.workspace_id, c.live, c.first_ready,
+       CASE WHEN c.live = 1 AND w.quota_bytes IS NOT NULL
+             AND COALESCE(u.bytes, 0) + SUM(c.size) OVER (PARTITION BY c.workspace_id, c.live ORDER BY c.size, c.file_id, c.version_id
+                                                          ROWS UNBOUNDED PRECEDING) > w.quota_bytes
+            THEN 1 ELSE 0 END
+  FROM (SELECT i.file_id, i.version_id, i.size, l.workspace_id,
+               CASE WHEN l.deleted_at IS NULL THEN 1 ELSE 0 END AS live, CASE WHEN l.current_version_id IS NULL THEN 1 ELSE 0 END AS first_ready
+          FROM @input AS i
+          JOIN @locked AS l ON l.id = i.file_id
+          JOIN file_versions AS v ON v.file_id = i.file_id AND v.version_id = i.version_id
+         WHERE v.status = N'Uploading'
+           AND ((i.token IS NOT NULL AND v.verification_token = i.token)
+                OR (i.token IS NULL AND (v.verification_token IS NULL OR v.verification_claimed_at < @stale_before)))) AS c
+  JOIN workspaces AS w ON w.id = c.workspace_id
+  LEFT JOIN workspace_usage AS u WITH (UPDLOCK, HOLDLOCK) ON u.workspace_id = c.workspace_id AND c.live = 1;
+UPDATE v
+   SET status = N'Ready', size = i.size, etag = i.etag, blob_version_id = i.blob_version_id, verified = i.verified, ready_at = @now,
        verification_owner = NULL, verification_token = NULL, verification_claimed_at = NULL
-OUTPUT inserted.size, inserted.created_at INTO @ready
- WHERE file_id = @file_id AND version_id = @version_id AND status = N'Uploading'
-   AND ((@claimed = 1 AND verification_token = @token)
-        OR (@claimed = 0 AND (verification_token IS NULL OR verification_claimed_at < @stale_before)))
-   AND EXISTS (SELECT 1 FROM @locked)
-   AND @fits = 1;
-UPDATE f SET current_version_id = @version_id, current_size = r.size, modified_at = r.created_at
-  FROM files AS f CROSS JOIN @ready AS r
- WHERE f.id = @file_id AND (f.current_version_id IS NULL OR f.current_version_id < @version_id);
+OUTPUT inserted.file_id, inserted.version_id, inserted.size, inserted.created_at INTO @ready
+  FROM file_versions AS v
+  JOIN @input AS i ON i.file_id = v.file_id AND i.version_id = v.version_id
+  JOIN @judged AS j ON j.file_id = v.file_id AND j.version_id = v.version_id
+ WHERE j.over_quota = 0 AND v.status = N'Uploading'
+   AND ((i.token IS NOT NULL AND v.verification_token = i.token)
+        OR (i.token IS NULL AND (v.verification_token IS NULL OR v.verification_claimed_at < @stale_before)));
+UPDATE f SET current_version_id = r.version_id, current_size = r.size, modified_at = r.created_at
+  FROM files AS f
+  JOIN (SELECT file_id, version_id, size, created_at, ROW_NUMBER() OVER (PARTITION BY file_id ORDER BY version_id DESC) AS newest
+          FROM @ready) AS r ON r.file_id = f.id AND r.newest = 1
+ WHERE f.current_version_id IS NULL OR f.current_version_id < r.version_id;
 MERGE workspace_usage WITH (HOLDLOCK) AS u
-USING (SELECT l.workspace_id, CASE WHEN l.current_version_id IS NULL THEN 1 ELSE 0 END AS files, r.size AS bytes
-         FROM @ready AS r CROSS JOIN @locked AS l
-        WHERE l.deleted_at IS NULL) AS s
+USING (SELECT j.workspace_id, SUM(CAST(j.first_ready AS int)) AS files, SUM(r.size) AS bytes
+         FROM @ready AS r JOIN @judged AS j ON j.file_id = r.file_id AND j.version_id = r.version_id
+        WHERE j.live = 1
+        GROUP BY j.workspace_id) AS s
    ON u.workspace_id = s.workspace_id
 WHEN MATCHED THEN UPDATE SET files = u.files + s.files, bytes = u.bytes + s.bytes
 WHEN NOT MATCHED THEN INSERT (workspace_id, files, bytes) VALUES (s.workspace_id, s.files, s.bytes);
-SELECT (SELECT COUNT(*) FROM @ready) AS [Ready], CAST(CASE WHEN @fits = 0 THEN 1 ELSE 0 END AS bit) AS [OverQuota];
+SELECT i.file_id AS [FileId], i.version_id AS [VersionId],
+       CASE WHEN r.file_id IS NOT NULL THEN N'ready'
+            WHEN j.file_id IS NULL OR j.live = 0 THEN N'settled'
+            WHEN j.over_quota = 1 THEN N'over-quota'
+            ELSE N'stale' END AS [Outcome]
+  FROM @input AS i
+  LEFT JOIN @judged AS j ON j.file_id = i.file_id AND j.version_id = i.version_id
+  LEFT JOIN @ready AS r ON r.file_id = i.file_id AND r.version_id = i.version_id;
 
--- @fileId uniqueidentifier
-SELECT TOP(1) [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id], [w].[organization_id] AS [OrganizationId]
+-- @fileIds1 uniqueidentifier
+SELECT [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id], [w].[organization_id] AS [OrganizationId]
 FROM [files] AS [f]
 INNER JOIN [workspaces] AS [w] ON [f].[workspace_id] = [w].[id]
-WHERE [f].[id] = @fileId
+WHERE [f].[id] = @fileIds1
 
--- @file_File_WorkspaceId uniqueidentifier
-SELECT [w].[id]
+-- @workspaceIds1 uniqueidentifier
+SELECT [w].[workspace_id] AS [WorkspaceId], [w].[id] AS [Id]
 FROM [webhook_endpoints] AS [w]
-WHERE [w].[workspace_id] = @file_File_WorkspaceId
-
--- @fileId uniqueidentifier
--- @id bigint
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
-FROM [file_versions] AS [f]
-WHERE [f].[file_id] = @fileId AND [f].[version_id] = @id
-
--- @p0 uniqueidentifier
--- @p1 int
--- @p2 nvarchar(128)
--- @p3 uniqueidentifier
--- @p4 datetimeoffset
--- @p5 datetimeoffset
--- @p6 datetimeoffset
--- @p7 uniqueidentifier
--- @p8 uniqueidentifier
--- @p9 nvarchar(64)
--- @p10 datetimeoffset
--- @p11 nvarchar(1000)
--- @p12 int
--- @p13 datetimeoffset
--- @p14 nvarchar(4000)
--- @p15 nvarchar(16)
--- @p16 nvarchar(1025)
-SET IMPLICIT_TRANSACTIONS OFF;
-SET NOCOUNT ON;
-INSERT INTO [webhook_deliveries] ([id], [attempts], [claim_owner], [claim_token], [claimed_at], [created_at], [delivered_at], [endpoint_id], [event_id], [event_type], [last_attempt_at], [last_error], [last_status_code], [next_attempt_at], [payload], [status], [subject])
-VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14, @p15, @p16);
+WHERE [w].[workspace_id] = @workspaceIds1
 
 -- reconciler pass with the orphan sweep (completes)
 -- @p int
@@ -1872,4 +1908,16 @@ WHERE [f].[deleted_at] < @deletedBefore
 SELECT [f].[file_id], [f].[version_id]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] IN (@fileIds1, @fileIds2, @fileIds3) AND [f].[version_id] = @versionIds1 AND [f].[status] <> N'Failed'
+
+-- @p int
+SELECT [f1].[file_id], [f1].[version_id], [f1].[blob_version_id], [f1].[content_type], [f1].[created_at], [f1].[created_by_email], [f1].[created_by_id], [f1].[created_by_name], [f1].[declared_md5], [f1].[declared_sha256], [f1].[declared_size], [f1].[etag], [f1].[failure_code], [f1].[failure_reason], [f1].[last_checked_at], [f1].[metadata], [f1].[ready_at], [f1].[seal_lease_id], [f1].[size], [f1].[status], [f1].[upload_expires_at], [f1].[verification_claimed_at], [f1].[verification_owner], [f1].[verification_token], [f1].[verified], [w].[organization_id], [f0].[workspace_id]
+FROM (
+    SELECT TOP(@p) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+    FROM [file_versions] AS [f]
+    WHERE [f].[status] = N'Ready' AND [f].[seal_lease_id] IS NULL AND [f].[blob_version_id] IS NULL
+    ORDER BY [f].[file_id], [f].[version_id]
+) AS [f1]
+INNER JOIN [files] AS [f0] ON [f1].[file_id] = [f0].[id]
+INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
+ORDER BY [f1].[file_id], [f1].[version_id]
 

@@ -432,19 +432,6 @@ DELETE FROM [f]
 FROM [files] AS [f]
 WHERE [f].[id] = @fileId AND [f].[deleted_at] < @deletedBefore
 
--- read a file with its current version (completes)
-SELECT TOP(1) [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id], [f0].[file_id], [f0].[version_id], [f0].[blob_version_id], [f0].[content_type], [f0].[created_at], [f0].[created_by_email], [f0].[created_by_id], [f0].[created_by_name], [f0].[declared_md5], [f0].[declared_sha256], [f0].[declared_size], [f0].[etag], [f0].[failure_code], [f0].[failure_reason], [f0].[last_checked_at], [f0].[metadata], [f0].[ready_at], [f0].[seal_lease_id], [f0].[size], [f0].[status], [f0].[upload_expires_at], [f0].[verification_claimed_at], [f0].[verification_owner], [f0].[verification_token], [f0].[verified]
-FROM [files] AS [f]
-LEFT JOIN [file_versions] AS [f0] ON [f].[id] = [f0].[file_id] AND [f].[current_version_id] = [f0].[version_id]
-WHERE [f].[id] = '0190f5a2-0000-7000-8000-000000000001'
-
--- read a file with a requested version (completes)
--- @requestedVersionId bigint
-SELECT TOP(1) [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id], [f0].[file_id], [f0].[version_id], [f0].[blob_version_id], [f0].[content_type], [f0].[created_at], [f0].[created_by_email], [f0].[created_by_id], [f0].[created_by_name], [f0].[declared_md5], [f0].[declared_sha256], [f0].[declared_size], [f0].[etag], [f0].[failure_code], [f0].[failure_reason], [f0].[last_checked_at], [f0].[metadata], [f0].[ready_at], [f0].[seal_lease_id], [f0].[size], [f0].[status], [f0].[upload_expires_at], [f0].[verification_claimed_at], [f0].[verification_owner], [f0].[verification_token], [f0].[verified]
-FROM [files] AS [f]
-LEFT JOIN [file_versions] AS [f0] ON [f].[id] = [f0].[file_id] AND @requestedVersionId = [f0].[version_id]
-WHERE [f].[id] = '0190f5a2-0000-7000-8000-000000000001'
-
 -- describe a file with its version list (completes)
 -- @p int
 -- @file_Id uniqueidentifier
@@ -658,6 +645,18 @@ SELECT TOP(@p) [f].[id] AS [Id], [f].[workspace_id] AS [WorkspaceId], [w].[organ
 FROM [files] AS [f]
 INNER JOIN [workspaces] AS [w] ON [f].[workspace_id] = [w].[id]
 WHERE [f].[deleted_at] < @deletedBefore
+
+-- @p int
+SELECT [f1].[file_id], [f1].[version_id], [f1].[blob_version_id], [f1].[content_type], [f1].[created_at], [f1].[created_by_email], [f1].[created_by_id], [f1].[created_by_name], [f1].[declared_md5], [f1].[declared_sha256], [f1].[declared_size], [f1].[etag], [f1].[failure_code], [f1].[failure_reason], [f1].[last_checked_at], [f1].[metadata], [f1].[ready_at], [f1].[seal_lease_id], [f1].[size], [f1].[status], [f1].[upload_expires_at], [f1].[verification_claimed_at], [f1].[verification_owner], [f1].[verification_token], [f1].[verified], [w].[organization_id], [f0].[workspace_id]
+FROM (
+    SELECT TOP(@p) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+    FROM [file_versions] AS [f]
+    WHERE [f].[status] = N'Ready' AND [f].[seal_lease_id] IS NULL AND [f].[blob_version_id] IS NULL
+    ORDER BY [f].[file_id], [f].[version_id]
+) AS [f1]
+INNER JOIN [files] AS [f0] ON [f1].[file_id] = [f0].[id]
+INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
+ORDER BY [f1].[file_id], [f1].[version_id]
 
 -- refuse a declared size over quota (completes)
 -- @scope_WorkspaceId uniqueidentifier
