@@ -78,19 +78,24 @@ public static class StorageEventEndpoints
         // for all of them: a duplicate delivery is one query, and a first delivery of 5,000 events a few round trips.
         var created = events.OfType<StorageEvent.BlobCreated>().ToList();
         var ours = created.Select(e => BlobSubject.TryParse(e.Subject, out var container, out var blobName) && container == storage.ContainerName ? blobName : null).ToList();
-        var outcomes = await lifecycle.CompleteManyAsync(ours.OfType<string>().Distinct(StringComparer.Ordinal).ToList(), options.Value.MaxConcurrency, ct);
+        var spans = created.Select(_ => Telemetry.FileApiTelemetry.StartStorageEvent()).ToList();
+        // Each version's completion is traced under the (first) event that named its blob.
+        var askedBy = new Dictionary<string, System.Diagnostics.ActivityContext>(StringComparer.Ordinal);
+        for (var i = 0; i < created.Count; i++)
+            if (ours[i] is { } named && spans[i] is { } span)
+                askedBy.TryAdd(named, span.Context);
+        var outcomes = await lifecycle.CompleteManyAsync(ours.OfType<string>().Distinct(StringComparer.Ordinal).ToList(), options.Value.MaxConcurrency, ct, askedBy);
         for (var i = 0; i < created.Count; i++)
         {
-            using var span = Telemetry.FileApiTelemetry.StartStorageEvent();
-            var (storageEvent, blobName) = (created[i], ours[i]);
+            var (storageEvent, blobName, span) = (created[i], ours[i], spans[i]);
             if (blobName is null)
             {
-                Telemetry.FileApiTelemetry.StorageEventHandled(storageEvent.Id, "OutsideContainer");
+                Telemetry.FileApiTelemetry.StorageEventHandled(span, storageEvent.Id, "OutsideContainer");
                 logger.LogWarning("BlobCreated {EventId} for {Subject}, outside the files container; acknowledged", storageEvent.Id, storageEvent.Subject);
                 continue;
             }
             var outcome = outcomes[blobName];
-            Telemetry.FileApiTelemetry.StorageEventHandled(storageEvent.Id, outcome.ToString());
+            Telemetry.FileApiTelemetry.StorageEventHandled(span, storageEvent.Id, outcome.ToString());
             if (outcome == CompletionOutcome.UnknownBlob)
                 logger.LogWarning("BlobCreated for blob {BlobName}, which no version owns; acknowledged", blobName);
             else

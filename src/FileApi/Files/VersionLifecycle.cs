@@ -230,8 +230,9 @@ public sealed class VersionLifecycle(
     /// one read of the versions; the blob service asked about each still uploading (<paramref name="maxConcurrency"/> at a time);
     /// then one readiness statement for all the sealed ones, with their outbox rows, in one transaction.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, CompletionOutcome>> CompleteManyAsync(
-        IReadOnlyCollection<string> blobNames, int maxConcurrency, CancellationToken ct)
+    /// <param name="askedBy">The span of the event that asked for each blob, to trace its completion under.</param>
+    public async Task<IReadOnlyDictionary<string, CompletionOutcome>> CompleteManyAsync(IReadOnlyCollection<string> blobNames, int maxConcurrency,
+        CancellationToken ct, IReadOnlyDictionary<string, System.Diagnostics.ActivityContext>? askedBy = null)
     {
         var outcomes = new Dictionary<string, CompletionOutcome>(StringComparer.Ordinal);
         var versions = await FindManyAsync(blobNames, ct);
@@ -249,9 +250,16 @@ public sealed class VersionLifecycle(
             version.SealLeaseId = await ChooseSealLeaseIdAsync(version, ct);
 
         var judged = new Judgement[uploading.Count];
+        var spans = new System.Diagnostics.Activity?[uploading.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, uploading.Count),
             new ParallelOptions { MaxDegreeOfParallelism = maxConcurrency, CancellationToken = ct },
-            async (i, ct) => judged[i] = await JudgeBlobAsync(uploading[i].Version, uploading[i].BlobName, ct));
+            async (i, ct) =>
+            {
+                // Current for this blob's storage calls; ended below, once the batch's readiness statement has given its outcome.
+                spans[i] = Telemetry.FileApiTelemetry.StartCompletion(uploading[i].Version.FileId, uploading[i].Version.VersionId,
+                    askedBy?.GetValueOrDefault(uploading[i].BlobName) ?? default);
+                judged[i] = await JudgeBlobAsync(uploading[i].Version, uploading[i].BlobName, ct);
+            });
 
         var sealedVersions = new List<Sealed>();
         for (var i = 0; i < uploading.Count; i++)
@@ -272,6 +280,8 @@ public sealed class VersionLifecycle(
         }
         foreach (var (blobName, outcome) in await MarkReadyAsync(sealedVersions, claim: null, ct))
             outcomes[blobName] = outcome;
+        for (var i = 0; i < uploading.Count; i++)
+            Telemetry.FileApiTelemetry.Completed(spans[i], outcomes[uploading[i].BlobName]);
         return outcomes;
     }
 

@@ -57,7 +57,18 @@ public static class FileApiTelemetry
         Activity.Current?.SetTag(FileIdAttribute, fileId.ToString()).SetTag(VersionIdAttribute, versionId.ToString());
     }
 
-    public static Activity? StartCompletion(Guid fileId, long versionId) => StartVersionSpan("fileapi.complete", fileId, versionId);
+    /// <summary>
+    /// A completion span under <paramref name="parent"/> (the event that asked for it, else the current span). A batch completes
+    /// its versions together, so each span is ended by <see cref="Completed"/> once the version's outcome is known.
+    /// </summary>
+    public static Activity? StartCompletion(Guid fileId, long versionId, ActivityContext parent = default) =>
+        Source.StartActivity("fileapi.complete", ActivityKind.Internal, parent)?.SetTag(FileIdAttribute, fileId.ToString()).SetTag(VersionIdAttribute, versionId.ToString());
+
+    public static void Completed(Activity? span, CompletionOutcome outcome)
+    {
+        span?.SetTag(OutcomeAttribute, outcome.ToString());
+        span?.Dispose();
+    }
 
     public static void VersionReady(long size, DateTimeOffset committedAt, DateTimeOffset readyAt)
     {
@@ -74,13 +85,23 @@ public static class FileApiTelemetry
         Activity.Current?.SetTag(OutcomeAttribute, nameof(CompletionOutcome.Failed)).SetTag(ReasonAttribute, failureCode);
     }
 
-    /// <summary>One span per event of a delivery; <see cref="StorageEventHandled"/> gives it its outcome.</summary>
-    public static Activity? StartStorageEvent() => Source.StartActivity("fileapi.storage_event", ActivityKind.Internal);
+    /// <summary>
+    /// One span per event of a delivery, side by side under the request rather than nested in one another, since the
+    /// batch handles its events together; <see cref="StorageEventHandled"/> gives each its outcome and ends it.
+    /// </summary>
+    public static Activity? StartStorageEvent()
+    {
+        var request = Activity.Current;
+        var span = Source.StartActivity("fileapi.storage_event", ActivityKind.Internal);
+        Activity.Current = request;
+        return span;
+    }
 
-    public static void StorageEventHandled(string eventId, string outcome)
+    public static void StorageEventHandled(Activity? span, string eventId, string outcome)
     {
         EventsHandled.Add(1, new KeyValuePair<string, object?>(OutcomeAttribute, outcome));
-        Activity.Current?.SetTag("fileapi.event.id", eventId).SetTag(OutcomeAttribute, outcome);
+        span?.SetTag("fileapi.event.id", eventId).SetTag(OutcomeAttribute, outcome);
+        span?.Dispose();
     }
 
     public static void ReconcilerRepaired(ReconcileReport report)
