@@ -3,9 +3,9 @@ using System.Collections.Concurrent;
 namespace FileApi.Data;
 
 /// <summary>
-/// A compiled query for each DbContext type that runs it. EF Core binds a compiled query to the provider of the first
-/// context that executes it, and a process may hold both providers' contexts (the tests do: PostgreSQL and SQL Server
-/// hosts side by side), so one compiled delegate would send one provider's SQL through the other's connection.
+/// A compiled query for each DbContext type that runs it. EF Core binds a compiled query to the model of the first
+/// context that executes it and refuses any other ("executed with a different model"), and a process may hold both
+/// providers' contexts (the tests do: PostgreSQL and SQL Server hosts side by side).
 /// </summary>
 public sealed class CompiledQuery<TQuery>(Func<TQuery> compile) where TQuery : Delegate
 {
