@@ -7,20 +7,23 @@ using Microsoft.Playwright;
 namespace FileApi.Tests.Browser;
 
 /// <summary>
-/// The API on Kestrel over real HTTP at 127.0.0.1, so a browser can load the uploader page from it, trusting the
-/// development OpenID provider (the page signs in there with MSAL.js) and with the blob service's CORS rules written for
-/// its origin, as <c>scripts/dev</c> runs it.
+/// The API on Kestrel over real HTTP at 127.0.0.1, trusting the development OpenID provider (a page signs in there with
+/// MSAL.js). A browser's factory also writes the blob service's CORS rules for its origin at start, as <c>scripts/dev</c>
+/// runs it; the others must not, because those rules belong to the one Azurite every test class shares, and a class
+/// outside <see cref="BlobServiceCorsCollection"/> writing them would take them from a browser test mid-upload.
 /// </summary>
 public sealed class KestrelFileApiFactory : FileApiFactory, IAsyncLifetime
 {
     readonly TimeSpan _accessTokenLifetime;
+    readonly bool _writesCorsRulesForItsOrigin;
     DevIdentityServer? _identity;
 
-    public KestrelFileApiFactory() : this(TimeSpan.FromHours(1)) { }
+    public KestrelFileApiFactory() : this(TimeSpan.FromHours(1), writesCorsRulesForItsOrigin: false) { }
 
-    internal KestrelFileApiFactory(TimeSpan accessTokenLifetime)
+    internal KestrelFileApiFactory(TimeSpan accessTokenLifetime, bool writesCorsRulesForItsOrigin)
     {
         _accessTokenLifetime = accessTokenLifetime;
+        _writesCorsRulesForItsOrigin = writesCorsRulesForItsOrigin;
         Port = FreeLoopbackPort();
         this.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, Port));
         ClientOptions.BaseAddress = new Uri(Origin);
@@ -53,7 +56,7 @@ public sealed class KestrelFileApiFactory : FileApiFactory, IAsyncLifetime
 
     protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings =>
     [
-        new("Storage:CorsAllowedOrigins:0", Origin),
+        .. (_writesCorsRulesForItsOrigin ? [new KeyValuePair<string, string>("Storage:CorsAllowedOrigins:0", Origin)] : Array.Empty<KeyValuePair<string, string>>()),
         .. Identity.ApiSettings,
         new("BrowserSignIn:ClientId", DevIdentityServer.BrowserClientId),
         new("BrowserSignIn:Authority", Identity.Authority),
@@ -90,7 +93,7 @@ public class BrowserFixture : IAsyncLifetime
     public BrowserFixture() : this(TimeSpan.FromHours(1)) { }
 
     /// <param name="accessTokenLifetime">Of the provider's access tokens: short for a test that outlives one.</param>
-    protected BrowserFixture(TimeSpan accessTokenLifetime) => Api = new KestrelFileApiFactory(accessTokenLifetime);
+    protected BrowserFixture(TimeSpan accessTokenLifetime) => Api = new KestrelFileApiFactory(accessTokenLifetime, writesCorsRulesForItsOrigin: true);
 
     public KestrelFileApiFactory Api { get; }
 
