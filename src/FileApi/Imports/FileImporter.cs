@@ -85,6 +85,12 @@ public sealed class FileImporter(
             await FailAsync(claim, blobName, FailureCodes.TooLarge, tooLarge.Message, ct);
             return;
         }
+        catch (OverQuotaException overQuota)
+        {
+            await StopAsync(copyDone, heartbeat);
+            await FailAsync(claim, blobName, FailureCodes.QuotaExceeded, overQuota.Message, ct);
+            return;
+        }
         catch (Exception passing) when (!ct.IsCancellationRequested && !claimLost.IsCancellationRequested)
         {
             await StopAsync(copyDone, heartbeat);
@@ -121,6 +127,10 @@ public sealed class FileImporter(
         var maximum = filesOptions.Value.MaxFileSize;
         if (size > maximum)
             throw new TooLargeException($"the source is {size} bytes, over the maximum file size of {maximum} bytes");
+        // Known before a byte is copied, so a source that cannot fit now costs no copy; readiness still judges exactly.
+        if (await Workspaces.WorkspaceQuotas.RoomAsync(db, job.WorkspaceId, ct) is { } room && !room.Fits(size))
+            throw new OverQuotaException(
+                $"the source is {size} bytes and does not fit: the workspace holds {room.UsedBytes} of its quota of {room.QuotaBytes} bytes");
         var settings = options.Value;
         var blockSize = Math.Min(BlobStorage.MaxBlockSize, Math.Max(settings.BlockSize, (size + BlobStorage.MaxBlocks - 1) / BlobStorage.MaxBlocks));
         await storage.CopyFromUriAsync(blobName, source, size, blockSize, settings.Concurrency, ct);
@@ -210,6 +220,8 @@ public sealed class FileImporter(
         db.FileImports.Where(i => i.FileId == claim.FileId && i.VersionId == claim.VersionId && i.ClaimToken == claim.Token);
 
     sealed class TooLargeException(string message) : Exception(message);
+
+    sealed class OverQuotaException(string message) : Exception(message);
 }
 
 /// <summary>Runs claimed imports, <see cref="ImportsOptions.MaxConcurrentImports"/> at a time, woken by new imports or by polling.</summary>

@@ -40,7 +40,8 @@ public static class FileImports
             .WithSummary("Import a file from a URL: a new version at path whose bytes the blob service copies from source_url (Put Block From URL).")
             .WithDescription("202 Accepted at once, with Location: the version; it becomes ready (or failed, reason import-failed) like an upload. "
                 + "The copy runs in the background and never passes through FileApi. In Production source_url must be https and resolve to public "
-                + "addresses only. Without size, the size is read with a one-byte ranged GET of the source. 409 path-conflict and quota-exceeded (for a declared size) as for registration.");
+                + "addresses only. Without size, the size is read with a one-byte ranged GET of the source; a source that cannot fit in the quota then "
+                + "fails the version with reason quota-exceeded before a byte is copied. 409 path-conflict and quota-exceeded (for a declared size) as for registration.");
         return imports;
     }
 

@@ -81,20 +81,30 @@ public static class WorkspaceQuotas
     /// </summary>
     public static async Task<ProblemHttpResult?> RefuseDeclaredSizeAsync(FileApiDb db, WorkspaceScope scope, long? declaredSize, CancellationToken ct)
     {
-        if (declaredSize is not { } size)
-            return null;
-        var room = await (
-            from workspace in db.Workspaces.AsNoTracking()
-            where workspace.Id == scope.WorkspaceId && workspace.QuotaBytes != null
-            from usage in db.WorkspaceUsage.Where(u => u.WorkspaceId == workspace.Id).DefaultIfEmpty()
-            select new { Quota = workspace.QuotaBytes!.Value, Bytes = (long?)usage!.Bytes }).FirstOrDefaultAsync(ct);
-        if (room is null)
-            return null;
-        var used = room.Bytes ?? 0;
-        if (used + size <= room.Quota)
+        if (declaredSize is not { } size || await RoomAsync(db, scope.WorkspaceId, ct) is not { } room || room.Fits(size))
             return null;
         return Problems.Create(StatusCodes.Status409Conflict, Problems.QuotaExceeded, "The workspace's quota has no room for this file.",
-            $"The declared size of {size} bytes does not fit: the workspace holds {used} of its quota of {room.Quota} bytes.",
-            new Dictionary<string, object?> { ["quota_bytes"] = room.Quota, ["usage_bytes"] = used, ["declared_size"] = size });
+            $"The declared size of {size} bytes does not fit: the workspace holds {room.UsedBytes} of its quota of {room.QuotaBytes} bytes.",
+            new Dictionary<string, object?> { ["quota_bytes"] = room.QuotaBytes, ["usage_bytes"] = room.UsedBytes, ["declared_size"] = size });
     }
+
+    /// <summary>The workspace's quota and the bytes its ready versions hold now; null when it has no quota.</summary>
+    public static async Task<QuotaRoom?> RoomAsync(FileApiDb db, Guid workspaceId, CancellationToken ct)
+    {
+        var room = await (
+            from workspace in db.Workspaces.AsNoTracking()
+            where workspace.Id == workspaceId && workspace.QuotaBytes != null
+            from usage in db.WorkspaceUsage.Where(u => u.WorkspaceId == workspace.Id).DefaultIfEmpty()
+            select new { Quota = workspace.QuotaBytes!.Value, Bytes = (long?)usage!.Bytes }).FirstOrDefaultAsync(ct);
+        return room is null ? null : new QuotaRoom(room.Quota, room.Bytes ?? 0);
+    }
+}
+
+/// <summary>
+/// A quota and what is used of it at one moment: enough to refuse early what cannot fit now. Other pending versions
+/// are not counted and usage may grow meanwhile, so readiness still decides exactly.
+/// </summary>
+public sealed record QuotaRoom(long QuotaBytes, long UsedBytes)
+{
+    public bool Fits(long size) => UsedBytes + size <= QuotaBytes;
 }

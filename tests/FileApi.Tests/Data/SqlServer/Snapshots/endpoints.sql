@@ -354,11 +354,11 @@ FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
 WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
--- @scope_WorkspaceId uniqueidentifier
+-- @workspaceId uniqueidentifier
 SELECT TOP(1) [w].[quota_bytes] AS [Quota], [w0].[bytes] AS [Bytes]
 FROM [workspaces] AS [w]
 LEFT JOIN [workspace_usage] AS [w0] ON [w].[id] = [w0].[workspace_id]
-WHERE [w].[id] = @scope_WorkspaceId AND [w].[quota_bytes] IS NOT NULL
+WHERE [w].[id] = @workspaceId AND [w].[quota_bytes] IS NOT NULL
 
 -- @r0 nvarchar(77)
 -- @rx nvarchar(77)
@@ -458,11 +458,11 @@ FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
 WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
--- @scope_WorkspaceId uniqueidentifier
+-- @workspaceId uniqueidentifier
 SELECT TOP(1) [w].[quota_bytes] AS [Quota], [w0].[bytes] AS [Bytes]
 FROM [workspaces] AS [w]
 LEFT JOIN [workspace_usage] AS [w0] ON [w].[id] = [w0].[workspace_id]
-WHERE [w].[id] = @scope_WorkspaceId AND [w].[quota_bytes] IS NOT NULL
+WHERE [w].[id] = @workspaceId AND [w].[quota_bytes] IS NOT NULL
 
 -- @workspace_id uniqueidentifier
 -- @candidate bigint
@@ -1289,11 +1289,11 @@ FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
 WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
--- @scope_WorkspaceId uniqueidentifier
+-- @workspaceId uniqueidentifier
 SELECT TOP(1) [w].[quota_bytes] AS [Quota], [w0].[bytes] AS [Bytes]
 FROM [workspaces] AS [w]
 LEFT JOIN [workspace_usage] AS [w0] ON [w].[id] = [w0].[workspace_id]
-WHERE [w].[id] = @scope_WorkspaceId AND [w].[quota_bytes] IS NOT NULL
+WHERE [w].[id] = @workspaceId AND [w].[quota_bytes] IS NOT NULL
 
 -- @r0 nvarchar(77)
 -- @rx nvarchar(77)
@@ -1682,6 +1682,12 @@ SELECT TOP(1) [f].[status]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @job_FileId AND [f].[version_id] = @job_VersionId
 
+-- @workspaceId uniqueidentifier
+SELECT TOP(1) [w].[quota_bytes] AS [Quota], [w0].[bytes] AS [Bytes]
+FROM [workspaces] AS [w]
+LEFT JOIN [workspace_usage] AS [w0] ON [w].[id] = [w0].[workspace_id]
+WHERE [w].[id] = @workspaceId AND [w].[quota_bytes] IS NOT NULL
+
 -- @blob_FileId uniqueidentifier
 -- @blob_VersionId bigint
 -- @blob_WorkspaceId uniqueidentifier
@@ -1767,6 +1773,12 @@ WHERE [f].[file_id] = @claim_FileId AND [f].[version_id] = @claim_VersionId AND 
 SELECT TOP(1) [f].[status]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @job_FileId AND [f].[version_id] = @job_VersionId
+
+-- @workspaceId uniqueidentifier
+SELECT TOP(1) [w].[quota_bytes] AS [Quota], [w0].[bytes] AS [Bytes]
+FROM [workspaces] AS [w]
+LEFT JOIN [workspace_usage] AS [w0] ON [w].[id] = [w0].[workspace_id]
+WHERE [w].[id] = @workspaceId AND [w].[quota_bytes] IS NOT NULL
 
 -- @claim_FileId uniqueidentifier
 -- @claim_VersionId bigint

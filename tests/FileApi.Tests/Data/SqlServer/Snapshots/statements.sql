@@ -659,11 +659,11 @@ INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
 ORDER BY [f1].[file_id], [f1].[version_id]
 
 -- refuse a declared size over quota (completes)
--- @scope_WorkspaceId uniqueidentifier
+-- @workspaceId uniqueidentifier
 SELECT TOP(1) [w].[quota_bytes] AS [Quota], [w0].[bytes] AS [Bytes]
 FROM [workspaces] AS [w]
 LEFT JOIN [workspace_usage] AS [w0] ON [w].[id] = [w0].[workspace_id]
-WHERE [w].[id] = @scope_WorkspaceId AND [w].[quota_bytes] IS NOT NULL
+WHERE [w].[id] = @workspaceId AND [w].[quota_bytes] IS NOT NULL
 
 -- development seed (completes)
 SELECT TOP(1) [o].[id], [o].[created_at], [o].[name]
