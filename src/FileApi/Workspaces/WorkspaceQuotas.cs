@@ -33,7 +33,7 @@ public static class WorkspaceQuotas
                 + "fail until usage is back under it. 400 invalid-quota for a negative value.");
 
     static async Task<Results<Ok<QuotaResponse>, ProblemHttpResult>> SetQuota(
-        string org_id, string workspace_id, SetQuotaRequest request, [AsParameters] CallerServices services)
+        string org_id, string workspace_id, SetQuotaRequest request, [AsParameters] CallerServices services, ILoggerFactory loggers)
     {
         var (db, ct) = (services.Db, services.Cancellation);
         if (!Guid.TryParse(org_id, out var organizationId))
@@ -54,6 +54,9 @@ public static class WorkspaceQuotas
             .ExecuteUpdateAsync(set => set.SetProperty(w => w.QuotaBytes, request.QuotaBytes), ct);
         if (changed == 0)
             return WorkspaceScopeFilter.WorkspaceNotFound(organizationId, workspaceId);
+        // A quota decides which uploads fail, so who set it, and to what, is kept in the log.
+        loggers.CreateLogger(typeof(WorkspaceQuotas)).LogInformation("The quota of workspace {WorkspaceId} was set to {Quota} by {TenantId}/{UserId}",
+            workspaceId, request.QuotaBytes is { } bytes ? bytes.ToString(System.Globalization.CultureInfo.InvariantCulture) + " bytes" : "no limit", tenantId, caller.Id);
         var usage = await db.WorkspaceUsage.AsNoTracking().Where(u => u.WorkspaceId == workspaceId)
             .Select(u => new UsageResponse(u.Files, u.Bytes)).FirstOrDefaultAsync(ct);
         return TypedResults.Ok(new QuotaResponse(workspaceId, request.QuotaBytes, usage ?? new UsageResponse(0, 0)));

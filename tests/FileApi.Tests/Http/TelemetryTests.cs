@@ -112,6 +112,23 @@ public sealed partial class TelemetryTests(CapturedTelemetryFactory factory) : I
     }
 
     [Fact]
+    public async Task SettingAWorkspaceQuotaLogsWhoSetItAndToWhat()
+    {
+        using var admin = factory.CreateClientFor(FileApiFactory.Owner); // the factory's owner is also the organisation's admin
+        var quotaUrl = $"/file/v2/orgs/{factory.OrganizationId}/workspaces/{factory.WorkspaceId}/quota";
+
+        using (var set = await admin.PutAsJsonAsync(quotaUrl, new { quota_bytes = 123_456_789 }))
+            Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        using (var cleared = await admin.PutAsJsonAsync(quotaUrl, new { quota_bytes = (long?)null }))
+            Assert.Equal(HttpStatusCode.OK, cleared.StatusCode);
+
+        var entries = factory.Logs.Entries.Snapshot().Where(e => e.StartsWith("FileApi.Workspaces.WorkspaceQuotas Information:", StringComparison.Ordinal)).ToList();
+        var owner = FileApiFactory.UserId(FileApiFactory.Owner);
+        Assert.Contains(entries, e => e.Contains($"The quota of workspace {factory.WorkspaceId} was set to 123456789 bytes by ") && e.Contains(owner));
+        Assert.Contains(entries, e => e.Contains($"The quota of workspace {factory.WorkspaceId} was set to no limit by ") && e.Contains(owner));
+    }
+
+    [Fact]
     public void AFailureIsCountedUnderItsFailureCode()
     {
         using var listener = new MeterCapture("fileapi.versions.failed");
