@@ -124,7 +124,8 @@ sealed partial class SqlCapture : DbCommandInterceptor
         foreach (var statement in statements)
         {
             var text = substitutions.Aggregate(statement, (s, pair) => s.Replace(pair.Key, pair.Value, StringComparison.Ordinal));
-            script.Append(text.Trim().TrimEnd(';')).Append(";\n");
+            // A command of several statements is one round trip, as pgbench's "\;" compound command is (one implicit transaction too).
+            script.Append(text.Trim().TrimEnd(';').Replace(";\n", " \\;\n", StringComparison.Ordinal)).Append(";\n");
         }
         return script.ToString();
     }

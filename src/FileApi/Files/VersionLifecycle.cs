@@ -81,9 +81,9 @@ public sealed class VersionLifecycle(
     // ---- register and renew (uploader) -------------------------------------------------------------------
 
     /// <summary>
-    /// Creates the file at a path or bumps its version counter, and inserts the uploading version, in one
-    /// statement (<see cref="IVersionAllocation"/>): concurrent first uploads to one path agree on one file and get distinct, increasing ids.
-    /// Null when a file and a folder would share the name (<see cref="ClaimPathAsync"/>).
+    /// Creates the file at a path or bumps its version counter, and inserts the uploading version, in one round trip
+    /// (<see cref="IVersionAllocation"/>): concurrent first uploads to one path agree on one file and get distinct, increasing ids.
+    /// Null when a file and a folder would share the name (<see cref="PathClaim"/>).
     /// </summary>
     public Task<AllocatedVersion?> RegisterAtPathAsync(
         WorkspaceScope scope, FilePath path, CallerIdentity caller, RegisterRequest declaration, DateTimeOffset uploadExpiresAt, CancellationToken ct) =>
@@ -95,43 +95,39 @@ public sealed class VersionLifecycle(
     {
         var now = clock.GetUtcNow();
         using var span = Telemetry.FileApiTelemetry.StartRegistration();
+        var claim = PathClaim.For(scope.WorkspaceId, path);
+        var version = new NewVersion(scope.WorkspaceId, caller, declaration, now, uploadExpiresAt);
+        // No transaction of ours unless the import job joins it: the allocation's round trip is its own transaction,
+        // so a caller hanging up leaves nothing half-made and no transaction for EF to fail on.
+        if (importFrom is null)
+            return await allocation.AtPathAsync(db, claim, version, ct) is { } registered ? Registered(registered) : null;
+
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        if (!await ClaimPathAsync(scope, path, ct))
+        if (await allocation.AtPathAsync(db, claim, version, ct) is not { } allocated)
             return null;
-        var allocated = Registered(await allocation.AtPathAsync(db, path, new NewVersion(scope.WorkspaceId, caller, declaration, now, uploadExpiresAt), ct));
-        if (importFrom is not null)
+        db.FileImports.Add(new FileImport
         {
-            db.FileImports.Add(new FileImport
-            {
-                FileId = allocated.FileId, VersionId = allocated.VersionId, OrganizationId = scope.OrganizationId, WorkspaceId = scope.WorkspaceId,
-                SourceUrl = importFrom.Url.AbsoluteUri, Size = importFrom.Size, CreatedAt = now, NextAttemptAt = now,
-            });
-            await db.SaveChangesAsync(ct);
-        }
+            FileId = allocated.FileId, VersionId = allocated.VersionId, OrganizationId = scope.OrganizationId, WorkspaceId = scope.WorkspaceId,
+            SourceUrl = importFrom.Url.AbsoluteUri, Size = importFrom.Size, CreatedAt = now, NextAttemptAt = now,
+        });
+        await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return allocated;
+        return Registered(allocated);
     }
 
     /// <summary>
-    /// The one place that keeps a file and a folder from sharing a name (a synced Windows or macOS folder cannot
-    /// hold both): false when a live file is an ancestor of <paramref name="path"/> ("x" for "x/y.txt") or lives
-    /// under it ("x/y.txt" for "x"). The unique index cannot see that, so within the caller's transaction each
-    /// ancestor's key is locked shared and the path's own key exclusive: a file "x" and a file "x/y.txt" meet on
-    /// the key of "x" and so are decided one after the other, while files side by side in a folder never wait.
+    /// Restore's share of <see cref="PathClaim"/>: locks the claim's keys within the caller's transaction (one round trip),
+    /// then, in a statement of its own so that it reads after the locks are granted, checks that no live file is an ancestor
+    /// of <paramref name="path"/> or lies under it.
     /// </summary>
     async Task<bool> ClaimPathAsync(WorkspaceScope scope, FilePath path, CancellationToken ct)
     {
-        var segments = path.Key.Split('/');
-        var ancestors = Enumerable.Range(1, segments.Length - 1).Select(n => string.Join('/', segments[..n])).ToList();
-        // All ancestors in one round trip, top-down (the order every registration takes them in), then the path itself.
-        await pathLocks.LockAsync(db, [.. ancestors.Select(ancestor => PathLockKey(scope, ancestor))], PathLockKey(scope, path.Key), ct);
-
-        var under = path.Key + "/";
+        var claim = PathClaim.For(scope.WorkspaceId, path);
+        await pathLocks.LockAsync(db, claim.SharedLockKeys, claim.ExclusiveLockKey, ct);
+        var (ancestors, under) = (claim.AncestorKeys, claim.UnderFrom);
         return !await db.Files.AnyAsync(f => f.WorkspaceId == scope.WorkspaceId && f.DeletedAt == null
             && (ancestors.Contains(f.PathKey) || f.PathKey.StartsWith(under)), ct);
     }
-
-    static string PathLockKey(WorkspaceScope scope, string pathKey) => $"path:{scope.WorkspaceId}:{pathKey}";
 
     /// <summary>A new uploading version of a live file, in one statement; null when the file is not live in the workspace.</summary>
     public async Task<AllocatedVersion?> RegisterForFileAsync(

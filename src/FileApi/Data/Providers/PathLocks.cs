@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using FileApi.Files;
 using Microsoft.Data.SqlClient;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,19 +15,46 @@ public interface IPathLocks
     Task LockAsync(FileApiDb db, IReadOnlyList<string> sharedKeys, string exclusiveKey, CancellationToken ct);
 }
 
-/// <summary>Transaction-level advisory locks on a 64-bit hash of each key; all shared ones in one round trip.</summary>
+/// <summary>
+/// What keeps a file and a folder from sharing a name at <see cref="Path"/> (a synced Windows or macOS folder cannot hold
+/// both): no live file may be one of its <see cref="AncestorKeys"/> ("x" for "x/y.txt") or lie under it (from
+/// <see cref="UnderFrom"/> up to, not including, <see cref="UnderTo"/>). The unique index cannot see that, so each
+/// ancestor's lock key is taken shared, top-down, and the path's own exclusive: a file "x" and a file "x/y.txt" meet on
+/// the key of "x" and are decided one after the other, while files side by side in a folder never wait. The check must
+/// read after the locks are granted, so it is a statement of its own after theirs (a statement reads what was committed when it began).
+/// </summary>
+public sealed record PathClaim(FilePath Path, string[] AncestorKeys, string[] SharedLockKeys, string ExclusiveLockKey)
+{
+    public static PathClaim For(Guid workspaceId, FilePath path)
+    {
+        var segments = path.Key.Split('/');
+        var ancestors = Enumerable.Range(1, segments.Length - 1).Select(n => string.Join('/', segments[..n])).ToArray();
+        return new(path, ancestors, [.. ancestors.Select(ancestor => LockKey(workspaceId, ancestor))], LockKey(workspaceId, path.Key));
+    }
+
+    static string LockKey(Guid workspaceId, string pathKey) => $"path:{workspaceId}:{pathKey}";
+
+    /// <summary>The first key under the path ("x/"); keys are compared byte by byte (collation "C" / BIN2).</summary>
+    public string UnderFrom => Path.Key + "/";
+
+    /// <summary>The first key past every key under the path ("x0": '0' follows '/'), so "under" is one index range.</summary>
+    public string UnderTo => Path.Key + "0";
+}
+
+/// <summary>Transaction-level advisory locks on a 64-bit hash of each key, all in one statement.</summary>
 sealed class PostgreSqlPathLocks : IPathLocks
 {
-    public async Task LockAsync(FileApiDb db, IReadOnlyList<string> sharedKeys, string exclusiveKey, CancellationToken ct)
-    {
-        if (sharedKeys.Count > 0)
-        {
-            var keys = sharedKeys.ToArray();
-            await db.Database.ExecuteSqlAsync(
-                $"SELECT count(pg_advisory_xact_lock_shared(hashtextextended(k, 0))) FROM unnest({keys}) AS k", ct);
-        }
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({exclusiveKey}, 0))", ct);
-    }
+    /// <summary>
+    /// The shared locks, in the array's order, then the exclusive one: the outer call needs the inner aggregate's one
+    /// row, so it runs after every shared lock is granted.
+    /// </summary>
+    internal static FormattableString LockSql(string[] sharedKeys, string exclusiveKey) => $"""
+        SELECT pg_advisory_xact_lock(hashtextextended({exclusiveKey}, 0))
+          FROM (SELECT count(pg_advisory_xact_lock_shared(hashtextextended(k, 0))) FROM unnest({sharedKeys}) AS k) AS shared
+        """;
+
+    public async Task LockAsync(FileApiDb db, IReadOnlyList<string> sharedKeys, string exclusiveKey, CancellationToken ct) =>
+        await db.Database.ExecuteSqlAsync(LockSql([.. sharedKeys], exclusiveKey), ct);
 }
 
 /// <summary>

@@ -1,6 +1,9 @@
 using FileApi.Auth;
 using FileApi.Files;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace FileApi.Data.Providers;
 
@@ -23,7 +26,11 @@ public sealed record NewVersion(Guid WorkspaceId, CallerIdentity Caller, Registe
 /// </summary>
 public interface IVersionAllocation
 {
-    Task<AllocatedVersion> AtPathAsync(FileApiDb db, FilePath path, NewVersion version, CancellationToken ct);
+    /// <summary>
+    /// Takes the claim's path locks, checks it, and allocates, in one round trip and one transaction (the caller's, if one
+    /// is open); null when a file and a folder would share the name (<see cref="PathClaim"/>), and then nothing is written.
+    /// </summary>
+    Task<AllocatedVersion?> AtPathAsync(FileApiDb db, PathClaim claim, NewVersion version, CancellationToken ct);
 
     /// <summary>Null when the file is not live in the workspace.</summary>
     Task<AllocatedVersion?> ForFileAsync(FileApiDb db, Guid fileId, NewVersion version, CancellationToken ct);
@@ -33,14 +40,25 @@ sealed class PostgreSqlVersionAllocation : IVersionAllocation
 {
     const string UploadingStatus = nameof(VersionStatus.Uploading);
 
-    public async Task<AllocatedVersion> AtPathAsync(FileApiDb db, FilePath path, NewVersion version, CancellationToken ct)
+    /// <summary>
+    /// Two statements in one command: the path locks (as <see cref="PostgreSqlPathLocks"/> takes them), then the check and
+    /// the allocation, which so read after the locks are granted. Without a transaction of the caller's, PostgreSQL runs
+    /// a command's statements as one implicit transaction: the locks last until both are done, and an error undoes both.
+    /// </summary>
+    public async Task<AllocatedVersion?> AtPathAsync(FileApiDb db, PathClaim claim, NewVersion version, CancellationToken ct)
     {
         var (workspaceId, caller, declaration, now, uploadExpiresAt) = version;
-        return (await db.Database.SqlQuery<AllocatedVersion>($"""
+        var path = claim.Path;
+        return await SecondResultAsync(db, $"""
+            SELECT pg_advisory_xact_lock(hashtextextended({claim.ExclusiveLockKey}, 0))
+              FROM (SELECT count(pg_advisory_xact_lock_shared(hashtextextended(k, 0))) FROM unnest({claim.SharedLockKeys}) AS k) AS shared;
             WITH allocated AS (
                 INSERT INTO files (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id, created_by_name, created_by_email)
-                VALUES ({Guid.CreateVersion7(now)}, {workspaceId}, {path.Folder}, {path.Name}, {path.Key}, {VersionIds.Candidate(now)}, {now},
-                        {caller.Id}, CAST({caller.Name} AS varchar), CAST({caller.Email} AS varchar))
+                SELECT {Guid.CreateVersion7(now)}, {workspaceId}, {path.Folder}, {path.Name}, {path.Key}, {VersionIds.Candidate(now)}, {now},
+                       {caller.Id}, CAST({caller.Name} AS varchar), CAST({caller.Email} AS varchar)
+                 WHERE NOT EXISTS (SELECT 1 FROM files AS f
+                                    WHERE f.workspace_id = {workspaceId} AND f.deleted_at IS NULL
+                                      AND (f.path_key = ANY ({claim.AncestorKeys}) OR (f.path_key >= {claim.UnderFrom} AND f.path_key < {claim.UnderTo})))
                 ON CONFLICT (workspace_id, path_key) WHERE deleted_at IS NULL
                 DO UPDATE SET latest_version_id = GREATEST(EXCLUDED.latest_version_id, files.latest_version_id + {VersionIds.Step})
                 RETURNING id, latest_version_id)
@@ -52,7 +70,23 @@ sealed class PostgreSqlVersionAllocation : IVersionAllocation
                    CAST({declaration.ContentType} AS varchar), CAST({version.MetadataJson} AS text), {version.SealLeaseId}
               FROM allocated
             RETURNING file_id AS "FileId", version_id AS "VersionId"
-            """).ToListAsync(ct)).Single();
+            """, ct);
+    }
+
+    /// <summary>
+    /// The row of a two-statement command's second statement. EF's SqlQuery maps only a command's first result, so the
+    /// command goes through EF's own raw command, as SqlQuery's does (same connection, transaction, interceptors and logs).
+    /// </summary>
+    static async Task<AllocatedVersion?> SecondResultAsync(FileApiDb db, FormattableString sql, CancellationToken ct)
+    {
+        var command = db.GetService<IRawSqlCommandBuilder>().Build(sql.Format, sql.GetArguments()!, db.Model);
+        await using var reader = await command.RelationalCommand.ExecuteReaderAsync(new RelationalCommandParameterObject(
+            db.GetService<IRelationalConnection>(), command.ParameterValues, readerColumns: null, db,
+            db.GetService<IRelationalCommandDiagnosticsLogger>(), CommandSource.FromSqlQuery), ct);
+        var rows = reader.DbDataReader;
+        if (!await rows.NextResultAsync(ct) || !await rows.ReadAsync(ct))
+            return null;
+        return new AllocatedVersion(rows.GetGuid(0), rows.GetInt64(1));
     }
 
     public async Task<AllocatedVersion?> ForFileAsync(FileApiDb db, Guid fileId, NewVersion version, CancellationToken ct)
@@ -95,19 +129,29 @@ sealed class SqlServerVersionAllocation : IVersionAllocation
           FROM @allocated;
         """;
 
-    internal const string AtPathSql = """
-        SET NOCOUNT ON;
-        DECLARE @allocated TABLE (id uniqueidentifier, latest_version_id bigint);
-        MERGE files WITH (HOLDLOCK) AS f
-        USING (SELECT @workspace_id AS workspace_id, @path_key AS path_key) AS s
-           ON f.workspace_id = s.workspace_id AND f.path_key = s.path_key AND f.deleted_at IS NULL
-        WHEN MATCHED THEN
-            UPDATE SET latest_version_id = CASE WHEN @candidate > f.latest_version_id + @step THEN @candidate ELSE f.latest_version_id + @step END
-        WHEN NOT MATCHED THEN
-            INSERT (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id, created_by_name, created_by_email)
-            VALUES (@id, @workspace_id, @folder, @name, @path_key, @candidate, @now, @caller_id, @caller_name, @caller_email)
-        OUTPUT inserted.id, inserted.latest_version_id INTO @allocated;
-        """ + InsertVersionSql;
+    /// <summary>
+    /// The path locks (<see cref="SqlServerPathLocks.LockSql"/>: @r0, @r1, … then @rx), then the file-or-folder check
+    /// on the ancestors' keys (@a0, @a1, …) and the range under the path, then the allocation, in one batch.
+    /// </summary>
+    internal static string AtPathSql(int ancestorCount)
+    {
+        var ancestors = ancestorCount == 0 ? "" : $"path_key IN ({string.Join(", ", Enumerable.Range(0, ancestorCount).Select(n => $"@a{n}"))}) OR ";
+        return SqlServerPathLocks.LockSql(ancestorCount) + $"""
+            DECLARE @allocated TABLE (id uniqueidentifier, latest_version_id bigint);
+            IF NOT EXISTS (SELECT 1 FROM files WHERE workspace_id = @workspace_id AND deleted_at IS NULL
+                              AND ({ancestors}(path_key >= @under_from AND path_key < @under_to)))
+                MERGE files WITH (HOLDLOCK) AS f
+                USING (SELECT @workspace_id AS workspace_id, @path_key AS path_key) AS s
+                   ON f.workspace_id = s.workspace_id AND f.path_key = s.path_key AND f.deleted_at IS NULL
+                WHEN MATCHED THEN
+                    UPDATE SET latest_version_id = CASE WHEN @candidate > f.latest_version_id + @step THEN @candidate ELSE f.latest_version_id + @step END
+                WHEN NOT MATCHED THEN
+                    INSERT (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id, created_by_name, created_by_email)
+                    VALUES (@id, @workspace_id, @folder, @name, @path_key, @candidate, @now, @caller_id, @caller_name, @caller_email)
+                OUTPUT inserted.id, inserted.latest_version_id INTO @allocated;
+
+            """ + InsertVersionSql;
+    }
 
     internal const string ForFileSql = """
         SET NOCOUNT ON;
@@ -117,15 +161,34 @@ sealed class SqlServerVersionAllocation : IVersionAllocation
          WHERE id = @file_id AND workspace_id = @workspace_id AND deleted_at IS NULL;
         """ + InsertVersionSql;
 
-    public async Task<AllocatedVersion> AtPathAsync(FileApiDb db, FilePath path, NewVersion version, CancellationToken ct) =>
-        (await db.Database.SqlQueryRaw<AllocatedVersion>(AtPathSql, [
+    /// <summary>Application locks are owned by a transaction, so without one of the caller's the batch runs in its own.</summary>
+    public async Task<AllocatedVersion?> AtPathAsync(FileApiDb db, PathClaim claim, NewVersion version, CancellationToken ct)
+    {
+        var path = claim.Path;
+        object[] parameters =
+        [
             .. Parameters(version),
+            .. claim.SharedLockKeys.Select((key, n) => new Microsoft.Data.SqlClient.SqlParameter($"@r{n}", SqlServerPathLocks.Resource(key))),
+            new Microsoft.Data.SqlClient.SqlParameter("@rx", SqlServerPathLocks.Resource(claim.ExclusiveLockKey)),
+            .. claim.AncestorKeys.Select((key, n) => PathKey($"@a{n}", key)),
+            // One byte longer than a key: a parameter longer than its size is cut short, and these are a key and a character.
+            PathKey("@under_from", claim.UnderFrom, SqlServerFileApiDb.PathKeyBytes + 1),
+            PathKey("@under_to", claim.UnderTo, SqlServerFileApiDb.PathKeyBytes + 1),
             new Microsoft.Data.SqlClient.SqlParameter("@id", Guid.CreateVersion7(version.Now)),
             new Microsoft.Data.SqlClient.SqlParameter("@folder", path.Folder),
             new Microsoft.Data.SqlClient.SqlParameter("@name", path.Name),
-            new Microsoft.Data.SqlClient.SqlParameter("@path_key", System.Data.SqlDbType.VarChar, SqlServerFileApiDb.PathKeyBytes) { Value = path.Key },
+            PathKey("@path_key", path.Key),
             new Microsoft.Data.SqlClient.SqlParameter("@now", version.Now),
-        ]).ToListAsync(ct)).Single();
+        ];
+        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        var allocated = (await db.Database.SqlQueryRaw<AllocatedVersion>(AtPathSql(claim.AncestorKeys.Length), parameters).ToListAsync(ct)).SingleOrDefault();
+        if (transaction is not null)
+            await transaction.CommitAsync(ct);
+        return allocated;
+    }
+
+    static Microsoft.Data.SqlClient.SqlParameter PathKey(string name, string key, int size = SqlServerFileApiDb.PathKeyBytes) =>
+        new(name, System.Data.SqlDbType.VarChar, size) { Value = key };
 
     public async Task<AllocatedVersion?> ForFileAsync(FileApiDb db, Guid fileId, NewVersion version, CancellationToken ct) =>
         (await db.Database.SqlQueryRaw<AllocatedVersion>(ForFileSql, [

@@ -21,7 +21,8 @@ public sealed class SqlServerProviderTests(SqlServerContainer sqlServer) : IClas
         var allocated = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
         {
             await using var db = sqlServer.CreateContext();
-            return await new SqlServerVersionAllocation().AtPathAsync(db, path, new NewVersion(workspace, Caller, new RegisterRequest(null, null, null), now, now.AddMinutes(30)), CancellationToken.None);
+            return (await new SqlServerVersionAllocation().AtPathAsync(db, PathClaim.For(workspace, path!),
+                new NewVersion(workspace, Caller, new RegisterRequest(null, null, null), now, now.AddMinutes(30)), CancellationToken.None))!;
         }));
 
         Assert.Single(allocated.Select(a => a.FileId).Distinct());

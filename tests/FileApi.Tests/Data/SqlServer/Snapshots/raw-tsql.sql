@@ -18,18 +18,58 @@ EXEC sp_getapplock @Resource = N'FileApi.Adoption', @LockMode = 'Exclusive', @Lo
 -- legacy schema probe
 SELECT CAST(CASE WHEN OBJECT_ID(N'schema_migrations') IS NULL THEN 0 ELSE 1 END AS bit) AS [Value]
 
--- version allocation at a path
+-- version allocation at a path, top-level path
 SET NOCOUNT ON;
+DECLARE @result int;
+EXEC @result = sp_getapplock @Resource = @rx, @LockMode = 'Exclusive', @LockOwner = 'Transaction';
+IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
 DECLARE @allocated TABLE (id uniqueidentifier, latest_version_id bigint);
-MERGE files WITH (HOLDLOCK) AS f
-USING (SELECT @workspace_id AS workspace_id, @path_key AS path_key) AS s
-   ON f.workspace_id = s.workspace_id AND f.path_key = s.path_key AND f.deleted_at IS NULL
-WHEN MATCHED THEN
-    UPDATE SET latest_version_id = CASE WHEN @candidate > f.latest_version_id + @step THEN @candidate ELSE f.latest_version_id + @step END
-WHEN NOT MATCHED THEN
-    INSERT (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id, created_by_name, created_by_email)
-    VALUES (@id, @workspace_id, @folder, @name, @path_key, @candidate, @now, @caller_id, @caller_name, @caller_email)
-OUTPUT inserted.id, inserted.latest_version_id INTO @allocated;INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
+IF NOT EXISTS (SELECT 1 FROM files WHERE workspace_id = @workspace_id AND deleted_at IS NULL
+                  AND ((path_key >= @under_from AND path_key < @under_to)))
+    MERGE files WITH (HOLDLOCK) AS f
+    USING (SELECT @workspace_id AS workspace_id, @path_key AS path_key) AS s
+       ON f.workspace_id = s.workspace_id AND f.path_key = s.path_key AND f.deleted_at IS NULL
+    WHEN MATCHED THEN
+        UPDATE SET latest_version_id = CASE WHEN @candidate > f.latest_version_id + @step THEN @candidate ELSE f.latest_version_id + @step END
+    WHEN NOT MATCHED THEN
+        INSERT (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id, created_by_name, created_by_email)
+        VALUES (@id, @workspace_id, @folder, @name, @path_key, @candidate, @now, @caller_id, @caller_name, @caller_email)
+    OUTPUT inserted.id, inserted.latest_version_id INTO @allocated;
+INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
+                           upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata, seal_lease_id)
+OUTPUT inserted.file_id AS [FileId], inserted.version_id AS [VersionId]
+SELECT id, latest_version_id, N'Uploading',
+       DATEADD(microsecond, CAST((latest_version_id / @step) % 1000000 AS int),
+         DATEADD(second, CAST((latest_version_id / @step / 1000000) % 86400 AS int),
+           DATEADD(day, CAST(latest_version_id / @step / 86400000000 AS int), CAST('1970-01-01T00:00:00+00:00' AS datetimeoffset)))),
+       @caller_id, @caller_name, @caller_email, @upload_expires_at, @declared_size, @declared_md5, @declared_sha256,
+       @content_type, @metadata, @seal_lease_id
+  FROM @allocated;
+
+-- version allocation at a path, three ancestors
+SET NOCOUNT ON;
+DECLARE @result int;
+EXEC @result = sp_getapplock @Resource = @r0, @LockMode = 'Shared', @LockOwner = 'Transaction';
+IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
+EXEC @result = sp_getapplock @Resource = @r1, @LockMode = 'Shared', @LockOwner = 'Transaction';
+IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
+EXEC @result = sp_getapplock @Resource = @r2, @LockMode = 'Shared', @LockOwner = 'Transaction';
+IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
+EXEC @result = sp_getapplock @Resource = @rx, @LockMode = 'Exclusive', @LockOwner = 'Transaction';
+IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
+DECLARE @allocated TABLE (id uniqueidentifier, latest_version_id bigint);
+IF NOT EXISTS (SELECT 1 FROM files WHERE workspace_id = @workspace_id AND deleted_at IS NULL
+                  AND (path_key IN (@a0, @a1, @a2) OR (path_key >= @under_from AND path_key < @under_to)))
+    MERGE files WITH (HOLDLOCK) AS f
+    USING (SELECT @workspace_id AS workspace_id, @path_key AS path_key) AS s
+       ON f.workspace_id = s.workspace_id AND f.path_key = s.path_key AND f.deleted_at IS NULL
+    WHEN MATCHED THEN
+        UPDATE SET latest_version_id = CASE WHEN @candidate > f.latest_version_id + @step THEN @candidate ELSE f.latest_version_id + @step END
+    WHEN NOT MATCHED THEN
+        INSERT (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id, created_by_name, created_by_email)
+        VALUES (@id, @workspace_id, @folder, @name, @path_key, @candidate, @now, @caller_id, @caller_name, @caller_email)
+    OUTPUT inserted.id, inserted.latest_version_id INTO @allocated;
+INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
                            upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata, seal_lease_id)
 OUTPUT inserted.file_id AS [FileId], inserted.version_id AS [VersionId]
 SELECT id, latest_version_id, N'Uploading',
