@@ -6,7 +6,8 @@ using Npgsql;
 namespace FileApi.Benchmarks;
 
 /// <summary>Throughput and exact latency percentiles (every sample kept and sorted) of one workload.</summary>
-sealed record LoadResult(double PerSecond, double P50Ms, double P99Ms, long Errors)
+/// <param name="CpuMsPerRequest">For a load on the in-process API: this process's CPU time over the measured run per request answered.</param>
+sealed record LoadResult(double PerSecond, double P50Ms, double P99Ms, long Errors, double? CpuMsPerRequest = null)
 {
     public static LoadResult From(List<double> latenciesMs, TimeSpan elapsed, long errors)
     {
@@ -47,11 +48,15 @@ static partial class Wrk
                 {{(request is null ? "" : $"function request() n = n + 1; {request} end")}}
                 """);
             await RunWrkAsync(url, connections, warmup, scriptPath);
+            // The API runs in this process and the bench itself idles during a run, so this process's CPU time is the API's.
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var output = await RunWrkAsync(url, connections, duration, scriptPath);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+            var answered = long.Parse(RequestsCompleted().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
             var perSecond = double.Parse(RequestsPerSecond().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
             var errors = NonSuccess().Match(output) is { Success: true } e ? long.Parse(e.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
             errors += SocketErrors().Matches(output).Sum(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
-            return new LoadResult(perSecond, LatencyMs(output, "50%"), LatencyMs(output, "99%"), errors);
+            return new LoadResult(perSecond, LatencyMs(output, "50%"), LatencyMs(output, "99%"), errors, cpu.TotalMilliseconds / Math.Max(1, answered));
         }
         finally
         {
@@ -87,6 +92,9 @@ static partial class Wrk
 
     [GeneratedRegex(@"Requests/sec:\s+([\d.]+)")]
     private static partial Regex RequestsPerSecond();
+
+    [GeneratedRegex(@"(\d+) requests in ")]
+    private static partial Regex RequestsCompleted();
 
     [GeneratedRegex(@"Non-2xx or 3xx responses: (\d+)")]
     private static partial Regex NonSuccess();

@@ -27,5 +27,6 @@ sealed class Report
     public static string Ms(double ms) => ms.ToString(ms < 10 ? "F1" : "F0", CultureInfo.InvariantCulture) + " ms";
 
     public static string Rate(LoadResult r) =>
-        string.Create(CultureInfo.InvariantCulture, $"{r.PerSecond:F0}/s, p50 {Ms(r.P50Ms)}, p99 {Ms(r.P99Ms)}") + (r.Errors > 0 ? $", {r.Errors} errors" : "");
+        string.Create(CultureInfo.InvariantCulture, $"{r.PerSecond:F0}/s, p50 {Ms(r.P50Ms)}, p99 {Ms(r.P99Ms)}")
+        + (r.CpuMsPerRequest is { } cpu ? string.Create(CultureInfo.InvariantCulture, $", API CPU {cpu:F2} ms/request") : "") + (r.Errors > 0 ? $", {r.Errors} errors" : "");
 }

@@ -1,6 +1,7 @@
 using FileApi.Events;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Web;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -48,6 +49,15 @@ public static class AuthServiceCollectionExtensions
                 JwtBearerDefaults.AuthenticationScheme);
         }
 
+        services.TryAddSingleton(TimeProvider.System);
+        // After Identity.Web's own configuration, so the scheme's one token handler is the caching one whichever library serves it.
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .PostConfigure<IOptions<JwtAuthenticationOptions>, TimeProvider>((bearer, auth, clock) =>
+            {
+                bearer.TokenHandlers.Clear();
+                bearer.TokenHandlers.Add(new ValidatedTokenCache(clock) { MapInboundClaims = false, MaximumTokenSizeInBytes = auth.Value.MaxTokenLength });
+            });
+
         services.AddRequiredScopeAuthorization();
         services.AddAuthorization();
         services.AddOptions<AuthorizationOptions>().Configure<IOptions<JwtAuthenticationOptions>, IOptions<StorageEventOptions>>((authorization, auth, events) =>
@@ -68,8 +78,6 @@ public static class AuthServiceCollectionExtensions
         bearer.RefreshInterval = auth.KeyRefreshMinimumInterval;
         // Keys the issuer withdrew stop working within a day even when no token names an unknown kid.
         bearer.AutomaticRefreshInterval = TimeSpan.FromHours(24);
-        foreach (var handler in bearer.TokenHandlers.OfType<JsonWebTokenHandler>())
-            handler.MaximumTokenSizeInBytes = auth.MaxTokenLength;
 
         var issuers = auth.EffectiveIssuers().ToArray();
         var parameters = bearer.TokenValidationParameters;

@@ -1,3 +1,4 @@
+using System.Text;
 using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
@@ -34,6 +35,8 @@ public sealed partial class BlobStorage
     private readonly BlobServiceClient _service;
     private readonly BlobServiceClient _copyService;
     private readonly BlobContainerClient _container;
+    private readonly string _containerUrl;
+    private readonly StorageSharedKeyCredential? _sharedKey; // null when a user delegation key signs links
     private readonly UserDelegationKeyCache? _delegationKeys; // null when an account key signs links
     private readonly bool _httpsOnly;
     private readonly TimeProvider _time;
@@ -71,7 +74,8 @@ public sealed partial class BlobStorage
         _logger = logger;
         if (settings.AccountKey is not null)
         {
-            _service = new BlobServiceClient(settings.ServiceUri, new StorageSharedKeyCredential(settings.AccountName, settings.AccountKey), clientOptions);
+            _sharedKey = new StorageSharedKeyCredential(settings.AccountName, settings.AccountKey);
+            _service = new BlobServiceClient(settings.ServiceUri, _sharedKey, clientOptions);
             _copyService = new BlobServiceClient(settings.ServiceUri, new StorageSharedKeyCredential(settings.AccountName, settings.AccountKey), copyOptions);
         }
         else
@@ -85,6 +89,7 @@ public sealed partial class BlobStorage
             _delegationKeys = new UserDelegationKeyCache(GetUserDelegationKeyAsync, longestLink, _time, logger);
         }
         _container = _service.GetBlobContainerClient(settings.Container);
+        _containerUrl = _container.Uri.AbsoluteUri.TrimEnd('/');
         _httpsOnly = settings.ServiceUri.Scheme == Uri.UriSchemeHttps;
     }
 
@@ -191,7 +196,7 @@ public sealed partial class BlobStorage
     /// to resume an upload, until <paramref name="expiresOn"/>.
     /// </summary>
     public Task<Uri> CreateUploadUriAsync(string blobName, DateTimeOffset expiresOn, CancellationToken ct) =>
-        SignAsync(Blob(blobName), LinkFor(blobName, UploadPermissions, expiresOn), ct);
+        SignAsync(blobName, LinkFor(blobName, UploadPermissions, expiresOn), ct);
 
     /// <summary>
     /// A read-only link to this one blob, or to one version of it (<c>sr=bv</c>) when <paramref name="blobVersionId"/>
@@ -206,14 +211,12 @@ public sealed partial class BlobStorage
         link.ContentDisposition = ContentDisposition.Attachment(downloadFileName);
         if (contentType is not null)
             link.ContentType = contentType;
-        var blob = Blob(blobName);
         if (blobVersionId is not null)
         {
             link.BlobVersionId = blobVersionId;
             link.Resource = "bv";
-            blob = blob.WithVersion(blobVersionId);
         }
-        return SignAsync(blob, link, ct);
+        return SignAsync(blobName, link, ct);
     }
 
     /// <summary>A download link that serves the content type stored with the blob.</summary>
@@ -230,29 +233,37 @@ public sealed partial class BlobStorage
             Protocol = _httpsOnly ? SasProtocol.Https : SasProtocol.HttpsAndHttp,
         };
 
-    private async Task<Uri> SignAsync(BlobBaseClient blob, BlobSasBuilder link, CancellationToken ct)
+    // Every GET answers with a download link, so it is signed by BlobSasBuilder but put together here: the SDK's
+    // GenerateSasUri builds a blob client and parses and rebuilds its URL per link, several times the cost of the
+    // signature itself. The URL is the one the SDK builds (LinkParameterTests compares them).
+    private async Task<Uri> SignAsync(string blobName, BlobSasBuilder link, CancellationToken ct)
     {
-        if (_delegationKeys is null)
-            return SpacesAsPercent20(blob.GenerateSasUri(link));
-        var key = await _delegationKeys.KeyForAsync(link.ExpiresOn, ct);
-        return SpacesAsPercent20(blob.GenerateUserDelegationSasUri(link, key));
+        var sas = _delegationKeys is null
+            ? link.ToSasQueryParameters(_sharedKey!)
+            : link.ToSasQueryParameters(await _delegationKeys.KeyForAsync(link.ExpiresOn, ct), _service.AccountName);
+        var url = new StringBuilder(_containerUrl, capacity: 512).Append('/');
+        foreach (var segment in ValidBlobName(blobName).Split('/'))
+            url.Append(Uri.EscapeDataString(segment)).Append('/');
+        url.Length--;
+        url.Append('?');
+        // A version id is a timestamp (digits, '-', ':', '.', 'T', 'Z'), all allowed in a query; the SDK writes it as is.
+        if (link.BlobVersionId is { } versionId)
+            url.Append("versionid=").Append(versionId).Append('&');
+        return new Uri(SpacesAsPercent20(url.Append(sas).ToString()));
     }
 
     // The SDK writes a space in the query (in rscd) as '+'. Clients that re-encode the query, as the Evo SDK does,
     // may take that for a literal '+' and break the signature; %20 is a space to every decoder. A literal '+' is
     // already written %2B, so no other character changes.
-    private static Uri SpacesAsPercent20(Uri link)
-    {
-        var url = link.AbsoluteUri;
-        var query = url.IndexOf('?');
-        return new Uri(url[..query] + url[query..].Replace("+", "%20", StringComparison.Ordinal));
-    }
+    private static string SpacesAsPercent20(string url) => url.Replace("+", "%20", StringComparison.Ordinal);
 
     /// <summary>Get User Delegation Key: needs an Entra token with Storage Blob Delegator (or a data role) on the account.</summary>
     private async Task<UserDelegationKey> GetUserDelegationKeyAsync(DateTimeOffset startsOn, DateTimeOffset expiresOn, CancellationToken ct) =>
         (await Call(_service.Uri, () => _service.GetUserDelegationKeyAsync(startsOn, expiresOn, ct))).Value;
 
-    private BlockBlobClient Blob(string blobName)
+    private BlockBlobClient Blob(string blobName) => _container.GetBlockBlobClient(ValidBlobName(blobName));
+
+    private static string ValidBlobName(string blobName)
     {
         ArgumentException.ThrowIfNullOrEmpty(blobName);
         if (blobName.Length > 1024)
@@ -261,7 +272,7 @@ public sealed partial class BlobStorage
         // addressed would not be the one named (and signed) here.
         if (blobName.Contains('\\') || blobName.Split('/').Any(s => s is "." or ".."))
             throw new ArgumentException($"Blob name '{blobName}' has a '\\' or a '.'/'..' segment.", nameof(blobName));
-        return _container.GetBlockBlobClient(blobName);
+        return blobName;
     }
 
     private static bool IsBlobNotFound(RequestFailedException e) => e.ErrorCode == BlobErrorCode.BlobNotFound.ToString();

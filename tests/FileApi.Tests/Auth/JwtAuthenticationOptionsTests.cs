@@ -152,7 +152,9 @@ public sealed class JwtAuthenticationOptionsTests(SigningKeysFixture keys) : ICl
         Assert.Equal(TimeSpan.FromMinutes(1), bearer.TokenValidationParameters.ClockSkew);
         Assert.True(bearer.TokenValidationParameters.RequireExpirationTime);
         Assert.Equal(["RS256", "ES256"], bearer.TokenValidationParameters.ValidAlgorithms);
-        Assert.Equal(4096, Assert.IsType<JsonWebTokenHandler>(Assert.Single(bearer.TokenHandlers)).MaximumTokenSizeInBytes);
+        var handler = Assert.IsType<ValidatedTokenCache>(Assert.Single(bearer.TokenHandlers));
+        Assert.Equal(4096, handler.MaximumTokenSizeInBytes);
+        Assert.False(handler.MapInboundClaims);
         Assert.Equal(TimeSpan.FromMinutes(10), bearer.RefreshInterval);
         Assert.Equal(TimeSpan.FromHours(24), bearer.AutomaticRefreshInterval);
     }

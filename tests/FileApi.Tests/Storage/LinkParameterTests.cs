@@ -1,3 +1,6 @@
+using Azure.Storage;
+using Azure.Storage.Blobs;
+using Azure.Storage.Sas;
 using FileApi.Storage;
 using FileApi.Tests.Infrastructure;
 using Microsoft.AspNetCore.WebUtilities;
@@ -52,6 +55,38 @@ public sealed class LinkParameterTests
         Assert.DoesNotContain('+', link.Query);
         Assert.Equal("attachment; filename=\"annual report + notes.pdf\"; filename*=UTF-8''annual%20report%20%2B%20notes.pdf",
             Uri.UnescapeDataString(link.Query.Split('&').Single(p => p.StartsWith("rscd=", StringComparison.Ordinal))["rscd=".Length..]));
+    }
+
+    [Theory]
+    [InlineData("https://myaccount.blob.core.windows.net", "org/ws/file/1", null, null)]
+    [InlineData("http://127.0.0.1:10000/myaccount", "folder/virtual host ✓ + 100%.txt", "text/plain", null)]
+    [InlineData("https://myaccount.blob.core.windows.net", "a b/c.txt", null, "2031-01-01T00:00:00.0000000Z")]
+    public async Task LinksAreExactlyTheOnesTheSdkBuildsForTheSameGrant(string serviceUri, string blobName, string? contentType, string? versionId)
+    {
+        var storage = Storage(serviceUri);
+
+        var download = await storage.CreateDownloadUriAsync(blobName, "report ✓.pdf", contentType, ExpiresOn, versionId, CancellationToken.None);
+        var upload = await storage.CreateUploadUriAsync(blobName, ExpiresOn, CancellationToken.None);
+
+        var blob = new BlobClient(storage.BlobUri(blobName), new StorageSharedKeyCredential("myaccount", AzuriteServer.EmulatorAccountKey));
+        var grant = new BlobSasBuilder(BlobSasPermissions.Read, ExpiresOn)
+        {
+            BlobContainerName = "files",
+            BlobName = blobName,
+            Resource = versionId is null ? "b" : "bv",
+            BlobVersionId = versionId,
+            StartsOn = _clock.GetUtcNow().AddMinutes(-5),
+            Protocol = serviceUri.StartsWith("https", StringComparison.Ordinal) ? SasProtocol.Https : SasProtocol.HttpsAndHttp,
+            ContentDisposition = ContentDisposition.Attachment("report ✓.pdf"),
+            ContentType = contentType,
+        };
+        var sdkDownload = (versionId is null ? blob : blob.WithVersion(versionId)).GenerateSasUri(grant);
+        grant.SetPermissions(BlobSasPermissions.Read | BlobSasPermissions.Write);
+        (grant.Resource, grant.BlobVersionId, grant.ContentDisposition, grant.ContentType) = ("b", null, null, null);
+        var sdkUpload = blob.GenerateSasUri(grant);
+
+        Assert.Equal(sdkDownload.AbsoluteUri.Replace("+", "%20", StringComparison.Ordinal), download.AbsoluteUri);
+        Assert.Equal(sdkUpload.AbsoluteUri, upload.AbsoluteUri);
     }
 
     [Theory]
