@@ -223,7 +223,32 @@ public sealed class VersionLifecycle(
     /// which the verification worker does in the background, so the caller hears "in progress" and may hang up.
     /// </summary>
     public async Task<CompletionOutcome> CompleteAsync(string blobName, CancellationToken ct) =>
-        (await CompleteManyAsync([blobName], maxConcurrency: 1, ct))[blobName];
+        BlobNames.TryParse(blobName, out var blob) && await FindAsync(blob, ct) is { } version
+            ? await CompleteAsync(version, blobName, ct)
+            : CompletionOutcome.UnknownBlob;
+
+    /// <summary>
+    /// Completes a version the caller has just read (the completion endpoint reads it with the caller's membership), as
+    /// <see cref="CompleteManyAsync"/> does for one: the same judgement and the same readiness statement, without a batch's bookkeeping.
+    /// </summary>
+    public async Task<CompletionOutcome> CompleteAsync(FileVersion version, string blobName, CancellationToken ct)
+    {
+        if (SettledOutcome(version.Status) is { } settled)
+            return settled;
+        // A version registered before lease ids were chosen at registration gets one now, as it always did.
+        version.SealLeaseId ??= await ChooseSealLeaseIdAsync(version, ct);
+        var span = Telemetry.FileApiTelemetry.StartCompletion(version.FileId, version.VersionId);
+        var outcome = await JudgeBlobAsync(version, blobName, ct) switch
+        {
+            Judgement.Settled(var judged) => judged,
+            Judgement.Broken(var code, var reason) => await FailAsync(version, blobName, code, reason, claim: null, ct),
+            Judgement.Sealed(var properties) =>
+                (await MarkReadyAsync([new Sealed(version, blobName, properties, Verified(version, hashed: []))], claim: null, ct)).Single().Outcome,
+            _ => throw new System.Diagnostics.UnreachableException(),
+        };
+        Telemetry.FileApiTelemetry.Completed(span, outcome);
+        return outcome;
+    }
 
     /// <summary>
     /// Finishes each of these versions as <see cref="CompleteAsync"/> does, in a handful of round trips whatever their number:
@@ -296,27 +321,34 @@ public sealed class VersionLifecycle(
     /// <summary>A version whose blob is sealed as it was judged, ready to become ready.</summary>
     sealed record Sealed(FileVersion Version, string BlobName, BlobProperties Properties, string? Verified);
 
-    /// <summary>Storage calls only (no database context), so many run at once.</summary>
+    /// <summary>
+    /// Storage calls only (no database context), so many run at once. A version that declared no checksum is sealed as its
+    /// blob is found while its properties are read (one round trip, <see cref="BlobStorage.SealAsFoundAsync"/>), then judged
+    /// on exactly the sealed bytes; one that did is only read here and sealed by the verification worker once hashed.
+    /// </summary>
     async Task<Judgement> JudgeBlobAsync(FileVersion version, string blobName, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        if (version.DeclaredMd5 is not null || version.DeclaredSha256 is not null)
         {
             var properties = await storage.GetPropertiesAsync(blobName, ct);
             if (properties is null)
                 return new Judgement.Settled(CompletionOutcome.NotCommitted);
             if (SizeProblem(version, properties) is { } sizeProblem)
                 return new Judgement.Broken(sizeProblem.Code, sizeProblem.Reason);
-            if (version.DeclaredMd5 is not null || version.DeclaredSha256 is not null)
-            {
-                if (!queue.TryEnqueue(blobName))
-                    logger.LogWarning("The verification queue is full; version {VersionId} of file {FileId} is left to the reconciler", version.VersionId, version.FileId);
-                return new Judgement.Settled(CompletionOutcome.VerificationInProgress);
-            }
+            if (!queue.TryEnqueue(blobName))
+                logger.LogWarning("The verification queue is full; version {VersionId} of file {FileId} is left to the reconciler", version.VersionId, version.FileId);
+            return new Judgement.Settled(CompletionOutcome.VerificationInProgress);
+        }
 
-            var sealing = await storage.SealAsync(blobName, properties.ETag, version.SealLeaseId!.Value, ct);
+        for (var attempt = 1; ; attempt++)
+        {
+            var (sealing, properties) = await storage.SealAsFoundAsync(blobName, version.SealLeaseId!.Value, ct);
             if (sealing == SealOutcome.Sealed)
-                return new Judgement.Sealed(properties);
-            // Changed: a commit landed between the read and the seal, so the blob is judged again as it is now.
+                // A sealed blob that breaks the declaration is erased by the failure (deleting breaks the seal).
+                return SizeProblem(version, properties!) is { } sizeProblem
+                    ? new Judgement.Broken(sizeProblem.Code, sizeProblem.Reason)
+                    : new Judgement.Sealed(properties!);
+            // Changed: a commit landed between the two answers, so the blob is judged again as it is now.
             if (sealing == SealOutcome.Gone || attempt == 3)
                 return new Judgement.Settled(CompletionOutcome.NotCommitted);
         }
