@@ -200,7 +200,7 @@ public static class FileEndpoints
         if (scope.Role != WorkspaceRole.Owner && version.CreatedById != services.User.GetCaller().Id)
             return NotUploader(versionId, scope);
 
-        var outcome = await services.Lifecycle.CompleteAsync(version, BlobNames.For(scope.OrganizationId, scope.WorkspaceId, fileId, versionId), ct);
+        var outcome = await services.Lifecycle.CompleteAsync(version, BlobNames.For(scope.OrganizationId, scope.WorkspaceId, fileId, versionId), toldCommitted: true, ct);
         if (outcome == CompletionOutcome.NotCommitted)
             return Problems.Create(StatusCodes.Status409Conflict, Problems.VersionNotCommitted, "The upload is not committed.",
                 $"No committed blob exists for version {versionId}: finish the upload with Put Blob or Put Block List, then call this again.");

@@ -224,21 +224,22 @@ public sealed class VersionLifecycle(
     /// </summary>
     public async Task<CompletionOutcome> CompleteAsync(string blobName, CancellationToken ct) =>
         BlobNames.TryParse(blobName, out var blob) && await FindAsync(blob, ct) is { } version
-            ? await CompleteAsync(version, blobName, ct)
+            ? await CompleteAsync(version, blobName, toldCommitted: false, ct)
             : CompletionOutcome.UnknownBlob;
 
     /// <summary>
     /// Completes a version the caller has just read (the completion endpoint reads it with the caller's membership), as
     /// <see cref="CompleteManyAsync"/> does for one: the same judgement and the same readiness statement, without a batch's bookkeeping.
     /// </summary>
-    public async Task<CompletionOutcome> CompleteAsync(FileVersion version, string blobName, CancellationToken ct)
+    /// <param name="toldCommitted">The uploader says the blob is committed (see <see cref="JudgeBlobAsync"/>).</param>
+    public async Task<CompletionOutcome> CompleteAsync(FileVersion version, string blobName, bool toldCommitted, CancellationToken ct)
     {
         if (SettledOutcome(version.Status) is { } settled)
             return settled;
         // A version registered before lease ids were chosen at registration gets one now, as it always did.
         version.SealLeaseId ??= await ChooseSealLeaseIdAsync(version, ct);
         var span = Telemetry.FileApiTelemetry.StartCompletion(version.FileId, version.VersionId);
-        var outcome = await JudgeBlobAsync(version, blobName, ct) switch
+        var outcome = await JudgeBlobAsync(version, blobName, toldCommitted, ct) switch
         {
             Judgement.Settled(var judged) => judged,
             Judgement.Broken(var code, var reason) => await FailAsync(version, blobName, code, reason, claim: null, ct),
@@ -283,7 +284,7 @@ public sealed class VersionLifecycle(
                 // Current for this blob's storage calls; ended below, once the batch's readiness statement has given its outcome.
                 spans[i] = Telemetry.FileApiTelemetry.StartCompletion(uploading[i].Version.FileId, uploading[i].Version.VersionId,
                     askedBy?.GetValueOrDefault(uploading[i].BlobName) ?? default);
-                judged[i] = await JudgeBlobAsync(uploading[i].Version, uploading[i].BlobName, ct);
+                judged[i] = await JudgeBlobAsync(uploading[i].Version, uploading[i].BlobName, toldCommitted: false, ct);
             });
 
         var sealedVersions = new List<Sealed>();
@@ -322,11 +323,13 @@ public sealed class VersionLifecycle(
     sealed record Sealed(FileVersion Version, string BlobName, BlobProperties Properties, string? Verified);
 
     /// <summary>
-    /// Storage calls only (no database context), so many run at once. A version that declared no checksum is sealed as its
-    /// blob is found while its properties are read (one round trip, <see cref="BlobStorage.SealAsFoundAsync"/>), then judged
-    /// on exactly the sealed bytes; one that did is only read here and sealed by the verification worker once hashed.
+    /// Storage calls only (no database context), so many run at once. When the uploader says the blob is committed and the
+    /// version declared no checksum, the blob is sealed as found while its properties are read (one round trip,
+    /// <see cref="BlobStorage.SealAsFoundAsync"/>), then judged on exactly the sealed bytes. Otherwise (a blob perhaps still
+    /// being uploaded, whose Put Block List a lease would refuse) it is read first and sealed on the etag read, as before;
+    /// a version with checksums is only read here and sealed by the verification worker once hashed.
     /// </summary>
-    async Task<Judgement> JudgeBlobAsync(FileVersion version, string blobName, CancellationToken ct)
+    async Task<Judgement> JudgeBlobAsync(FileVersion version, string blobName, bool toldCommitted, CancellationToken ct)
     {
         if (version.DeclaredMd5 is not null || version.DeclaredSha256 is not null)
         {
@@ -342,16 +345,39 @@ public sealed class VersionLifecycle(
 
         for (var attempt = 1; ; attempt++)
         {
-            var (sealing, properties) = await storage.SealAsFoundAsync(blobName, version.SealLeaseId!.Value, ct);
-            if (sealing == SealOutcome.Sealed)
-                // A sealed blob that breaks the declaration is erased by the failure (deleting breaks the seal).
-                return SizeProblem(version, properties!) is { } sizeProblem
-                    ? new Judgement.Broken(sizeProblem.Code, sizeProblem.Reason)
-                    : new Judgement.Sealed(properties!);
-            // Changed: a commit landed between the two answers, so the blob is judged again as it is now.
-            if (sealing == SealOutcome.Gone || attempt == 3)
+            var judgement = toldCommitted ? await SealAsFoundAsync(version, blobName, ct) : await SealAsReadAsync(version, blobName, ct);
+            // Null: a commit landed between the read and the seal, so the blob is judged again as it is now.
+            if (judgement is not null)
+                return judgement;
+            if (attempt == 3)
                 return new Judgement.Settled(CompletionOutcome.NotCommitted);
         }
+    }
+
+    /// <summary>Seals the blob as found while reading it, then judges the sealed bytes (a broken blob's failure erases it, seal and all).</summary>
+    async Task<Judgement?> SealAsFoundAsync(FileVersion version, string blobName, CancellationToken ct)
+    {
+        var (sealing, properties) = await storage.SealAsFoundAsync(blobName, version.SealLeaseId!.Value, ct);
+        if (sealing == SealOutcome.Gone)
+            return new Judgement.Settled(CompletionOutcome.NotCommitted);
+        if (sealing == SealOutcome.Changed)
+            return null;
+        return SizeProblem(version, properties!) is { } sizeProblem ? new Judgement.Broken(sizeProblem.Code, sizeProblem.Reason) : new Judgement.Sealed(properties!);
+    }
+
+    /// <summary>Reads the blob, judges it, then seals it on the etag read.</summary>
+    async Task<Judgement?> SealAsReadAsync(FileVersion version, string blobName, CancellationToken ct)
+    {
+        if (await storage.GetPropertiesAsync(blobName, ct) is not { } properties)
+            return new Judgement.Settled(CompletionOutcome.NotCommitted);
+        if (SizeProblem(version, properties) is { } sizeProblem)
+            return new Judgement.Broken(sizeProblem.Code, sizeProblem.Reason);
+        return await storage.SealAsync(blobName, properties.ETag, version.SealLeaseId!.Value, ct) switch
+        {
+            SealOutcome.Sealed => new Judgement.Sealed(properties),
+            SealOutcome.Gone => new Judgement.Settled(CompletionOutcome.NotCommitted),
+            _ => null,
+        };
     }
 
     /// <summary>

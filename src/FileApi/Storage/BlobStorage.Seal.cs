@@ -43,6 +43,12 @@ public sealed partial class BlobStorage
         var (properties, (outcome, sealedETag)) = (reading.Result, sealing.Result);
         if (outcome == SealOutcome.Gone)
             return (properties is null ? SealOutcome.Gone : SealOutcome.Changed, null);
+        if (properties is null)
+        {
+            // Azurite leases a blob that has uncommitted blocks only (Azure answers 404): let go, or its Put Block List would be refused.
+            await ReleaseSealAsync(Blob(blobName), leaseId, ct);
+            return (SealOutcome.Gone, null);
+        }
         // Read before the commit the lease found (or before one that replaced it): under our lease it is read as sealed.
         if (properties?.ETag != sealedETag)
             properties = await GetPropertiesAsync(blobName, ct);
@@ -77,6 +83,23 @@ public sealed partial class BlobStorage
             {
                 throw Failure(e, blob.Uri);
             }
+        }
+    }
+
+    /// <summary>Releases our lease; nothing to do when the blob holds none, or another one.</summary>
+    private static async Task ReleaseSealAsync(BlockBlobClient blob, Guid leaseId, CancellationToken ct)
+    {
+        try
+        {
+            await blob.GetBlobLeaseClient(leaseId.ToString()).ReleaseAsync(cancellationToken: ct);
+        }
+        catch (RequestFailedException e) when (IsBlobNotFound(e) || e.ErrorCode == BlobErrorCode.LeaseNotPresentWithLeaseOperation.ToString()
+            || e.ErrorCode == BlobErrorCode.LeaseIdMismatchWithLeaseOperation.ToString())
+        {
+        }
+        catch (RequestFailedException e) when (e is not StorageRequestException)
+        {
+            throw Failure(e, blob.Uri);
         }
     }
 
