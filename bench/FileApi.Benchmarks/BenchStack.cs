@@ -18,6 +18,7 @@ sealed class BenchStack : FileApiFactory
     public SqlCapture Sql { get; } = new();
     public int Port { get; } = FreePort();
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+    public Uri StorageUri => Azurite.ServiceUri;
 
     protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings =>
     [

@@ -30,6 +30,7 @@ public static class FileEndpoints
             .WithDescription("Restoring answers 204 when the file is back at its path, or 303 See Other with Location and the file when its path was "
                 + "taken meanwhile and it was restored as 'name (restored).ext'; 409 restore-conflict when no free name was found.");
         files.MapPost("/{file_id}/versions/{version_id}/complete", Complete).RequireWorkspaceRole(WorkspaceRole.Editor).WithName("completeUpload")
+            .WithMetadata(new ReadsWorkspaceRoleInItsQuery())
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status410Gone)
             .WithSummary("Tell the API the upload is committed (its uploader or an owner): the version is checked and marked ready.")
@@ -180,23 +181,26 @@ public static class FileEndpoints
     static async Task<Results<Ok<FileResponse>, Accepted<VerificationAccepted>, ProblemHttpResult>> Complete(
         string file_id, string version_id, [AsParameters] FileHandlerServices services)
     {
+        var (http, scope, ct) = (services.Http, services.Scope, services.Cancellation);
+        // A malformed request is answered only to a caller with a role, as on every other workspace route.
         if (!TryParseFileId(file_id, out var fileId, out var problem) || !FileQuery.TryParseVersionId(version_id, out var parsedVersionId, out problem))
-            return problem;
-        var (scope, db, ct) = (services.Scope, services.Db, services.Cancellation);
+            return scope.Admit(http, await WorkspaceScopeFilter.RoleOfCallerAsync(http, scope.OrganizationId, scope.WorkspaceId)) ?? problem;
         var versionId = parsedVersionId!.Value;
 
-        var file = await db.Files.AsNoTracking().FirstOrDefaultAsync(f => f.Id == fileId && f.WorkspaceId == scope.WorkspaceId, ct);
-        if (file is null)
+        // One round trip: membership, the file and the version together (see ReadsWorkspaceRoleInItsQuery on the route).
+        var found = await services.Reader.FindForCallerAsync(http, scope, fileId, versionId);
+        if (scope.Admit(http, found?.Role) is { } refused)
+            return refused;
+        if (found!.File is not { } file)
             return FileNotFound(fileId.ToString());
         if (file.DeletedAt is not null)
             return FileDeletedProblem(fileId);
-        var uploader = await db.FileVersions.Where(v => v.FileId == fileId && v.VersionId == versionId).Select(v => v.CreatedById).FirstOrDefaultAsync(ct);
-        if (uploader is null)
+        if (found.Version is not { } version)
             return FileReader.VersionNotFound(fileId, versionId);
-        if (scope.Role != WorkspaceRole.Owner && uploader != services.User.GetCaller().Id)
+        if (scope.Role != WorkspaceRole.Owner && version.CreatedById != services.User.GetCaller().Id)
             return NotUploader(versionId, scope);
 
-        var outcome = await services.Lifecycle.CompleteAsync(BlobNames.For(scope.OrganizationId, scope.WorkspaceId, fileId, versionId), ct);
+        var outcome = await services.Lifecycle.CompleteAsync(version, BlobNames.For(scope.OrganizationId, scope.WorkspaceId, fileId, versionId), toldCommitted: true, ct);
         if (outcome == CompletionOutcome.NotCommitted)
             return Problems.Create(StatusCodes.Status409Conflict, Problems.VersionNotCommitted, "The upload is not committed.",
                 $"No committed blob exists for version {versionId}: finish the upload with Put Blob or Put Block List, then call this again.");
@@ -208,7 +212,8 @@ public static class FileEndpoints
         }
 
         // Completion changes only the version; the file row read above is still current for describing it.
-        var described = await services.Reader.DescribeAsync(services.Http, scope, file, ParsedFileQuery.Version(versionId), ct);
+        var described = await services.Reader.DescribeAsync(http, scope, file, ParsedFileQuery.Version(versionId), ct,
+            sealedJustNow: outcome == CompletionOutcome.MarkedReady);
         return described.Result is Ok<FileResponse> ready ? ready : (ProblemHttpResult)described.Result;
     }
 

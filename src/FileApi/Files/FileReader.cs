@@ -66,8 +66,12 @@ public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storag
             select new CallerFileWithVersion(member.Role, f, v)).FirstOrDefault()));
 
     /// <param name="loaded">The version as read with the file, when it was; it serves unless the query waits (then it is read again).</param>
-    public async Task<Results<Ok<FileResponse>, ProblemHttpResult>> DescribeAsync(
-        HttpContext http, WorkspaceScope scope, StoredFile file, ParsedFileQuery query, CancellationToken ct, FileWithVersion? loaded = null)
+    /// <param name="sealedJustNow">
+    /// The caller made the version ready in this request, on the etag its seal was acquired on moments ago: storage is not asked
+    /// again for it (a link holder breaking the seal right after this answer is caught by the next read either way).
+    /// </param>
+    public async Task<Results<Ok<FileResponse>, ProblemHttpResult>> DescribeAsync(HttpContext http, WorkspaceScope scope, StoredFile file,
+        ParsedFileQuery query, CancellationToken ct, FileWithVersion? loaded = null, bool sealedJustNow = false)
     {
         FileVersion? version;
         var preloaded = loaded is not null && query.Wait == TimeSpan.Zero;
@@ -100,7 +104,7 @@ public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storag
                 return Problems.NotFound(Problems.FileNotFound, "File not found.", $"The file {file.Folder}{file.Name} has no finished upload yet.");
         }
 
-        if (!await StillHoldsCommittedBytesAsync(scope, file, version, ct))
+        if (!sealedJustNow && !await StillHoldsCommittedBytesAsync(scope, file, version, ct))
             return Problems.Create(StatusCodes.Status409Conflict, Problems.VersionContentChanged, "The version's bytes were changed.",
                 $"The stored bytes of version {version.VersionId} changed after it became ready, so they are not served. Upload it again as a new version.");
 

@@ -219,7 +219,33 @@ public sealed class VersionLifecycle(
     /// which the verification worker does in the background, so the caller hears "in progress" and may hang up.
     /// </summary>
     public async Task<CompletionOutcome> CompleteAsync(string blobName, CancellationToken ct) =>
-        (await CompleteManyAsync([blobName], maxConcurrency: 1, ct))[blobName];
+        BlobNames.TryParse(blobName, out var blob) && await FindAsync(blob, ct) is { } version
+            ? await CompleteAsync(version, blobName, toldCommitted: false, ct)
+            : CompletionOutcome.UnknownBlob;
+
+    /// <summary>
+    /// Completes a version the caller has just read (the completion endpoint reads it with the caller's membership), as
+    /// <see cref="CompleteManyAsync"/> does for one: the same judgement and the same readiness statement, without a batch's bookkeeping.
+    /// </summary>
+    /// <param name="toldCommitted">The uploader says the blob is committed (see <see cref="JudgeBlobAsync"/>).</param>
+    public async Task<CompletionOutcome> CompleteAsync(FileVersion version, string blobName, bool toldCommitted, CancellationToken ct)
+    {
+        if (SettledOutcome(version.Status) is { } settled)
+            return settled;
+        // A version registered before lease ids were chosen at registration gets one now, as it always did.
+        version.SealLeaseId ??= await ChooseSealLeaseIdAsync(version, ct);
+        var span = Telemetry.FileApiTelemetry.StartCompletion(version.FileId, version.VersionId);
+        var outcome = await JudgeBlobAsync(version, blobName, toldCommitted, ct) switch
+        {
+            Judgement.Settled(var judged) => judged,
+            Judgement.Broken(var code, var reason) => await FailAsync(version, blobName, code, reason, claim: null, ct),
+            Judgement.Sealed(var properties) =>
+                (await MarkReadyAsync([new Sealed(version, blobName, properties, Verified(version, hashed: []))], claim: null, ct)).Single().Outcome,
+            _ => throw new System.Diagnostics.UnreachableException(),
+        };
+        Telemetry.FileApiTelemetry.Completed(span, outcome);
+        return outcome;
+    }
 
     /// <summary>
     /// Finishes each of these versions as <see cref="CompleteAsync"/> does, in a handful of round trips whatever their number:
@@ -254,7 +280,7 @@ public sealed class VersionLifecycle(
                 // Current for this blob's storage calls; ended below, once the batch's readiness statement has given its outcome.
                 spans[i] = Telemetry.FileApiTelemetry.StartCompletion(uploading[i].Version.FileId, uploading[i].Version.VersionId,
                     askedBy?.GetValueOrDefault(uploading[i].BlobName) ?? default);
-                judged[i] = await JudgeBlobAsync(uploading[i].Version, uploading[i].BlobName, ct);
+                judged[i] = await JudgeBlobAsync(uploading[i].Version, uploading[i].BlobName, toldCommitted: false, ct);
             });
 
         var sealedVersions = new List<Sealed>();
@@ -292,30 +318,62 @@ public sealed class VersionLifecycle(
     /// <summary>A version whose blob is sealed as it was judged, ready to become ready.</summary>
     sealed record Sealed(FileVersion Version, string BlobName, BlobProperties Properties, string? Verified);
 
-    /// <summary>Storage calls only (no database context), so many run at once.</summary>
-    async Task<Judgement> JudgeBlobAsync(FileVersion version, string blobName, CancellationToken ct)
+    /// <summary>
+    /// Storage calls only (no database context), so many run at once. When the uploader says the blob is committed and the
+    /// version declared no checksum, the blob is sealed as found while its properties are read (one round trip,
+    /// <see cref="BlobStorage.SealAsFoundAsync"/>), then judged on exactly the sealed bytes. Otherwise (a blob perhaps still
+    /// being uploaded, whose Put Block List a lease would refuse) it is read first and sealed on the etag read, as before;
+    /// a version with checksums is only read here and sealed by the verification worker once hashed.
+    /// </summary>
+    async Task<Judgement> JudgeBlobAsync(FileVersion version, string blobName, bool toldCommitted, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        if (version.DeclaredMd5 is not null || version.DeclaredSha256 is not null)
         {
             var properties = await storage.GetPropertiesAsync(blobName, ct);
             if (properties is null)
                 return new Judgement.Settled(CompletionOutcome.NotCommitted);
             if (SizeProblem(version, properties) is { } sizeProblem)
                 return new Judgement.Broken(sizeProblem.Code, sizeProblem.Reason);
-            if (version.DeclaredMd5 is not null || version.DeclaredSha256 is not null)
-            {
-                if (!queue.TryEnqueue(blobName))
-                    logger.LogWarning("The verification queue is full; version {VersionId} of file {FileId} is left to the reconciler", version.VersionId, version.FileId);
-                return new Judgement.Settled(CompletionOutcome.VerificationInProgress);
-            }
+            if (!queue.TryEnqueue(blobName))
+                logger.LogWarning("The verification queue is full; version {VersionId} of file {FileId} is left to the reconciler", version.VersionId, version.FileId);
+            return new Judgement.Settled(CompletionOutcome.VerificationInProgress);
+        }
 
-            var sealing = await storage.SealAsync(blobName, properties.ETag, version.SealLeaseId!.Value, ct);
-            if (sealing == SealOutcome.Sealed)
-                return new Judgement.Sealed(properties);
-            // Changed: a commit landed between the read and the seal, so the blob is judged again as it is now.
-            if (sealing == SealOutcome.Gone || attempt == 3)
+        for (var attempt = 1; ; attempt++)
+        {
+            var judgement = toldCommitted ? await SealAsFoundAsync(version, blobName, ct) : await SealAsReadAsync(version, blobName, ct);
+            // Null: a commit landed between the read and the seal, so the blob is judged again as it is now.
+            if (judgement is not null)
+                return judgement;
+            if (attempt == 3)
                 return new Judgement.Settled(CompletionOutcome.NotCommitted);
         }
+    }
+
+    /// <summary>Seals the blob as found while reading it, then judges the sealed bytes (a broken blob's failure erases it, seal and all).</summary>
+    async Task<Judgement?> SealAsFoundAsync(FileVersion version, string blobName, CancellationToken ct)
+    {
+        var (sealing, properties) = await storage.SealAsFoundAsync(blobName, version.SealLeaseId!.Value, ct);
+        if (sealing == SealOutcome.Gone)
+            return new Judgement.Settled(CompletionOutcome.NotCommitted);
+        if (sealing == SealOutcome.Changed)
+            return null;
+        return SizeProblem(version, properties!) is { } sizeProblem ? new Judgement.Broken(sizeProblem.Code, sizeProblem.Reason) : new Judgement.Sealed(properties!);
+    }
+
+    /// <summary>Reads the blob, judges it, then seals it on the etag read.</summary>
+    async Task<Judgement?> SealAsReadAsync(FileVersion version, string blobName, CancellationToken ct)
+    {
+        if (await storage.GetPropertiesAsync(blobName, ct) is not { } properties)
+            return new Judgement.Settled(CompletionOutcome.NotCommitted);
+        if (SizeProblem(version, properties) is { } sizeProblem)
+            return new Judgement.Broken(sizeProblem.Code, sizeProblem.Reason);
+        return await storage.SealAsync(blobName, properties.ETag, version.SealLeaseId!.Value, ct) switch
+        {
+            SealOutcome.Sealed => new Judgement.Sealed(properties),
+            SealOutcome.Gone => new Judgement.Settled(CompletionOutcome.NotCommitted),
+            _ => null,
+        };
     }
 
     /// <summary>

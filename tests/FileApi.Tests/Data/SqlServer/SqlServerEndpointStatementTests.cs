@@ -40,7 +40,6 @@ public sealed class SqlServerEndpointStatementTests(OfflineSqlServerFactory fact
     const string Exists = "SELECT CASE\n    WHEN EXISTS (";
     const string FileEntity = "[f].[workspace_id]\nFROM [files] AS [f]";
     const string MemberEntity = "[w].[granted_by_id]";
-    const string Uploader = "[f].[created_by_id]\nFROM [file_versions]";
     const string Count = "SELECT COUNT(*)";
 
     sealed record Scenario(string Endpoint, string Name, Func<OfflineSqlServerFactory, HttpRequestMessage> Request,
@@ -65,6 +64,30 @@ public sealed class SqlServerEndpointStatementTests(OfflineSqlServerFactory fact
     static DataTable Version(OfflineSqlServerFactory f, IServiceProvider s, Guid fileId, string? sha256 = null) =>
         WithColumns(EntityRow<FileVersion>(s, (nameof(FileVersion.FileId), fileId), (nameof(FileVersion.VersionId), 1L), (nameof(FileVersion.CreatedById), OwnerId),
             (nameof(FileVersion.DeclaredSha256), (object?)sha256 ?? DBNull.Value)), ("WorkspaceId", f.WorkspaceId), ("OrganizationId", f.OrganizationId));
+
+    /// <summary>
+    /// What completion reads first, in one query as the poll does: the caller's role (owner), the file, then its uploading version.
+    /// Column names are made unique (a table cannot repeat one); EF reads them by position.
+    /// </summary>
+    static DataTable CallerFileAndVersion(IServiceProvider s, Guid fileId)
+    {
+        var file = FileRow();
+        file.Columns.Remove("OrganizationId");
+        DataTable[] parts = [Row(("role", "owner")), file, EntityRow<FileVersion>(s, (nameof(FileVersion.FileId), fileId), (nameof(FileVersion.VersionId), 1L),
+            (nameof(FileVersion.CreatedById), OwnerId))];
+        var table = new DataTable();
+        var values = new List<object>();
+        foreach (var (part, index) in parts.Select((part, index) => (part, index)))
+            foreach (DataColumn column in part.Columns)
+            {
+                table.Columns.Add($"{column.ColumnName}_{index}", column.DataType);
+                values.Add(part.Rows[0][column]);
+            }
+        table.Rows.Add([.. values]);
+        return table;
+    }
+
+    const string CallerFileAndVersionQuery = "SELECT TOP(1) [w].[role], [f].[id]";
 
     /// <summary>The readiness statement's one answer row for a version.</summary>
     static DataTable Readiness(Guid fileId, string outcome) => Row(("FileId", fileId), ("VersionId", 1L), ("Outcome", outcome));
@@ -129,14 +152,14 @@ public sealed class SqlServerEndpointStatementTests(OfflineSqlServerFactory fact
             async (f, s) =>
             {
                 await UploadAsync(f, FileId);
-                await Answers(f, [(FileEntity, () => FileRow()), (Uploader, () => Row(("Value", OwnerId))), (FoundVersion, () => Version(f, s, FileId)),
+                await Answers(f, [(CallerFileAndVersionQuery, () => CallerFileAndVersion(s, FileId)),
                     (ReadinessStatement, () => Readiness(FileId, ReadinessOutcomes.Ready)), .. Outbox]);
             });
         yield return new("completeUpload", "a committed upload over the workspace's quota fails", f => Send(HttpMethod.Post, $"{files(f)}/{OverQuotaFileId}/versions/1/complete"),
             async (f, s) =>
             {
                 await UploadAsync(f, OverQuotaFileId);
-                await Answers(f, [(FileEntity, () => FileRow()), (Uploader, () => Row(("Value", OwnerId))), (FoundVersion, () => Version(f, s, OverQuotaFileId)),
+                await Answers(f, [(CallerFileAndVersionQuery, () => CallerFileAndVersion(s, OverQuotaFileId)),
                     (ReadinessStatement, () => Readiness(OverQuotaFileId, ReadinessOutcomes.OverQuota)), ("[quota_bytes] AS [QuotaBytes], [w0].[bytes]", () => Row(("QuotaBytes", 5L), ("Bytes", 0L))), .. Outbox]);
             });
         yield return new("abortUpload", "an upload of one's own", f => Send(HttpMethod.Delete, $"{files(f)}/{FileId}/versions/2"), (f, s) => Answers(f, Outbox));

@@ -693,34 +693,18 @@ FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
 
 -- completeUpload: a committed upload becomes ready (answers 404)
+-- @fileId uniqueidentifier
+-- @requestedVersionId bigint
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
 -- @userId nvarchar(128)
-SELECT TOP(1) [w].[role]
+SELECT TOP(1) [w].[role], [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id], [f0].[file_id], [f0].[version_id], [f0].[blob_version_id], [f0].[content_type], [f0].[created_at], [f0].[created_by_email], [f0].[created_by_id], [f0].[created_by_name], [f0].[declared_md5], [f0].[declared_sha256], [f0].[declared_size], [f0].[etag], [f0].[failure_code], [f0].[failure_reason], [f0].[last_checked_at], [f0].[metadata], [f0].[ready_at], [f0].[seal_lease_id], [f0].[size], [f0].[status], [f0].[upload_expires_at], [f0].[verification_claimed_at], [f0].[verification_owner], [f0].[verification_token], [f0].[verified]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
+LEFT JOIN [files] AS [f] ON [w].[workspace_id] = [f].[workspace_id] AND @fileId = [f].[id]
+LEFT JOIN [file_versions] AS [f0] ON [f].[id] = [f0].[file_id] AND @requestedVersionId = [f0].[version_id]
 WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
-
--- @fileId uniqueidentifier
--- @scope_WorkspaceId uniqueidentifier
-SELECT TOP(1) [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id]
-FROM [files] AS [f]
-WHERE [f].[id] = @fileId AND [f].[workspace_id] = @scope_WorkspaceId
-
--- @fileId uniqueidentifier
--- @versionId bigint
-SELECT TOP(1) [f].[created_by_id]
-FROM [file_versions] AS [f]
-WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
-
--- @fileIds1 uniqueidentifier
--- @versionIds1 bigint
-SELECT [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], [f0].[workspace_id] AS [WorkspaceId], [w].[organization_id] AS [OrganizationId]
-FROM [file_versions] AS [f]
-INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
-INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
-WHERE [f].[file_id] = @fileIds1 AND [f].[version_id] = @versionIds1
 
 -- @p uniqueidentifier
 -- @version_FileId uniqueidentifier
@@ -842,34 +826,18 @@ FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
 
 -- completeUpload: a committed upload over the workspace's quota fails (answers 404)
+-- @fileId uniqueidentifier
+-- @requestedVersionId bigint
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
 -- @userId nvarchar(128)
-SELECT TOP(1) [w].[role]
+SELECT TOP(1) [w].[role], [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id], [f0].[file_id], [f0].[version_id], [f0].[blob_version_id], [f0].[content_type], [f0].[created_at], [f0].[created_by_email], [f0].[created_by_id], [f0].[created_by_name], [f0].[declared_md5], [f0].[declared_sha256], [f0].[declared_size], [f0].[etag], [f0].[failure_code], [f0].[failure_reason], [f0].[last_checked_at], [f0].[metadata], [f0].[ready_at], [f0].[seal_lease_id], [f0].[size], [f0].[status], [f0].[upload_expires_at], [f0].[verification_claimed_at], [f0].[verification_owner], [f0].[verification_token], [f0].[verified]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
+LEFT JOIN [files] AS [f] ON [w].[workspace_id] = [f].[workspace_id] AND @fileId = [f].[id]
+LEFT JOIN [file_versions] AS [f0] ON [f].[id] = [f0].[file_id] AND @requestedVersionId = [f0].[version_id]
 WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
-
--- @fileId uniqueidentifier
--- @scope_WorkspaceId uniqueidentifier
-SELECT TOP(1) [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id]
-FROM [files] AS [f]
-WHERE [f].[id] = @fileId AND [f].[workspace_id] = @scope_WorkspaceId
-
--- @fileId uniqueidentifier
--- @versionId bigint
-SELECT TOP(1) [f].[created_by_id]
-FROM [file_versions] AS [f]
-WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
-
--- @fileIds1 uniqueidentifier
--- @versionIds1 bigint
-SELECT [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], [f0].[workspace_id] AS [WorkspaceId], [w].[organization_id] AS [OrganizationId]
-FROM [file_versions] AS [f]
-INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
-INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
-WHERE [f].[file_id] = @fileIds1 AND [f].[version_id] = @versionIds1
 
 -- @p uniqueidentifier
 -- @version_FileId uniqueidentifier
@@ -1773,13 +1741,15 @@ DELETE FROM [f]
 FROM [file_imports] AS [f]
 WHERE [f].[file_id] = @claim_FileId AND [f].[version_id] = @claim_VersionId AND [f].[claim_token] = @claim_Token
 
--- @fileIds1 uniqueidentifier
--- @versionIds1 bigint
-SELECT [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], [f0].[workspace_id] AS [WorkspaceId], [w].[organization_id] AS [OrganizationId]
+-- @blob_FileId uniqueidentifier
+-- @blob_VersionId bigint
+-- @blob_WorkspaceId uniqueidentifier
+-- @blob_OrganizationId uniqueidentifier
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
 INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
-WHERE [f].[file_id] = @fileIds1 AND [f].[version_id] = @versionIds1
+WHERE [f].[file_id] = @blob_FileId AND [f].[version_id] = @blob_VersionId AND [f0].[workspace_id] = @blob_WorkspaceId AND [w].[organization_id] = @blob_OrganizationId
 
 -- @p uniqueidentifier
 -- @version_FileId uniqueidentifier
