@@ -52,11 +52,18 @@ public static class DataExtensions
     static readonly TimeSpan TokenRefreshInterval = TimeSpan.FromMinutes(5);
     static readonly TimeSpan TokenRetryInterval = TimeSpan.FromSeconds(10);
 
+    internal const int AutoPreparedStatements = 64;
+
     internal static NpgsqlDataSource CreateDataSource(string connectionString, DatabaseOptions options, TokenCredential? credential = null)
     {
         // A pooled connection goes back as it is (no DISCARD ALL before its next use): the app holds no session state
         // (its locks are transaction-scoped), and the reset would cost a round trip on every rental.
-        var dataSource = new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString);
+        var settings = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true };
+        // Planning, not executing, is most of what the hot statements cost the server (the files table has eight
+        // indexes), so a statement run twice on a connection is prepared there; a connection string may say otherwise.
+        if (!settings.ContainsKey("Max Auto Prepare"))
+            settings.MaxAutoPrepare = AutoPreparedStatements;
+        var dataSource = new NpgsqlDataSourceBuilder(settings.ConnectionString);
         if (options.UseEntraAuthentication)
         {
             var identity = credential ?? AppIdentity.Credential(options.ManagedIdentityClientId);
