@@ -99,6 +99,10 @@ namespace FileApi.Migrations.PostgreSql
                         .HasColumnType("bigint")
                         .HasColumnName("version_id");
 
+                    b.Property<DateTimeOffset?>("BlobReportedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("blob_reported_at");
+
                     b.Property<string>("BlobVersionId")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")

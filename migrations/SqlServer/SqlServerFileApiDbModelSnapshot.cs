@@ -99,6 +99,10 @@ namespace FileApi.Migrations.SqlServer
                         .HasColumnType("bigint")
                         .HasColumnName("version_id");
 
+                    b.Property<DateTimeOffset?>("BlobReportedAt")
+                        .HasColumnType("datetimeoffset")
+                        .HasColumnName("blob_reported_at");
+
                     b.Property<string>("BlobVersionId")
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)")

@@ -135,6 +135,12 @@ public sealed class FileVersion
 
     /// <summary>When the reconciler last looked for this upload's blob.</summary>
     public DateTimeOffset? LastCheckedAt { get; set; }
+
+    /// <summary>
+    /// When a storage event first said this uploading version's blob is committed. Recorded before the event is answered, so
+    /// what a delivery said outlives the process that answered it: the reconciler completes versions still uploading with it.
+    /// </summary>
+    public DateTimeOffset? BlobReportedAt { get; set; }
 }
 
 /// <summary>Workspace roles, each including the ones below it.</summary>

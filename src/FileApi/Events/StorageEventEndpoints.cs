@@ -12,7 +12,9 @@ namespace FileApi.Events;
 
 /// <summary>
 /// The Event Grid webhook. Accepts the Event Grid schema and CloudEvents 1.0, answers both subscription
-/// handshakes, and hands each BlobCreated for our container to <see cref="VersionLifecycle"/>. A checksum is verified
+/// handshakes, and hands each BlobCreated for our container to <see cref="VersionLifecycle"/>. A delivery is answered once
+/// its versions are completed or, past <see cref="StorageEventOptions.AnswerWithin"/>, once what it said is recorded (a
+/// durable acknowledgement, as Event Grid asks of a webhook): the completion then finishes in the background. A checksum is verified
 /// in the background: the delivery is answered 200 ("in progress") and the version becomes ready when the hash is done,
 /// whether or not Event Grid is still connected.
 /// Event Grid delivers at least once, late and out of order; completion is idempotent, so any of
@@ -50,8 +52,12 @@ public static class StorageEventEndpoints
         return TypedResults.Ok();
     }
 
+    /// <summary>What a delivery needs beyond its request: at most five parameters a handler.</summary>
+    sealed record DeliveryServices(
+        VersionLifecycle Lifecycle, Storage.BlobStorage Storage, StorageEventCompletions Completions, IOptions<StorageEventOptions> Options, TimeProvider Clock);
+
     static async Task<Results<Ok, Ok<SubscriptionValidationAnswer>, ProblemHttpResult>> Receive(
-        HttpRequest request, VersionLifecycle lifecycle, Storage.BlobStorage storage, IOptions<StorageEventOptions> options, CancellationToken ct)
+        HttpRequest request, [AsParameters] DeliveryServices services, CancellationToken ct)
     {
         var logger = request.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StorageEventEndpoints));
         var body = await ReadBodyAsync(request, ct);
@@ -74,34 +80,74 @@ public static class StorageEventEndpoints
             return TypedResults.Ok(new SubscriptionValidationAnswer(validation.Code));
         }
 
-        // One read of the versions, the blob service asked about the uploading ones a few at a time, then one readiness statement
-        // for all of them: a duplicate delivery is one query, and a first delivery of 5,000 events a few round trips.
         var created = events.OfType<StorageEvent.BlobCreated>().ToList();
-        var ours = created.Select(e => BlobSubject.TryParse(e.Subject, out var container, out var blobName) && container == storage.ContainerName ? blobName : null).ToList();
+        var ours = created.Select(e => BlobSubject.TryParse(e.Subject, out var container, out var blobName) && container == services.Storage.ContainerName ? blobName : null).ToList();
         var spans = created.Select(_ => Telemetry.FileApiTelemetry.StartStorageEvent()).ToList();
+        try
+        {
+            var outcomes = await HandleAsync(ours, spans, services, ct);
+            for (var i = 0; i < created.Count; i++)
+            {
+                var (storageEvent, blobName, span) = (created[i], ours[i], spans[i]);
+                if (blobName is null)
+                {
+                    Telemetry.FileApiTelemetry.StorageEventHandled(span, storageEvent.Id, "OutsideContainer");
+                    logger.LogWarning("BlobCreated {EventId} for {Subject}, outside the files container; acknowledged", storageEvent.Id, storageEvent.Subject);
+                    continue;
+                }
+                var outcome = outcomes.TryGetValue(blobName, out var known) ? known.ToString() : CompletingInBackground;
+                Telemetry.FileApiTelemetry.StorageEventHandled(span, storageEvent.Id, outcome);
+                if (known == CompletionOutcome.UnknownBlob)
+                    logger.LogWarning("BlobCreated for blob {BlobName}, which no version owns; acknowledged", blobName);
+                else
+                    logger.LogDebug("BlobCreated {EventId} for {BlobName}: {Outcome}", storageEvent.Id, blobName, outcome);
+            }
+            return TypedResults.Ok();
+        }
+        finally
+        {
+            // A delivery that threw still ends its events' spans (ending one twice does nothing).
+            foreach (var span in spans)
+                span?.Dispose();
+        }
+    }
+
+    /// <summary>The outcome an event's span reports when its version is still being completed as the delivery is answered.</summary>
+    const string CompletingInBackground = "CompletingInBackground";
+
+    /// <summary>
+    /// One read of the named versions; the uploading ones completed in the background (<see cref="StorageEventCompletions"/>),
+    /// waited for at most <see cref="StorageEventOptions.AnswerWithin"/>. Those not finished by then are recorded as reported
+    /// (one statement) before the answer, so the reconciler completes them if this process stops: a duplicate of a settled batch
+    /// is one query, and a first delivery of 5,000 events is answered in a few round trips whatever storage's speed.
+    /// Answers the outcome of each version finished before the answer.
+    /// </summary>
+    static async Task<IReadOnlyDictionary<string, CompletionOutcome>> HandleAsync(
+        List<string?> ours, List<System.Diagnostics.Activity?> spans, DeliveryServices services, CancellationToken ct)
+    {
+        var named = await services.Lifecycle.FindNamedAsync(ours.OfType<string>().ToList(), ct);
         // Each version's completion is traced under the (first) event that named its blob.
         var askedBy = new Dictionary<string, System.Diagnostics.ActivityContext>(StringComparer.Ordinal);
-        for (var i = 0; i < created.Count; i++)
-            if (ours[i] is { } named && spans[i] is { } span)
-                askedBy.TryAdd(named, span.Context);
-        var outcomes = await lifecycle.CompleteManyAsync(ours.OfType<string>().Distinct(StringComparer.Ordinal).ToList(), options.Value.MaxConcurrency, ct, askedBy);
-        for (var i = 0; i < created.Count; i++)
-        {
-            var (storageEvent, blobName, span) = (created[i], ours[i], spans[i]);
-            if (blobName is null)
-            {
-                Telemetry.FileApiTelemetry.StorageEventHandled(span, storageEvent.Id, "OutsideContainer");
-                logger.LogWarning("BlobCreated {EventId} for {Subject}, outside the files container; acknowledged", storageEvent.Id, storageEvent.Subject);
-                continue;
-            }
-            var outcome = outcomes[blobName];
-            Telemetry.FileApiTelemetry.StorageEventHandled(span, storageEvent.Id, outcome.ToString());
-            if (outcome == CompletionOutcome.UnknownBlob)
-                logger.LogWarning("BlobCreated for blob {BlobName}, which no version owns; acknowledged", blobName);
-            else
-                logger.LogDebug("BlobCreated {EventId} for {BlobName}: {Outcome}", storageEvent.Id, blobName, outcome);
-        }
-        return TypedResults.Ok();
+        for (var i = 0; i < ours.Count; i++)
+            if (ours[i] is { } blobName && spans[i] is { } span)
+                askedBy.TryAdd(blobName, span.Context);
+
+        var work = services.Completions.Start(named.Uploading, askedBy);
+        var budget = services.Options.Value.AnswerWithin;
+        if (!work.IsCompleted && budget > TimeSpan.Zero)
+            await Task.WhenAny(work, Task.Delay(budget, services.Clock, ct));
+        if (work.IsFaulted)
+            await work; // failed within the budget: answered 5xx, so Event Grid retries, as before
+
+        var outcomes = new Dictionary<string, CompletionOutcome>(named.Settled, StringComparer.Ordinal);
+        if (work.IsCompletedSuccessfully)
+            foreach (var (blobName, outcome) in work.Result)
+                outcomes[blobName] = outcome;
+        // Still being completed (here, by this or an earlier delivery): recorded unless an earlier delivery recorded it.
+        var unrecorded = named.Uploading.Where(u => !outcomes.ContainsKey(u.BlobName) && u.Version.BlobReportedAt is null).Select(u => u.Version).ToList();
+        if (unrecorded.Count > 0)
+            await services.Lifecycle.RecordReportedAsync(unrecorded, ct);
+        return outcomes;
     }
 
     static async Task<BinaryData?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
@@ -196,6 +242,9 @@ public static class StorageEventExtensions
     public static IServiceCollection AddStorageEvents(this IServiceCollection services)
     {
         services.AddOptions<StorageEventOptions>().BindConfiguration(StorageEventOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<StorageEventCompletions>();
+        services.AddSingleton<StorageEventHooks>();
+        services.AddHostedService<StorageEventWorker>();
         return services;
     }
 }

@@ -31,6 +31,21 @@ public sealed class StorageEventOptions
     /// <summary>How many events of one delivery are completed at once (each a blob service call and an update).</summary>
     [Range(1, 256)]
     public int MaxConcurrency { get; set; } = 16;
+
+    /// <summary>
+    /// How long a delivery waits for its versions to be completed before it is answered anyway, what it said recorded first
+    /// (<c>blob_reported_at</c>), the completion going on in the background. Zero answers once recorded; Event Grid allows 30 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:25")]
+    public TimeSpan AnswerWithin { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Deliveries this instance completes at once in the background, each <see cref="MaxConcurrency"/> blobs at a time.</summary>
+    [Range(1, 64)]
+    public int BackgroundDeliveries { get; set; } = 4;
+
+    /// <summary>Deliveries that may wait for a background slot; beyond it, a delivery's versions are left to the reconciler.</summary>
+    [Range(1, 100_000)]
+    public int QueuedDeliveries { get; set; } = 256;
 }
 
 /// <summary>

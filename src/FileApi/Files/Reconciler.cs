@@ -19,6 +19,13 @@ public sealed class LifecycleOptions
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan MissedEventAfter { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// A version storage reported (a delivery answered before its completion finished) still uploading this long after is
+    /// completed by the reconciler: the answering process stopped, or a storage call failed.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan ReportedEventAfter { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long after its link expired an upload still uploading is given up, and its blocks dropped.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
     public TimeSpan ExpiryGrace { get; set; } = TimeSpan.FromMinutes(10);
@@ -42,7 +49,8 @@ public sealed class LifecycleOptions
 public sealed record ReconcileReport(bool Ran, int Completed, int Expired, int Purged, int OrphansDeleted, int Sealed = 0);
 
 /// <summary>
-/// Repairs what notifications miss: (a) completes uploads whose blob is committed but whose event never came,
+/// Repairs what notifications miss: (a) completes uploads whose blob storage reported but whose completion did not finish,
+/// and those whose blob is committed but whose event never came,
 /// (b) gives up uploads whose link expired and drops their blob and uncommitted blocks, (c) purges deleted files
 /// past retention, rows and blobs, (d) deletes blobs that no version owns, (e) seals versions made ready before sealing
 /// existed, so their reads stop asking storage. A cross-instance lock (Data/Providers) lets one
@@ -50,7 +58,7 @@ public sealed record ReconcileReport(bool Ran, int Completed, int Expired, int P
 /// </summary>
 public sealed class Reconciler(
     FileApiDb db, BlobStorage storage, VersionLifecycle lifecycle, IReconcilerLock crossInstanceLock,
-    IOptions<LifecycleOptions> options, TimeProvider clock, ILogger<Reconciler> logger)
+    IOptions<LifecycleOptions> options, IOptions<FilesOptions> filesOptions, IOptions<Events.StorageEventOptions> eventOptions, TimeProvider clock, ILogger<Reconciler> logger)
 {
     public async Task<ReconcileReport> RunPassAsync(bool sweepOrphans, CancellationToken ct)
     {
@@ -71,7 +79,34 @@ public sealed class Reconciler(
         return report;
     }
 
-    async Task<int> CompleteMissedAsync(CancellationToken ct)
+    async Task<int> CompleteMissedAsync(CancellationToken ct) => await CompleteReportedAsync(ct) + await CompleteUnreportedAsync(ct);
+
+    /// <summary>
+    /// Versions a delivery recorded as reported and answered before they were complete, least recently checked first, a batch a
+    /// pass, all in one set-based completion (<see cref="VersionLifecycle.CompleteManyAsync"/>); one a live verification holds is left to it.
+    /// </summary>
+    async Task<int> CompleteReportedAsync(CancellationToken ct)
+    {
+        var settings = options.Value;
+        var now = clock.GetUtcNow();
+        var reportedBefore = now - settings.ReportedEventAfter;
+        var liveClaimAfter = now - filesOptions.Value.VerificationTimeout;
+        var reported = await WithBlobNames(db.FileVersions
+            .Where(v => v.Status == VersionStatus.Uploading && v.BlobReportedAt <= reportedBefore
+                && (v.VerificationToken == null || v.VerificationClaimedAt < liveClaimAfter))
+            .OrderBy(v => v.LastCheckedAt ?? v.BlobReportedAt)
+            .Take(settings.BatchSize))
+            .ToListAsync(ct);
+        if (reported.Count == 0)
+            return 0;
+
+        var outcomes = await lifecycle.CompleteManyAsync(reported.Select(r => r.BlobName).ToList(), eventOptions.Value.MaxConcurrency, ct);
+        foreach (var upload in reported.Where(r => outcomes[r.BlobName] is CompletionOutcome.NotCommitted or CompletionOutcome.VerificationInProgress))
+            await lifecycle.RecordCheckedAsync(upload.Version.FileId, upload.Version.VersionId, ct);
+        return outcomes.Values.Count(o => o == CompletionOutcome.MarkedReady);
+    }
+
+    async Task<int> CompleteUnreportedAsync(CancellationToken ct)
     {
         var settings = options.Value;
         var now = clock.GetUtcNow();

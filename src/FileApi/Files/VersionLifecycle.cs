@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Security.Cryptography;
 using FileApi.Auth;
 using FileApi.Data;
@@ -51,6 +52,12 @@ public static class FailureCodes
 }
 
 public sealed record AllocatedVersion(Guid FileId, long VersionId);
+
+/// <summary>A version found uploading, with the blob it was named by.</summary>
+public sealed record UploadingVersion(string BlobName, FileVersion Version);
+
+/// <summary>The versions some blobs name: the outcome of those completion need not touch (unknown, ready, failed), and those still uploading.</summary>
+public sealed record NamedVersions(IReadOnlyDictionary<string, CompletionOutcome> Settled, IReadOnlyList<UploadingVersion> Uploading);
 
 /// <summary>Where an imported version's bytes come from (see <c>Imports.FileImporter</c>).</summary>
 public sealed record ImportSource(Uri Url, long? Size);
@@ -256,55 +263,133 @@ public sealed class VersionLifecycle(
     public async Task<IReadOnlyDictionary<string, CompletionOutcome>> CompleteManyAsync(IReadOnlyCollection<string> blobNames, int maxConcurrency,
         CancellationToken ct, IReadOnlyDictionary<string, System.Diagnostics.ActivityContext>? askedBy = null)
     {
-        var outcomes = new Dictionary<string, CompletionOutcome>(StringComparer.Ordinal);
+        var named = await FindNamedAsync(blobNames, ct);
+        var outcomes = await CompleteUploadingAsync(named.Uploading, maxConcurrency, ct, askedBy);
+        foreach (var (blobName, outcome) in named.Settled)
+            outcomes[blobName] = outcome;
+        return outcomes;
+    }
+
+    /// <summary>The versions of these blobs in one query: the outcome of those completion need not touch, and those still uploading.</summary>
+    public async Task<NamedVersions> FindNamedAsync(IReadOnlyCollection<string> blobNames, CancellationToken ct)
+    {
         var versions = await FindManyAsync(blobNames, ct);
-        var uploading = new List<(string BlobName, FileVersion Version)>();
+        var settled = new Dictionary<string, CompletionOutcome>(StringComparer.Ordinal);
+        var uploading = new List<UploadingVersion>();
         foreach (var blobName in blobNames.Distinct(StringComparer.Ordinal))
         {
             var version = versions.GetValueOrDefault(blobName);
-            if (SettledOutcome(version?.Status) is { } settled)
-                outcomes[blobName] = settled;
+            if (SettledOutcome(version?.Status) is { } outcome)
+                settled[blobName] = outcome;
             else
-                uploading.Add((blobName, version!));
+                uploading.Add(new UploadingVersion(blobName, version!));
         }
-        // A version registered before lease ids were chosen at registration gets one now, as it always did.
-        foreach (var (_, version) in uploading.Where(u => u.Version.SealLeaseId is null))
-            version.SealLeaseId = await ChooseSealLeaseIdAsync(version, ct);
+        return new NamedVersions(settled, uploading);
+    }
 
-        var judged = new Judgement[uploading.Count];
+    /// <summary>
+    /// Completes versions found uploading (<see cref="FindNamedAsync"/>, in any scope: they are plain rows): the blob service asked
+    /// about each (<paramref name="maxConcurrency"/> at a time), then one readiness statement for all the sealed ones.
+    /// </summary>
+    public async Task<Dictionary<string, CompletionOutcome>> CompleteUploadingAsync(IReadOnlyList<UploadingVersion> uploading, int maxConcurrency,
+        CancellationToken ct, IReadOnlyDictionary<string, System.Diagnostics.ActivityContext>? askedBy = null)
+    {
+        var outcomes = new Dictionary<string, CompletionOutcome>(StringComparer.Ordinal);
         var spans = new System.Diagnostics.Activity?[uploading.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, uploading.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = maxConcurrency, CancellationToken = ct },
-            async (i, ct) =>
-            {
-                // Current for this blob's storage calls; ended below, once the batch's readiness statement has given its outcome.
-                spans[i] = Telemetry.FileApiTelemetry.StartCompletion(uploading[i].Version.FileId, uploading[i].Version.VersionId,
-                    askedBy?.GetValueOrDefault(uploading[i].BlobName) ?? default);
-                judged[i] = await JudgeBlobAsync(uploading[i].Version, uploading[i].BlobName, toldCommitted: false, ct);
-            });
-
-        var sealedVersions = new List<Sealed>();
-        for (var i = 0; i < uploading.Count; i++)
+        try
         {
-            var (blobName, version) = uploading[i];
-            switch (judged[i])
+            // A version registered before lease ids were chosen at registration gets one now, as it always did.
+            foreach (var (_, version) in uploading.Where(u => u.Version.SealLeaseId is null))
+                version.SealLeaseId = await ChooseSealLeaseIdAsync(version, ct);
+
+            var judged = new Judgement[uploading.Count];
+            await Parallel.ForEachAsync(Enumerable.Range(0, uploading.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = maxConcurrency, CancellationToken = ct },
+                async (i, ct) =>
+                {
+                    // Current for this blob's storage calls; ended below, once the batch's readiness statement has given its outcome.
+                    spans[i] = Telemetry.FileApiTelemetry.StartCompletion(uploading[i].Version.FileId, uploading[i].Version.VersionId,
+                        askedBy?.GetValueOrDefault(uploading[i].BlobName) ?? default);
+                    judged[i] = await JudgeBlobAsync(uploading[i].Version, uploading[i].BlobName, toldCommitted: false, ct);
+                });
+
+            var sealedVersions = new List<Sealed>();
+            for (var i = 0; i < uploading.Count; i++)
             {
-                case Judgement.Settled(var outcome):
-                    outcomes[blobName] = outcome;
-                    break;
-                case Judgement.Broken(var code, var reason):
-                    outcomes[blobName] = await FailAsync(version, blobName, code, reason, claim: null, ct);
-                    break;
-                case Judgement.Sealed(var properties):
-                    sealedVersions.Add(new Sealed(version, blobName, properties, Verified(version, hashed: [])));
-                    break;
+                var (blobName, version) = uploading[i];
+                switch (judged[i])
+                {
+                    case Judgement.Settled(var outcome):
+                        outcomes[blobName] = outcome;
+                        break;
+                    case Judgement.Broken(var code, var reason):
+                        outcomes[blobName] = await FailAsync(version, blobName, code, reason, claim: null, ct);
+                        break;
+                    case Judgement.Sealed(var properties):
+                        sealedVersions.Add(new Sealed(version, blobName, properties, Verified(version, hashed: [])));
+                        break;
+                }
             }
+            foreach (var (blobName, outcome) in await MarkReadyAsync(sealedVersions, claim: null, ct))
+                outcomes[blobName] = outcome;
+            for (var i = 0; i < uploading.Count; i++)
+                Telemetry.FileApiTelemetry.Completed(spans[i], outcomes[uploading[i].BlobName]);
+            return outcomes;
         }
-        foreach (var (blobName, outcome) in await MarkReadyAsync(sealedVersions, claim: null, ct))
-            outcomes[blobName] = outcome;
-        for (var i = 0; i < uploading.Count; i++)
-            Telemetry.FileApiTelemetry.Completed(spans[i], outcomes[uploading[i].BlobName]);
-        return outcomes;
+        catch (Exception failure)
+        {
+            foreach (var span in spans)
+                span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, failure.GetType().Name);
+            throw;
+        }
+        finally
+        {
+            // A batch that threw still ends every span it started (ending one twice does nothing).
+            foreach (var span in spans)
+                span?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Records that storage reported these uploading versions' blobs, where nothing recorded it yet: what a delivery said is then
+    /// durable before it is answered, and the reconciler completes them should this process stop first. Exactly these versions,
+    /// in one statement per <see cref="ReportedGroupsPerStatement"/> distinct version ids (one for a batch of new files).
+    /// </summary>
+    public async Task RecordReportedAsync(IReadOnlyCollection<FileVersion> versions, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var groups in versions.GroupBy(v => v.VersionId).Chunk(ReportedGroupsPerStatement))
+            await db.FileVersions
+                .Where(AnyOf(groups.Select(g => new ReportedGroup(g.Key, g.Select(v => v.FileId).Distinct().ToList()))))
+                .Where(v => v.Status == VersionStatus.Uploading && v.BlobReportedAt == null)
+                .ExecuteUpdateAsync(set => set.SetProperty(v => v.BlobReportedAt, now), ct);
+    }
+
+    // Two parameters a group keeps a statement far inside SQL Server's 2,100.
+    const int ReportedGroupsPerStatement = 200;
+
+    sealed record ReportedGroup(long VersionId, List<Guid> FileIds);
+
+    /// <summary>
+    /// "(version_id = @v1 AND file_id = ANY(@f1)) OR ...": exactly the named (file, version) pairs, where a pair of lists would
+    /// match every file with every version id. Each group's values stay parameters (members of a captured object).
+    /// </summary>
+    static Expression<Func<FileVersion, bool>> AnyOf(IEnumerable<ReportedGroup> groups)
+    {
+        var version = Expression.Parameter(typeof(FileVersion), "v");
+        Expression? any = null;
+        foreach (var group in groups)
+        {
+            Expression<Func<FileVersion, bool>> one = v => v.VersionId == group.VersionId && group.FileIds.Contains(v.FileId);
+            var body = new ReplaceParameter(one.Parameters[0], version).Visit(one.Body);
+            any = any is null ? body : Expression.OrElse(any, body);
+        }
+        return Expression.Lambda<Func<FileVersion, bool>>(any ?? Expression.Constant(false), version);
+    }
+
+    sealed class ReplaceParameter(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : node;
     }
 
     /// <summary>What the blob service says of an uploading version's blob, sealed when it is to become ready now.</summary>

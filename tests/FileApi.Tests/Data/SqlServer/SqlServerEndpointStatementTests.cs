@@ -279,6 +279,12 @@ public sealed class SqlServerEndpointStatementTests(OfflineSqlServerFactory fact
             RunImportAsync(s, new Uri(source.Uri, "missing-source")));
         yield return ("run an import that copies its source", s =>
             RunImportAsync(s, source.GenerateSasUri(Azure.Storage.Sas.BlobSasPermissions.Read, DateTimeOffset.UtcNow.AddHours(1))));
+        // A delivery answered before its completion finished records its versions first: exactly these (file, version) pairs.
+        yield return ("record a delivery's unfinished versions as reported", s =>
+            s.GetRequiredService<VersionLifecycle>().RecordReportedAsync(
+                [new FileVersion { FileId = FileId, VersionId = 1, CreatedById = "uploader" },
+                 new FileVersion { FileId = VerifiedFileId, VersionId = 1, CreatedById = "uploader" },
+                 new FileVersion { FileId = ImportedFileId, VersionId = 2, CreatedById = "uploader" }], default));
         yield return ("reconciler pass with the orphan sweep", async s =>
         {
             factory.BeforeHash = () => Task.CompletedTask;

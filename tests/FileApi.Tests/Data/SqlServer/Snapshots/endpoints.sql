@@ -354,11 +354,31 @@ FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
 WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
--- @workspaceId uniqueidentifier
+-- @scope_WorkspaceId uniqueidentifier
 SELECT TOP(1) [w].[quota_bytes] AS [Quota], [w0].[bytes] AS [Bytes]
 FROM [workspaces] AS [w]
 LEFT JOIN [workspace_usage] AS [w0] ON [w].[id] = [w0].[workspace_id]
-WHERE [w].[id] = @workspaceId AND [w].[quota_bytes] IS NOT NULL
+WHERE [w].[id] = @scope_WorkspaceId AND [w].[quota_bytes] IS NOT NULL
+
+-- @r0 nvarchar(77)
+-- @rx nvarchar(77)
+SET NOCOUNT ON;
+DECLARE @result int;
+EXEC @result = sp_getapplock @Resource = @r0, @LockMode = 'Shared', @LockOwner = 'Transaction';
+IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
+EXEC @result = sp_getapplock @Resource = @rx, @LockMode = 'Exclusive', @LockOwner = 'Transaction';
+IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
+
+-- @scope_WorkspaceId uniqueidentifier
+-- @ancestors1 varchar(1668)
+-- @under_startswith varchar(1668)
+SELECT CASE
+    WHEN EXISTS (
+        SELECT 1
+        FROM [files] AS [f]
+        WHERE [f].[workspace_id] = @scope_WorkspaceId AND [f].[deleted_at] IS NULL AND ([f].[path_key] = @ancestors1 OR [f].[path_key] LIKE @under_startswith ESCAPE '\')) THEN CAST(1 AS bit)
+    ELSE CAST(0 AS bit)
+END
 
 -- @workspace_id uniqueidentifier
 -- @candidate bigint
@@ -373,35 +393,22 @@ WHERE [w].[id] = @workspaceId AND [w].[quota_bytes] IS NOT NULL
 -- @content_type nvarchar
 -- @metadata nvarchar(-1)
 -- @seal_lease_id uniqueidentifier
--- @r0 nvarchar(77)
--- @rx nvarchar(77)
--- @a0 varchar(1668)
--- @under_from varchar(1669)
--- @under_to varchar(1669)
 -- @id uniqueidentifier
 -- @folder nvarchar(9)
 -- @name nvarchar(5)
 -- @path_key varchar(1668)
 -- @now datetimeoffset
 SET NOCOUNT ON;
-DECLARE @result int;
-EXEC @result = sp_getapplock @Resource = @r0, @LockMode = 'Shared', @LockOwner = 'Transaction';
-IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
-EXEC @result = sp_getapplock @Resource = @rx, @LockMode = 'Exclusive', @LockOwner = 'Transaction';
-IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
 DECLARE @allocated TABLE (id uniqueidentifier, latest_version_id bigint);
-IF NOT EXISTS (SELECT 1 FROM files WHERE workspace_id = @workspace_id AND deleted_at IS NULL
-                  AND (path_key IN (@a0) OR (path_key >= @under_from AND path_key < @under_to)))
-    MERGE files WITH (HOLDLOCK) AS f
-    USING (SELECT @workspace_id AS workspace_id, @path_key AS path_key) AS s
-       ON f.workspace_id = s.workspace_id AND f.path_key = s.path_key AND f.deleted_at IS NULL
-    WHEN MATCHED THEN
-        UPDATE SET latest_version_id = CASE WHEN @candidate > f.latest_version_id + @step THEN @candidate ELSE f.latest_version_id + @step END
-    WHEN NOT MATCHED THEN
-        INSERT (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id, created_by_name, created_by_email)
-        VALUES (@id, @workspace_id, @folder, @name, @path_key, @candidate, @now, @caller_id, @caller_name, @caller_email)
-    OUTPUT inserted.id, inserted.latest_version_id INTO @allocated;
-INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
+MERGE files WITH (HOLDLOCK) AS f
+USING (SELECT @workspace_id AS workspace_id, @path_key AS path_key) AS s
+   ON f.workspace_id = s.workspace_id AND f.path_key = s.path_key AND f.deleted_at IS NULL
+WHEN MATCHED THEN
+    UPDATE SET latest_version_id = CASE WHEN @candidate > f.latest_version_id + @step THEN @candidate ELSE f.latest_version_id + @step END
+WHEN NOT MATCHED THEN
+    INSERT (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id, created_by_name, created_by_email)
+    VALUES (@id, @workspace_id, @folder, @name, @path_key, @candidate, @now, @caller_id, @caller_name, @caller_email)
+OUTPUT inserted.id, inserted.latest_version_id INTO @allocated;INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
                            upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata, seal_lease_id)
 OUTPUT inserted.file_id AS [FileId], inserted.version_id AS [VersionId]
 SELECT id, latest_version_id, N'Uploading',
@@ -451,11 +458,11 @@ FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
 WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
--- @workspaceId uniqueidentifier
+-- @scope_WorkspaceId uniqueidentifier
 SELECT TOP(1) [w].[quota_bytes] AS [Quota], [w0].[bytes] AS [Bytes]
 FROM [workspaces] AS [w]
 LEFT JOIN [workspace_usage] AS [w0] ON [w].[id] = [w0].[workspace_id]
-WHERE [w].[id] = @workspaceId AND [w].[quota_bytes] IS NOT NULL
+WHERE [w].[id] = @scope_WorkspaceId AND [w].[quota_bytes] IS NOT NULL
 
 -- @workspace_id uniqueidentifier
 -- @candidate bigint
@@ -688,23 +695,39 @@ WHERE [f].[id] = @_8__locals1_fileId
 
 -- @fileId uniqueidentifier
 -- @versionId bigint
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
 
 -- completeUpload: a committed upload becomes ready (answers 404)
--- @fileId uniqueidentifier
--- @requestedVersionId bigint
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
 -- @userId nvarchar(128)
-SELECT TOP(1) [w].[role], [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id], [f0].[file_id], [f0].[version_id], [f0].[blob_version_id], [f0].[content_type], [f0].[created_at], [f0].[created_by_email], [f0].[created_by_id], [f0].[created_by_name], [f0].[declared_md5], [f0].[declared_sha256], [f0].[declared_size], [f0].[etag], [f0].[failure_code], [f0].[failure_reason], [f0].[last_checked_at], [f0].[metadata], [f0].[ready_at], [f0].[seal_lease_id], [f0].[size], [f0].[status], [f0].[upload_expires_at], [f0].[verification_claimed_at], [f0].[verification_owner], [f0].[verification_token], [f0].[verified]
+SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-LEFT JOIN [files] AS [f] ON [w].[workspace_id] = [f].[workspace_id] AND @fileId = [f].[id]
-LEFT JOIN [file_versions] AS [f0] ON [f].[id] = [f0].[file_id] AND @requestedVersionId = [f0].[version_id]
 WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
+
+-- @fileId uniqueidentifier
+-- @scope_WorkspaceId uniqueidentifier
+SELECT TOP(1) [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id]
+FROM [files] AS [f]
+WHERE [f].[id] = @fileId AND [f].[workspace_id] = @scope_WorkspaceId
+
+-- @fileId uniqueidentifier
+-- @versionId bigint
+SELECT TOP(1) [f].[created_by_id]
+FROM [file_versions] AS [f]
+WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
+
+-- @fileIds1 uniqueidentifier
+-- @versionIds1 bigint
+SELECT [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], [f0].[workspace_id] AS [WorkspaceId], [w].[organization_id] AS [OrganizationId]
+FROM [file_versions] AS [f]
+INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
+INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
+WHERE [f].[file_id] = @fileIds1 AND [f].[version_id] = @versionIds1
 
 -- @p uniqueidentifier
 -- @version_FileId uniqueidentifier
@@ -793,7 +816,7 @@ WHERE [w].[workspace_id] = @workspaceIds1
 
 -- @watchedFiles1 uniqueidentifier
 -- @watchedVersions1 bigint
-SELECT [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @watchedFiles1 AND [f].[version_id] = @watchedVersions1
 
@@ -821,23 +844,39 @@ VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13
 
 -- @fileId uniqueidentifier
 -- @versionId bigint
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
 
 -- completeUpload: a committed upload over the workspace's quota fails (answers 404)
--- @fileId uniqueidentifier
--- @requestedVersionId bigint
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
 -- @userId nvarchar(128)
-SELECT TOP(1) [w].[role], [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id], [f0].[file_id], [f0].[version_id], [f0].[blob_version_id], [f0].[content_type], [f0].[created_at], [f0].[created_by_email], [f0].[created_by_id], [f0].[created_by_name], [f0].[declared_md5], [f0].[declared_sha256], [f0].[declared_size], [f0].[etag], [f0].[failure_code], [f0].[failure_reason], [f0].[last_checked_at], [f0].[metadata], [f0].[ready_at], [f0].[seal_lease_id], [f0].[size], [f0].[status], [f0].[upload_expires_at], [f0].[verification_claimed_at], [f0].[verification_owner], [f0].[verification_token], [f0].[verified]
+SELECT TOP(1) [w].[role]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
-LEFT JOIN [files] AS [f] ON [w].[workspace_id] = [f].[workspace_id] AND @fileId = [f].[id]
-LEFT JOIN [file_versions] AS [f0] ON [f].[id] = [f0].[file_id] AND @requestedVersionId = [f0].[version_id]
 WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
+
+-- @fileId uniqueidentifier
+-- @scope_WorkspaceId uniqueidentifier
+SELECT TOP(1) [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id]
+FROM [files] AS [f]
+WHERE [f].[id] = @fileId AND [f].[workspace_id] = @scope_WorkspaceId
+
+-- @fileId uniqueidentifier
+-- @versionId bigint
+SELECT TOP(1) [f].[created_by_id]
+FROM [file_versions] AS [f]
+WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
+
+-- @fileIds1 uniqueidentifier
+-- @versionIds1 bigint
+SELECT [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], [f0].[workspace_id] AS [WorkspaceId], [w].[organization_id] AS [OrganizationId]
+FROM [file_versions] AS [f]
+INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
+INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
+WHERE [f].[file_id] = @fileIds1 AND [f].[version_id] = @versionIds1
 
 -- @p uniqueidentifier
 -- @version_FileId uniqueidentifier
@@ -949,7 +988,7 @@ WHERE [w].[workspace_id] = @file_File_WorkspaceId
 
 -- @fileId uniqueidentifier
 -- @id bigint
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @id
 
@@ -977,7 +1016,7 @@ VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13
 
 -- @fileId uniqueidentifier
 -- @versionId bigint
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
 
@@ -1023,7 +1062,7 @@ WHERE [w].[workspace_id] = @file_File_WorkspaceId
 
 -- @fileId uniqueidentifier
 -- @id bigint
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @id
 
@@ -1067,7 +1106,7 @@ WHERE [f].[workspace_id] = @services_Scope_WorkspaceId AND [f].[path_key] = @pat
 
 -- @fileId uniqueidentifier
 -- @versionId bigint
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
 
@@ -1077,7 +1116,7 @@ WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
 -- @userId nvarchar(128)
-SELECT TOP(1) [w].[role], [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id], [f0].[file_id], [f0].[version_id], [f0].[blob_version_id], [f0].[content_type], [f0].[created_at], [f0].[created_by_email], [f0].[created_by_id], [f0].[created_by_name], [f0].[declared_md5], [f0].[declared_sha256], [f0].[declared_size], [f0].[etag], [f0].[failure_code], [f0].[failure_reason], [f0].[last_checked_at], [f0].[metadata], [f0].[ready_at], [f0].[seal_lease_id], [f0].[size], [f0].[status], [f0].[upload_expires_at], [f0].[verification_claimed_at], [f0].[verification_owner], [f0].[verification_token], [f0].[verified]
+SELECT TOP(1) [w].[role], [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id], [f0].[file_id], [f0].[version_id], [f0].[blob_reported_at], [f0].[blob_version_id], [f0].[content_type], [f0].[created_at], [f0].[created_by_email], [f0].[created_by_id], [f0].[created_by_name], [f0].[declared_md5], [f0].[declared_sha256], [f0].[declared_size], [f0].[etag], [f0].[failure_code], [f0].[failure_reason], [f0].[last_checked_at], [f0].[metadata], [f0].[ready_at], [f0].[seal_lease_id], [f0].[size], [f0].[status], [f0].[upload_expires_at], [f0].[verification_claimed_at], [f0].[verification_owner], [f0].[verification_token], [f0].[verified]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
 LEFT JOIN [files] AS [f] ON [w].[workspace_id] = [f].[workspace_id] AND @fileId = [f].[id]
@@ -1136,7 +1175,7 @@ WHERE [w].[workspace_id] = @file_File_WorkspaceId
 
 -- @fileId uniqueidentifier
 -- @id bigint
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @id
 
@@ -1214,7 +1253,7 @@ WHERE [w].[workspace_id] = @file_File_WorkspaceId
 
 -- @fileId uniqueidentifier
 -- @id bigint
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @id
 
@@ -1250,11 +1289,31 @@ FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
 WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
--- @workspaceId uniqueidentifier
+-- @scope_WorkspaceId uniqueidentifier
 SELECT TOP(1) [w].[quota_bytes] AS [Quota], [w0].[bytes] AS [Bytes]
 FROM [workspaces] AS [w]
 LEFT JOIN [workspace_usage] AS [w0] ON [w].[id] = [w0].[workspace_id]
-WHERE [w].[id] = @workspaceId AND [w].[quota_bytes] IS NOT NULL
+WHERE [w].[id] = @scope_WorkspaceId AND [w].[quota_bytes] IS NOT NULL
+
+-- @r0 nvarchar(77)
+-- @rx nvarchar(77)
+SET NOCOUNT ON;
+DECLARE @result int;
+EXEC @result = sp_getapplock @Resource = @r0, @LockMode = 'Shared', @LockOwner = 'Transaction';
+IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
+EXEC @result = sp_getapplock @Resource = @rx, @LockMode = 'Exclusive', @LockOwner = 'Transaction';
+IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
+
+-- @scope_WorkspaceId uniqueidentifier
+-- @ancestors1 varchar(1668)
+-- @under_startswith varchar(1668)
+SELECT CASE
+    WHEN EXISTS (
+        SELECT 1
+        FROM [files] AS [f]
+        WHERE [f].[workspace_id] = @scope_WorkspaceId AND [f].[deleted_at] IS NULL AND ([f].[path_key] = @ancestors1 OR [f].[path_key] LIKE @under_startswith ESCAPE '\')) THEN CAST(1 AS bit)
+    ELSE CAST(0 AS bit)
+END
 
 -- @workspace_id uniqueidentifier
 -- @candidate bigint
@@ -1269,35 +1328,22 @@ WHERE [w].[id] = @workspaceId AND [w].[quota_bytes] IS NOT NULL
 -- @content_type nvarchar
 -- @metadata nvarchar(-1)
 -- @seal_lease_id uniqueidentifier
--- @r0 nvarchar(77)
--- @rx nvarchar(77)
--- @a0 varchar(1668)
--- @under_from varchar(1669)
--- @under_to varchar(1669)
 -- @id uniqueidentifier
 -- @folder nvarchar(9)
 -- @name nvarchar(5)
 -- @path_key varchar(1668)
 -- @now datetimeoffset
 SET NOCOUNT ON;
-DECLARE @result int;
-EXEC @result = sp_getapplock @Resource = @r0, @LockMode = 'Shared', @LockOwner = 'Transaction';
-IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
-EXEC @result = sp_getapplock @Resource = @rx, @LockMode = 'Exclusive', @LockOwner = 'Transaction';
-IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
 DECLARE @allocated TABLE (id uniqueidentifier, latest_version_id bigint);
-IF NOT EXISTS (SELECT 1 FROM files WHERE workspace_id = @workspace_id AND deleted_at IS NULL
-                  AND (path_key IN (@a0) OR (path_key >= @under_from AND path_key < @under_to)))
-    MERGE files WITH (HOLDLOCK) AS f
-    USING (SELECT @workspace_id AS workspace_id, @path_key AS path_key) AS s
-       ON f.workspace_id = s.workspace_id AND f.path_key = s.path_key AND f.deleted_at IS NULL
-    WHEN MATCHED THEN
-        UPDATE SET latest_version_id = CASE WHEN @candidate > f.latest_version_id + @step THEN @candidate ELSE f.latest_version_id + @step END
-    WHEN NOT MATCHED THEN
-        INSERT (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id, created_by_name, created_by_email)
-        VALUES (@id, @workspace_id, @folder, @name, @path_key, @candidate, @now, @caller_id, @caller_name, @caller_email)
-    OUTPUT inserted.id, inserted.latest_version_id INTO @allocated;
-INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
+MERGE files WITH (HOLDLOCK) AS f
+USING (SELECT @workspace_id AS workspace_id, @path_key AS path_key) AS s
+   ON f.workspace_id = s.workspace_id AND f.path_key = s.path_key AND f.deleted_at IS NULL
+WHEN MATCHED THEN
+    UPDATE SET latest_version_id = CASE WHEN @candidate > f.latest_version_id + @step THEN @candidate ELSE f.latest_version_id + @step END
+WHEN NOT MATCHED THEN
+    INSERT (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id, created_by_name, created_by_email)
+    VALUES (@id, @workspace_id, @folder, @name, @path_key, @candidate, @now, @caller_id, @caller_name, @caller_email)
+OUTPUT inserted.id, inserted.latest_version_id INTO @allocated;INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
                            upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata, seal_lease_id)
 OUTPUT inserted.file_id AS [FileId], inserted.version_id AS [VersionId]
 SELECT id, latest_version_id, N'Uploading',
@@ -1476,7 +1522,7 @@ ORDER BY [w].[created_at] DESC, [w].[id] DESC
 -- receiveStorageEvents: a blob created for an unknown version (answers 200)
 -- @fileIds1 uniqueidentifier
 -- @versionIds1 bigint
-SELECT [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], [f0].[workspace_id] AS [WorkspaceId], [w].[organization_id] AS [OrganizationId]
+SELECT [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], [f0].[workspace_id] AS [WorkspaceId], [w].[organization_id] AS [OrganizationId]
 FROM [file_versions] AS [f]
 INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
 INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
@@ -1505,7 +1551,7 @@ ORDER BY [MigrationId];
 -- @blob_VersionId bigint
 -- @blob_WorkspaceId uniqueidentifier
 -- @blob_OrganizationId uniqueidentifier
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
 INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
@@ -1562,7 +1608,7 @@ WHERE [w].[workspace_id] = @file_File_WorkspaceId
 
 -- @fileId uniqueidentifier
 -- @id bigint
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @id
 
@@ -1593,7 +1639,7 @@ VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13
 -- @blob_VersionId bigint
 -- @blob_WorkspaceId uniqueidentifier
 -- @blob_OrganizationId uniqueidentifier
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
 INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
@@ -1636,17 +1682,11 @@ SELECT TOP(1) [f].[status]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @job_FileId AND [f].[version_id] = @job_VersionId
 
--- @workspaceId uniqueidentifier
-SELECT TOP(1) [w].[quota_bytes] AS [Quota], [w0].[bytes] AS [Bytes]
-FROM [workspaces] AS [w]
-LEFT JOIN [workspace_usage] AS [w0] ON [w].[id] = [w0].[workspace_id]
-WHERE [w].[id] = @workspaceId AND [w].[quota_bytes] IS NOT NULL
-
 -- @blob_FileId uniqueidentifier
 -- @blob_VersionId bigint
 -- @blob_WorkspaceId uniqueidentifier
 -- @blob_OrganizationId uniqueidentifier
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
 INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
@@ -1681,7 +1721,7 @@ WHERE [w].[workspace_id] = @file_File_WorkspaceId
 
 -- @fileId uniqueidentifier
 -- @id bigint
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @id
 
@@ -1728,12 +1768,6 @@ SELECT TOP(1) [f].[status]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @job_FileId AND [f].[version_id] = @job_VersionId
 
--- @workspaceId uniqueidentifier
-SELECT TOP(1) [w].[quota_bytes] AS [Quota], [w0].[bytes] AS [Bytes]
-FROM [workspaces] AS [w]
-LEFT JOIN [workspace_usage] AS [w0] ON [w].[id] = [w0].[workspace_id]
-WHERE [w].[id] = @workspaceId AND [w].[quota_bytes] IS NOT NULL
-
 -- @claim_FileId uniqueidentifier
 -- @claim_VersionId bigint
 -- @claim_Token uniqueidentifier
@@ -1741,15 +1775,13 @@ DELETE FROM [f]
 FROM [file_imports] AS [f]
 WHERE [f].[file_id] = @claim_FileId AND [f].[version_id] = @claim_VersionId AND [f].[claim_token] = @claim_Token
 
--- @blob_FileId uniqueidentifier
--- @blob_VersionId bigint
--- @blob_WorkspaceId uniqueidentifier
--- @blob_OrganizationId uniqueidentifier
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+-- @fileIds1 uniqueidentifier
+-- @versionIds1 bigint
+SELECT [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], [f0].[workspace_id] AS [WorkspaceId], [w].[organization_id] AS [OrganizationId]
 FROM [file_versions] AS [f]
 INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
 INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
-WHERE [f].[file_id] = @blob_FileId AND [f].[version_id] = @blob_VersionId AND [f0].[workspace_id] = @blob_WorkspaceId AND [w].[organization_id] = @blob_OrganizationId
+WHERE [f].[file_id] = @fileIds1 AND [f].[version_id] = @versionIds1
 
 -- @p uniqueidentifier
 -- @version_FileId uniqueidentifier
@@ -1836,13 +1868,39 @@ SELECT [w].[workspace_id] AS [WorkspaceId], [w].[id] AS [Id]
 FROM [webhook_endpoints] AS [w]
 WHERE [w].[workspace_id] = @workspaceIds1
 
+-- record a delivery's unfinished versions as reported (completes)
+-- @p datetimeoffset
+-- @group_VersionId bigint
+-- @group_FileIds1 uniqueidentifier
+-- @group_FileIds2 uniqueidentifier
+-- @group_VersionId2 bigint
+-- @group_FileIds31 uniqueidentifier
+UPDATE [f]
+SET [f].[blob_reported_at] = @p
+FROM [file_versions] AS [f]
+WHERE (([f].[version_id] = @group_VersionId AND [f].[file_id] IN (@group_FileIds1, @group_FileIds2)) OR ([f].[version_id] = @group_VersionId2 AND [f].[file_id] = @group_FileIds31)) AND [f].[status] = N'Uploading' AND [f].[blob_reported_at] IS NULL
+
 -- reconciler pass with the orphan sweep (completes)
+-- @p int
+-- @reportedBefore datetimeoffset
+-- @liveClaimAfter datetimeoffset
+SELECT [f1].[file_id], [f1].[version_id], [f1].[blob_reported_at], [f1].[blob_version_id], [f1].[content_type], [f1].[created_at], [f1].[created_by_email], [f1].[created_by_id], [f1].[created_by_name], [f1].[declared_md5], [f1].[declared_sha256], [f1].[declared_size], [f1].[etag], [f1].[failure_code], [f1].[failure_reason], [f1].[last_checked_at], [f1].[metadata], [f1].[ready_at], [f1].[seal_lease_id], [f1].[size], [f1].[status], [f1].[upload_expires_at], [f1].[verification_claimed_at], [f1].[verification_owner], [f1].[verification_token], [f1].[verified], [w].[organization_id], [f0].[workspace_id]
+FROM (
+    SELECT TOP(@p) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], COALESCE([f].[last_checked_at], [f].[blob_reported_at]) AS [c]
+    FROM [file_versions] AS [f]
+    WHERE [f].[status] = N'Uploading' AND [f].[blob_reported_at] <= @reportedBefore AND ([f].[verification_token] IS NULL OR [f].[verification_claimed_at] < @liveClaimAfter)
+    ORDER BY COALESCE([f].[last_checked_at], [f].[blob_reported_at])
+) AS [f1]
+INNER JOIN [files] AS [f0] ON [f1].[file_id] = [f0].[id]
+INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
+ORDER BY [f1].[c]
+
 -- @p int
 -- @registeredBefore datetimeoffset
 -- @expiredBefore datetimeoffset
-SELECT [f1].[file_id], [f1].[version_id], [f1].[blob_version_id], [f1].[content_type], [f1].[created_at], [f1].[created_by_email], [f1].[created_by_id], [f1].[created_by_name], [f1].[declared_md5], [f1].[declared_sha256], [f1].[declared_size], [f1].[etag], [f1].[failure_code], [f1].[failure_reason], [f1].[last_checked_at], [f1].[metadata], [f1].[ready_at], [f1].[seal_lease_id], [f1].[size], [f1].[status], [f1].[upload_expires_at], [f1].[verification_claimed_at], [f1].[verification_owner], [f1].[verification_token], [f1].[verified], [w].[organization_id], [f0].[workspace_id]
+SELECT [f1].[file_id], [f1].[version_id], [f1].[blob_reported_at], [f1].[blob_version_id], [f1].[content_type], [f1].[created_at], [f1].[created_by_email], [f1].[created_by_id], [f1].[created_by_name], [f1].[declared_md5], [f1].[declared_sha256], [f1].[declared_size], [f1].[etag], [f1].[failure_code], [f1].[failure_reason], [f1].[last_checked_at], [f1].[metadata], [f1].[ready_at], [f1].[seal_lease_id], [f1].[size], [f1].[status], [f1].[upload_expires_at], [f1].[verification_claimed_at], [f1].[verification_owner], [f1].[verification_token], [f1].[verified], [w].[organization_id], [f0].[workspace_id]
 FROM (
-    SELECT TOP(@p) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], COALESCE([f].[last_checked_at], [f].[created_at]) AS [c]
+    SELECT TOP(@p) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], COALESCE([f].[last_checked_at], [f].[created_at]) AS [c]
     FROM [file_versions] AS [f]
     WHERE [f].[status] = N'Uploading' AND [f].[created_at] <= @registeredBefore AND [f].[upload_expires_at] >= @expiredBefore
     ORDER BY COALESCE([f].[last_checked_at], [f].[created_at])
@@ -1853,9 +1911,9 @@ ORDER BY [f1].[c]
 
 -- @p int
 -- @expiredBefore datetimeoffset
-SELECT [f1].[file_id], [f1].[version_id], [f1].[blob_version_id], [f1].[content_type], [f1].[created_at], [f1].[created_by_email], [f1].[created_by_id], [f1].[created_by_name], [f1].[declared_md5], [f1].[declared_sha256], [f1].[declared_size], [f1].[etag], [f1].[failure_code], [f1].[failure_reason], [f1].[last_checked_at], [f1].[metadata], [f1].[ready_at], [f1].[seal_lease_id], [f1].[size], [f1].[status], [f1].[upload_expires_at], [f1].[verification_claimed_at], [f1].[verification_owner], [f1].[verification_token], [f1].[verified], [w].[organization_id], [f0].[workspace_id]
+SELECT [f1].[file_id], [f1].[version_id], [f1].[blob_reported_at], [f1].[blob_version_id], [f1].[content_type], [f1].[created_at], [f1].[created_by_email], [f1].[created_by_id], [f1].[created_by_name], [f1].[declared_md5], [f1].[declared_sha256], [f1].[declared_size], [f1].[etag], [f1].[failure_code], [f1].[failure_reason], [f1].[last_checked_at], [f1].[metadata], [f1].[ready_at], [f1].[seal_lease_id], [f1].[size], [f1].[status], [f1].[upload_expires_at], [f1].[verification_claimed_at], [f1].[verification_owner], [f1].[verification_token], [f1].[verified], [w].[organization_id], [f0].[workspace_id]
 FROM (
-    SELECT TOP(@p) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+    SELECT TOP(@p) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
     FROM [file_versions] AS [f]
     WHERE [f].[status] = N'Uploading' AND [f].[upload_expires_at] < @expiredBefore
 ) AS [f1]
@@ -1878,9 +1936,9 @@ FROM [file_versions] AS [f]
 WHERE [f].[file_id] IN (@fileIds1, @fileIds2, @fileIds3) AND [f].[version_id] = @versionIds1 AND [f].[status] <> N'Failed'
 
 -- @p int
-SELECT [f1].[file_id], [f1].[version_id], [f1].[blob_version_id], [f1].[content_type], [f1].[created_at], [f1].[created_by_email], [f1].[created_by_id], [f1].[created_by_name], [f1].[declared_md5], [f1].[declared_sha256], [f1].[declared_size], [f1].[etag], [f1].[failure_code], [f1].[failure_reason], [f1].[last_checked_at], [f1].[metadata], [f1].[ready_at], [f1].[seal_lease_id], [f1].[size], [f1].[status], [f1].[upload_expires_at], [f1].[verification_claimed_at], [f1].[verification_owner], [f1].[verification_token], [f1].[verified], [w].[organization_id], [f0].[workspace_id]
+SELECT [f1].[file_id], [f1].[version_id], [f1].[blob_reported_at], [f1].[blob_version_id], [f1].[content_type], [f1].[created_at], [f1].[created_by_email], [f1].[created_by_id], [f1].[created_by_name], [f1].[declared_md5], [f1].[declared_sha256], [f1].[declared_size], [f1].[etag], [f1].[failure_code], [f1].[failure_reason], [f1].[last_checked_at], [f1].[metadata], [f1].[ready_at], [f1].[seal_lease_id], [f1].[size], [f1].[status], [f1].[upload_expires_at], [f1].[verification_claimed_at], [f1].[verification_owner], [f1].[verification_token], [f1].[verified], [w].[organization_id], [f0].[workspace_id]
 FROM (
-    SELECT TOP(@p) [f].[file_id], [f].[version_id], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+    SELECT TOP(@p) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
     FROM [file_versions] AS [f]
     WHERE [f].[status] = N'Ready' AND [f].[seal_lease_id] IS NULL AND [f].[blob_version_id] IS NULL
     ORDER BY [f].[file_id], [f].[version_id]

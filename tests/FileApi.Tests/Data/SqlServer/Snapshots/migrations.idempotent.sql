@@ -381,3 +381,24 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201213906_StorageEventReportedBlobs'
+)
+BEGIN
+    ALTER TABLE [file_versions] ADD [blob_reported_at] datetimeoffset NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201213906_StorageEventReportedBlobs'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261201213906_StorageEventReportedBlobs', N'10.0.15');
+END;
+
+COMMIT;
+GO
+
