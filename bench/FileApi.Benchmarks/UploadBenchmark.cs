@@ -80,12 +80,12 @@ static class UploadBenchmark
         return 0;
     }
 
-    sealed record Run(double Seconds, double MiBPerSecond, double PeakMiB)
+    sealed record Run(double Seconds, double MiBPerSecond, double PeakMiB, double CpuSeconds)
     {
         public static Run Of(List<Run> runs, long bytes) =>
-            new(runs.Sum(run => run.Seconds), runs.Count * (bytes / 1048576.0) / runs.Sum(run => run.Seconds), runs.Max(run => run.PeakMiB));
+            new(runs.Sum(run => run.Seconds), runs.Count * (bytes / 1048576.0) / runs.Sum(run => run.Seconds), runs.Max(run => run.PeakMiB), runs.Average(run => run.CpuSeconds));
 
-        public string Describe() => string.Create(CultureInfo.InvariantCulture, $"{MiBPerSecond:F0} MiB/s, peak RSS {PeakMiB:F0} MiB");
+        public string Describe() => string.Create(CultureInfo.InvariantCulture, $"{MiBPerSecond:F0} MiB/s, peak RSS {PeakMiB:F0} MiB, CPU {CpuSeconds:F1} s");
     }
 
     /// <summary>Runs a client to completion (bounded), sampling its VmHWM, which only grows, until it exits.</summary>
@@ -96,11 +96,12 @@ static class UploadBenchmark
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        long peakKiB = 0;
+        long peakKiB = 0, cpuTicks = 0;
         using var limit = new CancellationTokenSource(Limit);
         while (!process.HasExited)
         {
             peakKiB = Math.Max(peakKiB, PeakRssKiB(process.Id));
+            cpuTicks = Math.Max(cpuTicks, CpuTicks(process.Id));
             if (limit.IsCancellationRequested)
             {
                 process.Kill(entireProcessTree: true);
@@ -111,7 +112,7 @@ static class UploadBenchmark
         var seconds = watch.Elapsed.TotalSeconds;
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"{start.FileName} exited with {process.ExitCode}:\n{await error}\n{await output}");
-        return new Run(seconds, bytes / 1048576.0 / seconds, peakKiB / 1024.0);
+        return new Run(seconds, bytes / 1048576.0 / seconds, peakKiB / 1024.0, cpuTicks / 100.0);
     }
 
     static long PeakRssKiB(int processId)
@@ -120,6 +121,25 @@ static class UploadBenchmark
         {
             var line = File.ReadLines($"/proc/{processId}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
             return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return 0; // exited between the check and the read
+        }
+    }
+
+    /// <summary>
+    /// utime + stime of the process in clock ticks (USER_HZ, 100 on Linux), from /proc/&lt;pid&gt;/stat: the CPU a client
+    /// takes from the two cores Azurite and the API also need, a figure that swings less than MiB/s on a shared machine.
+    /// The last sample before exit, so up to one 50 ms sampling interval is missed.
+    /// </summary>
+    static long CpuTicks(int processId)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{processId}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
@@ -163,5 +183,7 @@ static class UploadBenchmark
             Random.Shared.NextBytes(chunk);
             await file.WriteAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, length - written)));
         }
+        // On disk before any timed run, so the kernel's writeback of the new file does not fall in the first one.
+        file.Flush(flushToDisk: true);
     }
 }
