@@ -354,31 +354,11 @@ FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
 WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
--- @scope_WorkspaceId uniqueidentifier
+-- @workspaceId uniqueidentifier
 SELECT TOP(1) [w].[quota_bytes] AS [Quota], [w0].[bytes] AS [Bytes]
 FROM [workspaces] AS [w]
 LEFT JOIN [workspace_usage] AS [w0] ON [w].[id] = [w0].[workspace_id]
-WHERE [w].[id] = @scope_WorkspaceId AND [w].[quota_bytes] IS NOT NULL
-
--- @r0 nvarchar(77)
--- @rx nvarchar(77)
-SET NOCOUNT ON;
-DECLARE @result int;
-EXEC @result = sp_getapplock @Resource = @r0, @LockMode = 'Shared', @LockOwner = 'Transaction';
-IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
-EXEC @result = sp_getapplock @Resource = @rx, @LockMode = 'Exclusive', @LockOwner = 'Transaction';
-IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
-
--- @scope_WorkspaceId uniqueidentifier
--- @ancestors1 varchar(1668)
--- @under_startswith varchar(1668)
-SELECT CASE
-    WHEN EXISTS (
-        SELECT 1
-        FROM [files] AS [f]
-        WHERE [f].[workspace_id] = @scope_WorkspaceId AND [f].[deleted_at] IS NULL AND ([f].[path_key] = @ancestors1 OR [f].[path_key] LIKE @under_startswith ESCAPE '\')) THEN CAST(1 AS bit)
-    ELSE CAST(0 AS bit)
-END
+WHERE [w].[id] = @workspaceId AND [w].[quota_bytes] IS NOT NULL
 
 -- @workspace_id uniqueidentifier
 -- @candidate bigint
@@ -393,22 +373,35 @@ END
 -- @content_type nvarchar
 -- @metadata nvarchar(-1)
 -- @seal_lease_id uniqueidentifier
+-- @r0 nvarchar(77)
+-- @rx nvarchar(77)
+-- @a0 varchar(1668)
+-- @under_from varchar(1669)
+-- @under_to varchar(1669)
 -- @id uniqueidentifier
 -- @folder nvarchar(9)
 -- @name nvarchar(5)
 -- @path_key varchar(1668)
 -- @now datetimeoffset
 SET NOCOUNT ON;
+DECLARE @result int;
+EXEC @result = sp_getapplock @Resource = @r0, @LockMode = 'Shared', @LockOwner = 'Transaction';
+IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
+EXEC @result = sp_getapplock @Resource = @rx, @LockMode = 'Exclusive', @LockOwner = 'Transaction';
+IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
 DECLARE @allocated TABLE (id uniqueidentifier, latest_version_id bigint);
-MERGE files WITH (HOLDLOCK) AS f
-USING (SELECT @workspace_id AS workspace_id, @path_key AS path_key) AS s
-   ON f.workspace_id = s.workspace_id AND f.path_key = s.path_key AND f.deleted_at IS NULL
-WHEN MATCHED THEN
-    UPDATE SET latest_version_id = CASE WHEN @candidate > f.latest_version_id + @step THEN @candidate ELSE f.latest_version_id + @step END
-WHEN NOT MATCHED THEN
-    INSERT (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id, created_by_name, created_by_email)
-    VALUES (@id, @workspace_id, @folder, @name, @path_key, @candidate, @now, @caller_id, @caller_name, @caller_email)
-OUTPUT inserted.id, inserted.latest_version_id INTO @allocated;INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
+IF NOT EXISTS (SELECT 1 FROM files WHERE workspace_id = @workspace_id AND deleted_at IS NULL
+                  AND (path_key IN (@a0) OR (path_key >= @under_from AND path_key < @under_to)))
+    MERGE files WITH (HOLDLOCK) AS f
+    USING (SELECT @workspace_id AS workspace_id, @path_key AS path_key) AS s
+       ON f.workspace_id = s.workspace_id AND f.path_key = s.path_key AND f.deleted_at IS NULL
+    WHEN MATCHED THEN
+        UPDATE SET latest_version_id = CASE WHEN @candidate > f.latest_version_id + @step THEN @candidate ELSE f.latest_version_id + @step END
+    WHEN NOT MATCHED THEN
+        INSERT (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id, created_by_name, created_by_email)
+        VALUES (@id, @workspace_id, @folder, @name, @path_key, @candidate, @now, @caller_id, @caller_name, @caller_email)
+    OUTPUT inserted.id, inserted.latest_version_id INTO @allocated;
+INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
                            upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata, seal_lease_id)
 OUTPUT inserted.file_id AS [FileId], inserted.version_id AS [VersionId]
 SELECT id, latest_version_id, N'Uploading',
@@ -458,11 +451,11 @@ FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
 WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
--- @scope_WorkspaceId uniqueidentifier
+-- @workspaceId uniqueidentifier
 SELECT TOP(1) [w].[quota_bytes] AS [Quota], [w0].[bytes] AS [Bytes]
 FROM [workspaces] AS [w]
 LEFT JOIN [workspace_usage] AS [w0] ON [w].[id] = [w0].[workspace_id]
-WHERE [w].[id] = @scope_WorkspaceId AND [w].[quota_bytes] IS NOT NULL
+WHERE [w].[id] = @workspaceId AND [w].[quota_bytes] IS NOT NULL
 
 -- @workspace_id uniqueidentifier
 -- @candidate bigint
@@ -700,34 +693,18 @@ FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
 
 -- completeUpload: a committed upload becomes ready (answers 404)
+-- @fileId uniqueidentifier
+-- @requestedVersionId bigint
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
 -- @userId nvarchar(128)
-SELECT TOP(1) [w].[role]
+SELECT TOP(1) [w].[role], [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id], [f0].[file_id], [f0].[version_id], [f0].[blob_reported_at], [f0].[blob_version_id], [f0].[content_type], [f0].[created_at], [f0].[created_by_email], [f0].[created_by_id], [f0].[created_by_name], [f0].[declared_md5], [f0].[declared_sha256], [f0].[declared_size], [f0].[etag], [f0].[failure_code], [f0].[failure_reason], [f0].[last_checked_at], [f0].[metadata], [f0].[ready_at], [f0].[seal_lease_id], [f0].[size], [f0].[status], [f0].[upload_expires_at], [f0].[verification_claimed_at], [f0].[verification_owner], [f0].[verification_token], [f0].[verified]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
+LEFT JOIN [files] AS [f] ON [w].[workspace_id] = [f].[workspace_id] AND @fileId = [f].[id]
+LEFT JOIN [file_versions] AS [f0] ON [f].[id] = [f0].[file_id] AND @requestedVersionId = [f0].[version_id]
 WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
-
--- @fileId uniqueidentifier
--- @scope_WorkspaceId uniqueidentifier
-SELECT TOP(1) [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id]
-FROM [files] AS [f]
-WHERE [f].[id] = @fileId AND [f].[workspace_id] = @scope_WorkspaceId
-
--- @fileId uniqueidentifier
--- @versionId bigint
-SELECT TOP(1) [f].[created_by_id]
-FROM [file_versions] AS [f]
-WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
-
--- @fileIds1 uniqueidentifier
--- @versionIds1 bigint
-SELECT [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], [f0].[workspace_id] AS [WorkspaceId], [w].[organization_id] AS [OrganizationId]
-FROM [file_versions] AS [f]
-INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
-INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
-WHERE [f].[file_id] = @fileIds1 AND [f].[version_id] = @versionIds1
 
 -- @p uniqueidentifier
 -- @version_FileId uniqueidentifier
@@ -849,34 +826,18 @@ FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
 
 -- completeUpload: a committed upload over the workspace's quota fails (answers 404)
+-- @fileId uniqueidentifier
+-- @requestedVersionId bigint
 -- @workspaceId uniqueidentifier
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
 -- @userId nvarchar(128)
-SELECT TOP(1) [w].[role]
+SELECT TOP(1) [w].[role], [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id], [f0].[file_id], [f0].[version_id], [f0].[blob_reported_at], [f0].[blob_version_id], [f0].[content_type], [f0].[created_at], [f0].[created_by_email], [f0].[created_by_id], [f0].[created_by_name], [f0].[declared_md5], [f0].[declared_sha256], [f0].[declared_size], [f0].[etag], [f0].[failure_code], [f0].[failure_reason], [f0].[last_checked_at], [f0].[metadata], [f0].[ready_at], [f0].[seal_lease_id], [f0].[size], [f0].[status], [f0].[upload_expires_at], [f0].[verification_claimed_at], [f0].[verification_owner], [f0].[verification_token], [f0].[verified]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
+LEFT JOIN [files] AS [f] ON [w].[workspace_id] = [f].[workspace_id] AND @fileId = [f].[id]
+LEFT JOIN [file_versions] AS [f0] ON [f].[id] = [f0].[file_id] AND @requestedVersionId = [f0].[version_id]
 WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
-
--- @fileId uniqueidentifier
--- @scope_WorkspaceId uniqueidentifier
-SELECT TOP(1) [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id]
-FROM [files] AS [f]
-WHERE [f].[id] = @fileId AND [f].[workspace_id] = @scope_WorkspaceId
-
--- @fileId uniqueidentifier
--- @versionId bigint
-SELECT TOP(1) [f].[created_by_id]
-FROM [file_versions] AS [f]
-WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
-
--- @fileIds1 uniqueidentifier
--- @versionIds1 bigint
-SELECT [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], [f0].[workspace_id] AS [WorkspaceId], [w].[organization_id] AS [OrganizationId]
-FROM [file_versions] AS [f]
-INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
-INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
-WHERE [f].[file_id] = @fileIds1 AND [f].[version_id] = @versionIds1
 
 -- @p uniqueidentifier
 -- @version_FileId uniqueidentifier
@@ -1289,31 +1250,11 @@ FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
 WHERE [w].[workspace_id] = @workspaceId AND [w0].[organization_id] = @organizationId AND [w].[tenant_id] = @tenantId AND [w].[user_id] = @userId
 
--- @scope_WorkspaceId uniqueidentifier
+-- @workspaceId uniqueidentifier
 SELECT TOP(1) [w].[quota_bytes] AS [Quota], [w0].[bytes] AS [Bytes]
 FROM [workspaces] AS [w]
 LEFT JOIN [workspace_usage] AS [w0] ON [w].[id] = [w0].[workspace_id]
-WHERE [w].[id] = @scope_WorkspaceId AND [w].[quota_bytes] IS NOT NULL
-
--- @r0 nvarchar(77)
--- @rx nvarchar(77)
-SET NOCOUNT ON;
-DECLARE @result int;
-EXEC @result = sp_getapplock @Resource = @r0, @LockMode = 'Shared', @LockOwner = 'Transaction';
-IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
-EXEC @result = sp_getapplock @Resource = @rx, @LockMode = 'Exclusive', @LockOwner = 'Transaction';
-IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
-
--- @scope_WorkspaceId uniqueidentifier
--- @ancestors1 varchar(1668)
--- @under_startswith varchar(1668)
-SELECT CASE
-    WHEN EXISTS (
-        SELECT 1
-        FROM [files] AS [f]
-        WHERE [f].[workspace_id] = @scope_WorkspaceId AND [f].[deleted_at] IS NULL AND ([f].[path_key] = @ancestors1 OR [f].[path_key] LIKE @under_startswith ESCAPE '\')) THEN CAST(1 AS bit)
-    ELSE CAST(0 AS bit)
-END
+WHERE [w].[id] = @workspaceId AND [w].[quota_bytes] IS NOT NULL
 
 -- @workspace_id uniqueidentifier
 -- @candidate bigint
@@ -1328,22 +1269,35 @@ END
 -- @content_type nvarchar
 -- @metadata nvarchar(-1)
 -- @seal_lease_id uniqueidentifier
+-- @r0 nvarchar(77)
+-- @rx nvarchar(77)
+-- @a0 varchar(1668)
+-- @under_from varchar(1669)
+-- @under_to varchar(1669)
 -- @id uniqueidentifier
 -- @folder nvarchar(9)
 -- @name nvarchar(5)
 -- @path_key varchar(1668)
 -- @now datetimeoffset
 SET NOCOUNT ON;
+DECLARE @result int;
+EXEC @result = sp_getapplock @Resource = @r0, @LockMode = 'Shared', @LockOwner = 'Transaction';
+IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
+EXEC @result = sp_getapplock @Resource = @rx, @LockMode = 'Exclusive', @LockOwner = 'Transaction';
+IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
 DECLARE @allocated TABLE (id uniqueidentifier, latest_version_id bigint);
-MERGE files WITH (HOLDLOCK) AS f
-USING (SELECT @workspace_id AS workspace_id, @path_key AS path_key) AS s
-   ON f.workspace_id = s.workspace_id AND f.path_key = s.path_key AND f.deleted_at IS NULL
-WHEN MATCHED THEN
-    UPDATE SET latest_version_id = CASE WHEN @candidate > f.latest_version_id + @step THEN @candidate ELSE f.latest_version_id + @step END
-WHEN NOT MATCHED THEN
-    INSERT (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id, created_by_name, created_by_email)
-    VALUES (@id, @workspace_id, @folder, @name, @path_key, @candidate, @now, @caller_id, @caller_name, @caller_email)
-OUTPUT inserted.id, inserted.latest_version_id INTO @allocated;INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
+IF NOT EXISTS (SELECT 1 FROM files WHERE workspace_id = @workspace_id AND deleted_at IS NULL
+                  AND (path_key IN (@a0) OR (path_key >= @under_from AND path_key < @under_to)))
+    MERGE files WITH (HOLDLOCK) AS f
+    USING (SELECT @workspace_id AS workspace_id, @path_key AS path_key) AS s
+       ON f.workspace_id = s.workspace_id AND f.path_key = s.path_key AND f.deleted_at IS NULL
+    WHEN MATCHED THEN
+        UPDATE SET latest_version_id = CASE WHEN @candidate > f.latest_version_id + @step THEN @candidate ELSE f.latest_version_id + @step END
+    WHEN NOT MATCHED THEN
+        INSERT (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id, created_by_name, created_by_email)
+        VALUES (@id, @workspace_id, @folder, @name, @path_key, @candidate, @now, @caller_id, @caller_name, @caller_email)
+    OUTPUT inserted.id, inserted.latest_version_id INTO @allocated;
+INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
                            upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata, seal_lease_id)
 OUTPUT inserted.file_id AS [FileId], inserted.version_id AS [VersionId]
 SELECT id, latest_version_id, N'Uploading',
@@ -1682,6 +1636,12 @@ SELECT TOP(1) [f].[status]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @job_FileId AND [f].[version_id] = @job_VersionId
 
+-- @workspaceId uniqueidentifier
+SELECT TOP(1) [w].[quota_bytes] AS [Quota], [w0].[bytes] AS [Bytes]
+FROM [workspaces] AS [w]
+LEFT JOIN [workspace_usage] AS [w0] ON [w].[id] = [w0].[workspace_id]
+WHERE [w].[id] = @workspaceId AND [w].[quota_bytes] IS NOT NULL
+
 -- @blob_FileId uniqueidentifier
 -- @blob_VersionId bigint
 -- @blob_WorkspaceId uniqueidentifier
@@ -1768,6 +1728,12 @@ SELECT TOP(1) [f].[status]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @job_FileId AND [f].[version_id] = @job_VersionId
 
+-- @workspaceId uniqueidentifier
+SELECT TOP(1) [w].[quota_bytes] AS [Quota], [w0].[bytes] AS [Bytes]
+FROM [workspaces] AS [w]
+LEFT JOIN [workspace_usage] AS [w0] ON [w].[id] = [w0].[workspace_id]
+WHERE [w].[id] = @workspaceId AND [w].[quota_bytes] IS NOT NULL
+
 -- @claim_FileId uniqueidentifier
 -- @claim_VersionId bigint
 -- @claim_Token uniqueidentifier
@@ -1775,13 +1741,15 @@ DELETE FROM [f]
 FROM [file_imports] AS [f]
 WHERE [f].[file_id] = @claim_FileId AND [f].[version_id] = @claim_VersionId AND [f].[claim_token] = @claim_Token
 
--- @fileIds1 uniqueidentifier
--- @versionIds1 bigint
-SELECT [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], [f0].[workspace_id] AS [WorkspaceId], [w].[organization_id] AS [OrganizationId]
+-- @blob_FileId uniqueidentifier
+-- @blob_VersionId bigint
+-- @blob_WorkspaceId uniqueidentifier
+-- @blob_OrganizationId uniqueidentifier
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
 INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
-WHERE [f].[file_id] = @fileIds1 AND [f].[version_id] = @versionIds1
+WHERE [f].[file_id] = @blob_FileId AND [f].[version_id] = @blob_VersionId AND [f0].[workspace_id] = @blob_WorkspaceId AND [w].[organization_id] = @blob_OrganizationId
 
 -- @p uniqueidentifier
 -- @version_FileId uniqueidentifier

@@ -1,28 +1,4 @@
 -- register at a path, with an import job (completes)
--- @r0 nvarchar(77)
--- @r1 nvarchar(77)
--- @rx nvarchar(77)
-SET NOCOUNT ON;
-DECLARE @result int;
-EXEC @result = sp_getapplock @Resource = @r0, @LockMode = 'Shared', @LockOwner = 'Transaction';
-IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
-EXEC @result = sp_getapplock @Resource = @r1, @LockMode = 'Shared', @LockOwner = 'Transaction';
-IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
-EXEC @result = sp_getapplock @Resource = @rx, @LockMode = 'Exclusive', @LockOwner = 'Transaction';
-IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
-
--- @scope_WorkspaceId uniqueidentifier
--- @ancestors1 varchar(1668)
--- @ancestors2 varchar(1668)
--- @under_startswith varchar(1668)
-SELECT CASE
-    WHEN EXISTS (
-        SELECT 1
-        FROM [files] AS [f]
-        WHERE [f].[workspace_id] = @scope_WorkspaceId AND [f].[deleted_at] IS NULL AND ([f].[path_key] IN (@ancestors1, @ancestors2) OR [f].[path_key] LIKE @under_startswith ESCAPE '\')) THEN CAST(1 AS bit)
-    ELSE CAST(0 AS bit)
-END
-
 -- @workspace_id uniqueidentifier
 -- @candidate bigint
 -- @step bigint
@@ -36,22 +12,39 @@ END
 -- @content_type nvarchar
 -- @metadata nvarchar(-1)
 -- @seal_lease_id uniqueidentifier
+-- @r0 nvarchar(77)
+-- @r1 nvarchar(77)
+-- @rx nvarchar(77)
+-- @a0 varchar(1668)
+-- @a1 varchar(1668)
+-- @under_from varchar(1669)
+-- @under_to varchar(1669)
 -- @id uniqueidentifier
 -- @folder nvarchar(14)
 -- @name nvarchar(5)
 -- @path_key varchar(1668)
 -- @now datetimeoffset
 SET NOCOUNT ON;
+DECLARE @result int;
+EXEC @result = sp_getapplock @Resource = @r0, @LockMode = 'Shared', @LockOwner = 'Transaction';
+IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
+EXEC @result = sp_getapplock @Resource = @r1, @LockMode = 'Shared', @LockOwner = 'Transaction';
+IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
+EXEC @result = sp_getapplock @Resource = @rx, @LockMode = 'Exclusive', @LockOwner = 'Transaction';
+IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
 DECLARE @allocated TABLE (id uniqueidentifier, latest_version_id bigint);
-MERGE files WITH (HOLDLOCK) AS f
-USING (SELECT @workspace_id AS workspace_id, @path_key AS path_key) AS s
-   ON f.workspace_id = s.workspace_id AND f.path_key = s.path_key AND f.deleted_at IS NULL
-WHEN MATCHED THEN
-    UPDATE SET latest_version_id = CASE WHEN @candidate > f.latest_version_id + @step THEN @candidate ELSE f.latest_version_id + @step END
-WHEN NOT MATCHED THEN
-    INSERT (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id, created_by_name, created_by_email)
-    VALUES (@id, @workspace_id, @folder, @name, @path_key, @candidate, @now, @caller_id, @caller_name, @caller_email)
-OUTPUT inserted.id, inserted.latest_version_id INTO @allocated;INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
+IF NOT EXISTS (SELECT 1 FROM files WHERE workspace_id = @workspace_id AND deleted_at IS NULL
+                  AND (path_key IN (@a0, @a1) OR (path_key >= @under_from AND path_key < @under_to)))
+    MERGE files WITH (HOLDLOCK) AS f
+    USING (SELECT @workspace_id AS workspace_id, @path_key AS path_key) AS s
+       ON f.workspace_id = s.workspace_id AND f.path_key = s.path_key AND f.deleted_at IS NULL
+    WHEN MATCHED THEN
+        UPDATE SET latest_version_id = CASE WHEN @candidate > f.latest_version_id + @step THEN @candidate ELSE f.latest_version_id + @step END
+    WHEN NOT MATCHED THEN
+        INSERT (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id, created_by_name, created_by_email)
+        VALUES (@id, @workspace_id, @folder, @name, @path_key, @candidate, @now, @caller_id, @caller_name, @caller_email)
+    OUTPUT inserted.id, inserted.latest_version_id INTO @allocated;
+INSERT INTO file_versions (file_id, version_id, status, created_at, created_by_id, created_by_name, created_by_email,
                            upload_expires_at, declared_size, declared_md5, declared_sha256, content_type, metadata, seal_lease_id)
 OUTPUT inserted.file_id AS [FileId], inserted.version_id AS [VersionId]
 SELECT id, latest_version_id, N'Uploading',
@@ -163,13 +156,15 @@ INNER JOIN [workspaces] AS [w] ON [f].[workspace_id] = [w].[id]
 WHERE [f].[id] = @fileId
 
 -- complete an upload (unknown version) (completes)
--- @fileIds1 uniqueidentifier
--- @versionIds1 bigint
-SELECT [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], [f0].[workspace_id] AS [WorkspaceId], [w].[organization_id] AS [OrganizationId]
+-- @blob_FileId uniqueidentifier
+-- @blob_VersionId bigint
+-- @blob_WorkspaceId uniqueidentifier
+-- @blob_OrganizationId uniqueidentifier
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
 INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
-WHERE [f].[file_id] = @fileIds1 AND [f].[version_id] = @versionIds1
+WHERE [f].[file_id] = @blob_FileId AND [f].[version_id] = @blob_VersionId AND [f0].[workspace_id] = @blob_WorkspaceId AND [w].[organization_id] = @blob_OrganizationId
 
 -- verify an upload (unknown version) (completes)
 -- @blob_FileId uniqueidentifier
@@ -673,11 +668,11 @@ INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
 ORDER BY [f1].[file_id], [f1].[version_id]
 
 -- refuse a declared size over quota (completes)
--- @scope_WorkspaceId uniqueidentifier
+-- @workspaceId uniqueidentifier
 SELECT TOP(1) [w].[quota_bytes] AS [Quota], [w0].[bytes] AS [Bytes]
 FROM [workspaces] AS [w]
 LEFT JOIN [workspace_usage] AS [w0] ON [w].[id] = [w0].[workspace_id]
-WHERE [w].[id] = @scope_WorkspaceId AND [w].[quota_bytes] IS NOT NULL
+WHERE [w].[id] = @workspaceId AND [w].[quota_bytes] IS NOT NULL
 
 -- development seed (completes)
 SELECT TOP(1) [o].[id], [o].[created_at], [o].[name]
