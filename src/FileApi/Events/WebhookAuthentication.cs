@@ -39,6 +39,13 @@ public sealed class StorageEventOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:00:25")]
     public TimeSpan AnswerWithin { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// A delivery naming at most this many uploading versions completes them in its own request and answers once they are
+    /// done (or <see cref="AnswerWithin"/> has passed); a larger one records them, answers at once, and completes them in the background.
+    /// </summary>
+    [Range(0, 5000)]
+    public int CompleteBeforeAnswerUpTo { get; set; } = 16;
+
     /// <summary>Deliveries this instance completes at once in the background, each <see cref="MaxConcurrency"/> blobs at a time.</summary>
     [Range(1, 64)]
     public int BackgroundDeliveries { get; set; } = 4;
