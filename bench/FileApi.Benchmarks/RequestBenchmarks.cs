@@ -28,8 +28,9 @@ static class RequestBenchmarks
     }
 
     /// <summary>
-    /// Two rows: a ready version whose upload links have all expired (the steady state of a poll: no storage call), and
-    /// a version made ready just now, whose still-valid upload links make every poll ask storage for the blob's etag.
+    /// Two rows: a ready version whose upload links have all expired (the steady state of a poll), and a version made ready
+    /// just now, whose upload links are still valid (the common case: a client polls right after uploading). Neither asks
+    /// storage anything: its download link is pinned to the snapshot (Azurite) or blob version (Azure) taken at readiness.
     /// </summary>
     public static async Task PollAsync(BenchStack stack, BenchSettings settings, Report report)
     {
@@ -42,7 +43,7 @@ static class RequestBenchmarks
         await PollOneAsync(stack, api, steady, "poll (GET a ready version by id, upload links expired)", settings, report);
 
         var fresh = await ReadyVersionAsync(stack, api, storage);
-        await PollOneAsync(stack, api, fresh, "poll (GET a version ready just now: links valid, pays a storage HEAD)", settings, report);
+        await PollOneAsync(stack, api, fresh, "poll (GET a version ready just now, upload links still valid)", settings, report);
     }
 
     static async Task<UploadResponse> ReadyVersionAsync(BenchStack stack, HttpClient api, HttpClient storage)

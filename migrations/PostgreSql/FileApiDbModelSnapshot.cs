@@ -103,6 +103,11 @@ namespace FileApi.Migrations.PostgreSql
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("blob_reported_at");
 
+                    b.Property<string>("BlobSnapshot")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("blob_snapshot");
+
                     b.Property<string>("BlobVersionId")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")

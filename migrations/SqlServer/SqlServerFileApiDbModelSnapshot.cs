@@ -103,6 +103,11 @@ namespace FileApi.Migrations.SqlServer
                         .HasColumnType("datetimeoffset")
                         .HasColumnName("blob_reported_at");
 
+                    b.Property<string>("BlobSnapshot")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("blob_snapshot");
+
                     b.Property<string>("BlobVersionId")
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)")

@@ -120,6 +120,12 @@ public sealed class FileVersion
     public string? BlobVersionId { get; set; }
 
     /// <summary>
+    /// The read-only snapshot of the blob taken when it was sealed, on a blob service without versioning (Azurite); downloads
+    /// are pinned to it, so no upload link, even one that breaks the seal, can change what they serve.
+    /// </summary>
+    public string? BlobSnapshot { get; set; }
+
+    /// <summary>
     /// The id of the infinite lease that seals the version's blob (<c>BlobStorage.SealAsync</c>). Chosen once, at registration
     /// (before the first seal for a version registered earlier), so a retry re-acquires the same lease; random, so no holder
     /// of an upload link can guess it. A ready version with one is sealed (readiness follows the seal); null on a version

@@ -109,6 +109,7 @@ sealed class FileVersionConfiguration : IEntityTypeConfiguration<FileVersion>
         version.Property(v => v.DeclaredSha256).HasMaxLength(64);
         version.Property(v => v.Verified).HasMaxLength(64);
         version.Property(v => v.BlobVersionId).HasMaxLength(64);
+        version.Property(v => v.BlobSnapshot).HasMaxLength(64);
         version.Property(v => v.ContentType).HasMaxLength(VersionMetadata.MaxContentTypeLength);
         // Read and written whole with its version, never searched by key: one JSON object in a text column.
         version.Property(v => v.Metadata).HasConversion(VersionMetadata.Converter, VersionMetadata.Comparer);

@@ -26,5 +26,6 @@ public sealed class FileLinks(BlobStorage storage, IOptions<StorageOptions> opti
             VersionMetadata.ServedContentType(version.ContentType),
             clock.GetUtcNow() + options.Value.DownloadLinkLifetime,
             version.BlobVersionId,
+            version.BlobSnapshot,
             ct);
 }

@@ -171,15 +171,16 @@ public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storag
     }
 
     /// <summary>
-    /// With blob versioning (Azure) the download link is pinned to the blob version captured at readiness, so its bytes
-    /// are the verified ones without asking storage. Without it (Azurite), a ready version's blob is sealed with an
-    /// infinite lease, which refuses plain writes; but whoever holds a still-valid upload link may break a lease, so
-    /// storage is asked (the etag) until every link of the version has expired, and never after. A version made ready
+    /// The download link is pinned to a read-only copy taken at readiness: the blob version with blob versioning (Azure),
+    /// else the snapshot taken with the seal (Azurite). Either way its bytes are the verified ones, even if a still-valid
+    /// upload link breaks the seal and writes the blob again, so storage is not asked. Only a version with neither (made
+    /// ready before snapshots, or whose snapshot could not be taken) relies on the seal alone; as an upload link may break a
+    /// lease, storage is asked (the etag) until every link of the version has expired, and never after. A version made ready
     /// before sealing existed is checked on every read until the reconciler has sealed it.
     /// </summary>
     async Task<bool> StillHoldsCommittedBytesAsync(WorkspaceScope scope, StoredFile file, FileVersion version, CancellationToken ct)
     {
-        if (version.BlobVersionId is not null)
+        if (version.BlobVersionId is not null || version.BlobSnapshot is not null)
             return true;
         if (version.SealLeaseId is not null && version.UploadExpiresAt + UploadLinkClockSkew < clock.GetUtcNow())
             return true;

@@ -453,20 +453,23 @@ public sealed class VersionLifecycle(
             return new Judgement.Settled(CompletionOutcome.NotCommitted);
         if (SizeProblem(version, properties) is { } sizeProblem)
             return new Judgement.Broken(sizeProblem.Code, sizeProblem.Reason);
-        return await storage.SealAsync(blobName, properties.ETag, version.SealLeaseId!.Value, ct) switch
+        return await storage.SealAsync(blobName, properties, version.SealLeaseId!.Value, ct) switch
         {
-            SealOutcome.Sealed => new Judgement.Sealed(properties),
-            SealOutcome.Gone => new Judgement.Settled(CompletionOutcome.NotCommitted),
+            (SealOutcome.Sealed, var sealedProperties) => new Judgement.Sealed(sealedProperties!),
+            (SealOutcome.Gone, _) => new Judgement.Settled(CompletionOutcome.NotCommitted),
             _ => null,
         };
     }
 
     /// <summary>
-    /// Seals the version's blob exactly as it was verified (<paramref name="eTag"/>); a version becomes ready only after,
+    /// Seals the version's blob exactly as it was verified (<paramref name="verified"/>'s etag), answering the sealed properties
+    /// with their snapshot (null when not sealed); a version becomes ready only after,
     /// so a ready version's bytes cannot change under a still-valid upload link and reads need not ask storage.
     /// </summary>
-    async Task<SealOutcome> SealAsync(FileVersion version, string blobName, string eTag, CancellationToken ct) =>
-        await storage.SealAsync(blobName, eTag, version.SealLeaseId ?? await ChooseSealLeaseIdAsync(version, ct), ct);
+    async Task<BlobProperties?> SealAsync(FileVersion version, string blobName, BlobProperties verified, CancellationToken ct) =>
+        await storage.SealAsync(blobName, verified, version.SealLeaseId ?? await ChooseSealLeaseIdAsync(version, ct), ct) is (SealOutcome.Sealed, var sealedProperties)
+            ? sealedProperties
+            : null;
 
     /// <summary>
     /// Seals a version made ready before sealing existed, if its blob is still the one verified (its etag), and records the
@@ -554,8 +557,8 @@ public sealed class VersionLifecycle(
         // Whatever happens to the app from here, a finished hash is written.
         if (ChecksumProblem(version, hashes) is { } mismatch)
             await FailAsync(version, blobName, mismatch.Code, mismatch.Reason, claim, CancellationToken.None);
-        else if (await SealAsync(version, blobName, properties.ETag, CancellationToken.None) == SealOutcome.Sealed)
-            await MarkReadyAsync([new Sealed(version, blobName, properties, Verified(version, hashed: HashedAlgorithms(version)))], claim, CancellationToken.None);
+        else if (await SealAsync(version, blobName, properties, CancellationToken.None) is { } sealedProperties)
+            await MarkReadyAsync([new Sealed(version, blobName, sealedProperties, Verified(version, hashed: HashedAlgorithms(version)))], claim, CancellationToken.None);
         else
             await ReleaseAsync(version, claim); // changed since it was hashed; the commit that changed it brings its own notice
     }

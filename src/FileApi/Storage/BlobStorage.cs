@@ -200,12 +200,13 @@ public sealed partial class BlobStorage
 
     /// <summary>
     /// A read-only link to this one blob, or to one version of it (<c>sr=bv</c>) when <paramref name="blobVersionId"/>
-    /// is given, that downloads as an attachment named <paramref name="downloadFileName"/>, served as <paramref name="contentType"/>
+    /// is given, or else to one snapshot of it (<c>sr=bs</c>) when <paramref name="snapshot"/> is, that downloads as an
+    /// attachment named <paramref name="downloadFileName"/>, served as <paramref name="contentType"/>
     /// (rsct) whatever content type the uploader sent to storage. Always an attachment, so that no declared type
     /// (text/html, image/svg+xml, application/javascript...) ever renders on the storage account's origin.
     /// </summary>
     public Task<Uri> CreateDownloadUriAsync(string blobName, string downloadFileName, string? contentType, DateTimeOffset expiresOn, string? blobVersionId,
-        CancellationToken ct)
+        string? snapshot, CancellationToken ct)
     {
         var link = LinkFor(blobName, DownloadPermissions, expiresOn);
         link.ContentDisposition = ContentDisposition.Attachment(downloadFileName);
@@ -216,12 +217,17 @@ public sealed partial class BlobStorage
             link.BlobVersionId = blobVersionId;
             link.Resource = "bv";
         }
+        else if (snapshot is not null)
+        {
+            link.Snapshot = snapshot;
+            link.Resource = "bs";
+        }
         return SignAsync(blobName, link, ct);
     }
 
     /// <summary>A download link that serves the content type stored with the blob.</summary>
     public Task<Uri> CreateDownloadUriAsync(string blobName, string downloadFileName, DateTimeOffset expiresOn, string? blobVersionId, CancellationToken ct) =>
-        CreateDownloadUriAsync(blobName, downloadFileName, contentType: null, expiresOn, blobVersionId, ct);
+        CreateDownloadUriAsync(blobName, downloadFileName, contentType: null, expiresOn, blobVersionId, snapshot: null, ct);
 
     private BlobSasBuilder LinkFor(string blobName, BlobSasPermissions permissions, DateTimeOffset expiresOn) =>
         new(permissions, expiresOn)
@@ -246,9 +252,11 @@ public sealed partial class BlobStorage
             url.Append(Uri.EscapeDataString(segment)).Append('/');
         url.Length--;
         url.Append('?');
-        // A version id is a timestamp (digits, '-', ':', '.', 'T', 'Z'), all allowed in a query; the SDK writes it as is.
+        // A version id or snapshot is a timestamp (digits, '-', ':', '.', 'T', 'Z'), all allowed in a query; the SDK writes it as is.
         if (link.BlobVersionId is { } versionId)
             url.Append("versionid=").Append(versionId).Append('&');
+        else if (link.Snapshot is { Length: > 0 } snapshot)
+            url.Append("snapshot=").Append(snapshot).Append('&');
         return new Uri(SpacesAsPercent20(url.Append(sas).ToString()));
     }
 
@@ -304,7 +312,12 @@ public sealed partial class BlobStorage
     private partial void LogCorsRulesSet(int count);
 }
 
-public sealed record BlobProperties(long ContentLength, string ETag, DateTimeOffset LastModified, string? ContentMd5Base64, string? VersionId, string? ContentType);
+/// <param name="Snapshot">
+/// The read-only snapshot taken of exactly these bytes when they were sealed, on a blob service without versioning
+/// (<see cref="BlobStorage.SealAsFoundAsync"/>); null otherwise.
+/// </param>
+public sealed record BlobProperties(long ContentLength, string ETag, DateTimeOffset LastModified, string? ContentMd5Base64, string? VersionId, string? ContentType,
+    string? Snapshot = null);
 
 public sealed record BlobItem(string Name, long ContentLength, string ETag, DateTimeOffset LastModified);
 

@@ -190,7 +190,7 @@ public class FileApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         using (var scope = Services.CreateScope())
             await scope.ServiceProvider.GetRequiredService<FileApiDb>().FileVersions
                 .Where(v => v.FileId == upload.FileId && v.VersionId == versionId)
-                .ExecuteUpdateAsync(set => set.SetProperty(v => v.SealLeaseId, (Guid?)null));
+                .ExecuteUpdateAsync(set => set.SetProperty(v => v.SealLeaseId, (Guid?)null).SetProperty(v => v.BlobSnapshot, (string?)null));
         await Azure.Storage.Blobs.Specialized.SpecializedBlobExtensions.GetBlobLeaseClient(
             BlobClient(FileApi.Files.BlobNames.For(OrganizationId, WorkspaceId, upload.FileId, versionId))).BreakAsync(TimeSpan.Zero);
     }

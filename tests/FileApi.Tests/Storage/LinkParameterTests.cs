@@ -58,14 +58,15 @@ public sealed class LinkParameterTests
     }
 
     [Theory]
-    [InlineData("https://myaccount.blob.core.windows.net", "org/ws/file/1", null, null)]
-    [InlineData("http://127.0.0.1:10000/myaccount", "folder/virtual host ✓ + 100%.txt", "text/plain", null)]
-    [InlineData("https://myaccount.blob.core.windows.net", "a b/c.txt", null, "2031-01-01T00:00:00.0000000Z")]
-    public async Task LinksAreExactlyTheOnesTheSdkBuildsForTheSameGrant(string serviceUri, string blobName, string? contentType, string? versionId)
+    [InlineData("https://myaccount.blob.core.windows.net", "org/ws/file/1", null, null, null)]
+    [InlineData("http://127.0.0.1:10000/myaccount", "folder/virtual host ✓ + 100%.txt", "text/plain", null, null)]
+    [InlineData("https://myaccount.blob.core.windows.net", "a b/c.txt", null, "2031-01-01T00:00:00.0000000Z", null)]
+    [InlineData("http://127.0.0.1:10000/myaccount", "org/ws/file/2", "text/plain", null, "2031-01-01T00:00:00.1234567Z")]
+    public async Task LinksAreExactlyTheOnesTheSdkBuildsForTheSameGrant(string serviceUri, string blobName, string? contentType, string? versionId, string? snapshot)
     {
         var storage = Storage(serviceUri);
 
-        var download = await storage.CreateDownloadUriAsync(blobName, "report ✓.pdf", contentType, ExpiresOn, versionId, CancellationToken.None);
+        var download = await storage.CreateDownloadUriAsync(blobName, "report ✓.pdf", contentType, ExpiresOn, versionId, snapshot, CancellationToken.None);
         var upload = await storage.CreateUploadUriAsync(blobName, ExpiresOn, CancellationToken.None);
 
         var blob = new BlobClient(storage.BlobUri(blobName), new StorageSharedKeyCredential("myaccount", AzuriteServer.EmulatorAccountKey));
@@ -73,16 +74,17 @@ public sealed class LinkParameterTests
         {
             BlobContainerName = "files",
             BlobName = blobName,
-            Resource = versionId is null ? "b" : "bv",
+            Resource = versionId is not null ? "bv" : snapshot is not null ? "bs" : "b",
             BlobVersionId = versionId,
+            Snapshot = snapshot,
             StartsOn = _clock.GetUtcNow().AddMinutes(-5),
             Protocol = serviceUri.StartsWith("https", StringComparison.Ordinal) ? SasProtocol.Https : SasProtocol.HttpsAndHttp,
             ContentDisposition = ContentDisposition.Attachment("report ✓.pdf"),
             ContentType = contentType,
         };
-        var sdkDownload = (versionId is null ? blob : blob.WithVersion(versionId)).GenerateSasUri(grant);
+        var sdkDownload = (versionId is not null ? blob.WithVersion(versionId) : snapshot is not null ? blob.WithSnapshot(snapshot) : blob).GenerateSasUri(grant);
         grant.SetPermissions(BlobSasPermissions.Read | BlobSasPermissions.Write);
-        (grant.Resource, grant.BlobVersionId, grant.ContentDisposition, grant.ContentType) = ("b", null, null, null);
+        (grant.Resource, grant.BlobVersionId, grant.Snapshot, grant.ContentDisposition, grant.ContentType) = ("b", null, null, null, null);
         var sdkUpload = blob.GenerateSasUri(grant);
 
         Assert.Equal(sdkDownload.AbsoluteUri.Replace("+", "%20", StringComparison.Ordinal), download.AbsoluteUri);

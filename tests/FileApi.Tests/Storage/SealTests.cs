@@ -131,6 +131,89 @@ public sealed class SealTests(StorageTestContainer container) : IClassFixture<St
         Assert.Equal(BlobErrorCode.LeaseIdMissing.ToString(), refused.ErrorCode);
     }
 
+    [Fact]
+    public async Task SealingAsFoundTakesASnapshotOfExactlyTheSealedBytesAndLeavesTheBlobsEtagAsItWas()
+    {
+        var name = UniqueBlobName();
+        var sas = await _storage.CreateUploadUriAsync(name, InAnHour, CancellationToken.None);
+        (await container.Client.PutBlobAsync(sas, RandomBytes(6))).EnsureSuccessStatusCode();
+        var committed = (await _storage.GetPropertiesAsync(name, CancellationToken.None))!.ETag;
+
+        var (outcome, properties) = await _storage.SealAsFoundAsync(name, Guid.NewGuid(), CancellationToken.None);
+
+        Assert.Equal(SealOutcome.Sealed, outcome);
+        Assert.Equal(committed, properties!.ETag);
+        Assert.NotNull(properties.Snapshot);
+        Assert.Equal(committed, (await _storage.GetPropertiesAsync(name, CancellationToken.None))!.ETag);
+        var snapshot = (await container.Blobs.GetBlobClient(name).WithSnapshot(properties.Snapshot).GetPropertiesAsync()).Value;
+        Assert.Equal(committed, snapshot.ETag.ToString("H"));
+    }
+
+    [Fact]
+    public async Task SealingOnAVerifiedEtagTakesItsSnapshotToo()
+    {
+        var name = UniqueBlobName();
+        var sas = await _storage.CreateUploadUriAsync(name, InAnHour, CancellationToken.None);
+        var bytes = RandomBytes(8);
+        (await container.Client.PutBlobAsync(sas, bytes)).EnsureSuccessStatusCode();
+        var verified = (await _storage.GetPropertiesAsync(name, CancellationToken.None))!;
+
+        var (outcome, properties) = await _storage.SealAsync(name, verified, Guid.NewGuid(), CancellationToken.None);
+
+        Assert.Equal(SealOutcome.Sealed, outcome);
+        Assert.Equal(verified with { Snapshot = properties!.Snapshot }, properties);
+        Assert.NotNull(properties.Snapshot);
+        Assert.Equal(bytes, (await container.Blobs.GetBlobClient(name).WithSnapshot(properties.Snapshot).DownloadContentAsync()).Value.Content.ToArray());
+    }
+
+    [Fact]
+    public async Task SealingOnAnEtagTheBlobNoLongerHasTakesNeitherLeaseNorSnapshot()
+    {
+        var name = UniqueBlobName();
+        var sas = await _storage.CreateUploadUriAsync(name, InAnHour, CancellationToken.None);
+        (await container.Client.PutBlobAsync(sas, RandomBytes(3))).EnsureSuccessStatusCode();
+        var verified = (await _storage.GetPropertiesAsync(name, CancellationToken.None))!;
+        (await container.Client.PutBlobAsync(sas, RandomBytes(4))).EnsureSuccessStatusCode();
+
+        var (outcome, properties) = await _storage.SealAsync(name, verified, Guid.NewGuid(), CancellationToken.None);
+
+        Assert.Equal(SealOutcome.Changed, outcome);
+        Assert.Null(properties);
+        var listed = container.Blobs.GetBlobsAsync(BlobTraits.None, BlobStates.Snapshots, name, CancellationToken.None);
+        Assert.Equal(1, await listed.CountAsync()); // the blob itself, no snapshot
+    }
+
+    /// <summary>
+    /// What a still-valid upload link (rw) can do to a sealed blob: break the seal and write it again (Lease Blob needs only
+    /// write, on Azurite and Azure), whole or block by block. None of it reaches the snapshot the download link is pinned
+    /// to: a snapshot is read-only, and deleting it needs d, which the link lacks.
+    /// </summary>
+    [Fact]
+    public async Task AStillValidUploadLinkThatBreaksTheSealCannotChangeWhatALinkPinnedToTheSealsSnapshotServes()
+    {
+        var name = UniqueBlobName();
+        var sas = await _storage.CreateUploadUriAsync(name, InAnHour, CancellationToken.None);
+        var bytes = RandomBytes(5);
+        (await container.Client.PutBlobAsync(sas, bytes)).EnsureSuccessStatusCode();
+        var (_, properties) = await _storage.SealAsFoundAsync(name, Guid.NewGuid(), CancellationToken.None);
+        var download = await _storage.CreateDownloadUriAsync(name, "a.bin", null, InAnHour, blobVersionId: null, properties!.Snapshot, CancellationToken.None);
+
+        using var broken = await container.Client.SendAsync(TestData.LeaseRequest(sas, "break", proposedLeaseId: null));
+        using var overwrite = await container.Client.PutBlobAsync(sas, RandomBytes(7));
+        using var block = await container.Client.PutBlockAsync(sas, BlockId(0), RandomBytes(9));
+        using var commit = await container.Client.PutBlockListAsync(sas, [BlockId(0)]);
+        using var deleteSnapshot = await container.Client.DeleteAsync(new UriBuilder(sas) { Query = $"snapshot={Uri.EscapeDataString(properties.Snapshot!)}&{sas.Query.TrimStart('?')}" }.Uri);
+        using var served = await container.Client.GetBlobAsync(download);
+
+        Assert.Equal(HttpStatusCode.Accepted, broken.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, overwrite.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, commit.StatusCode);
+        Assert.NotEqual(bytes, await ContentAsync(name)); // the blob itself was written again
+        Assert.Equal(HttpStatusCode.Forbidden, deleteSnapshot.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Equal(bytes, await served.Content.ReadAsByteArrayAsync());
+    }
+
     private sealed record SealedBlob(string Name, Uri Sas, byte[] Bytes, string ETag, Guid LeaseId);
 
     private async Task<SealedBlob> SealedBlobAsync()

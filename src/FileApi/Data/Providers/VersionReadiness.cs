@@ -62,12 +62,13 @@ sealed class PostgreSqlVersionReadiness : IVersionReadiness
         var sizes = Array("sizes", NpgsqlDbType.Bigint, v => v.Properties.ContentLength);
         var etags = Array("etags", NpgsqlDbType.Text, v => v.Properties.ETag);
         var blobVersionIds = Array("blob_version_ids", NpgsqlDbType.Text, v => v.Properties.VersionId);
+        var blobSnapshots = Array("blob_snapshots", NpgsqlDbType.Text, v => v.Properties.Snapshot);
         var verified = Array("verified", NpgsqlDbType.Text, v => v.Verified);
         var tokens = Array("tokens", NpgsqlDbType.Uuid, v => v.Claim);
         return await db.Database.SqlQuery<ReadinessAnswer>($"""
             WITH input AS (
-                SELECT * FROM unnest({fileIds}, {versionIds}, {sizes}, {etags}, {blobVersionIds}, {verified}, {tokens})
-                    AS i(file_id, version_id, size, etag, blob_version_id, verified, token)),
+                SELECT * FROM unnest({fileIds}, {versionIds}, {sizes}, {etags}, {blobVersionIds}, {blobSnapshots}, {verified}, {tokens})
+                    AS i(file_id, version_id, size, etag, blob_version_id, blob_snapshot, verified, token)),
             -- The file rows are locked first, in id order, so readiness, deletion and restore of one file count in usage one after another.
             locked AS (
                 SELECT id, workspace_id, deleted_at, current_version_id FROM files
@@ -101,7 +102,8 @@ sealed class PostgreSqlVersionReadiness : IVersionReadiness
                 RETURNING u.workspace_id),
             ready AS (
                 UPDATE file_versions v
-                   SET status = 'Ready', size = j.size, etag = j.etag, blob_version_id = j.blob_version_id, verified = j.verified, ready_at = {now},
+                   SET status = 'Ready', size = j.size, etag = j.etag, blob_version_id = j.blob_version_id, blob_snapshot = j.blob_snapshot,
+                       verified = j.verified, ready_at = {now},
                        verification_owner = NULL, verification_token = NULL, verification_claimed_at = NULL
                   FROM judged j
                  WHERE v.file_id = j.file_id AND v.version_id = j.version_id AND NOT j.over_quota AND v.status = 'Uploading'
@@ -142,16 +144,18 @@ sealed class SqlServerVersionReadiness : IVersionReadiness
     internal const string MarkReadySql = """
         SET NOCOUNT ON;
         DECLARE @input TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, size bigint NOT NULL, etag nvarchar(256) NOT NULL,
-            blob_version_id nvarchar(256) NULL, verified nvarchar(64) NULL, token uniqueidentifier NULL, PRIMARY KEY (file_id, version_id));
+            blob_version_id nvarchar(256) NULL, blob_snapshot nvarchar(64) NULL, verified nvarchar(64) NULL, token uniqueidentifier NULL,
+            PRIMARY KEY (file_id, version_id));
         DECLARE @locked TABLE (id uniqueidentifier NOT NULL PRIMARY KEY, workspace_id uniqueidentifier NOT NULL, deleted_at datetimeoffset NULL,
             current_version_id bigint NULL);
         DECLARE @judged TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, workspace_id uniqueidentifier NOT NULL,
             live bit NOT NULL, first_ready bit NOT NULL, over_quota bit NOT NULL, PRIMARY KEY (file_id, version_id));
         DECLARE @ready TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, size bigint NULL, created_at datetimeoffset NOT NULL);
-        INSERT INTO @input (file_id, version_id, size, etag, blob_version_id, verified, token)
-        SELECT file_id, version_id, size, etag, blob_version_id, verified, token
+        INSERT INTO @input (file_id, version_id, size, etag, blob_version_id, blob_snapshot, verified, token)
+        SELECT file_id, version_id, size, etag, blob_version_id, blob_snapshot, verified, token
           FROM OPENJSON(@versions) WITH (file_id uniqueidentifier '$.file_id', version_id bigint '$.version_id', size bigint '$.size',
-               etag nvarchar(256) '$.etag', blob_version_id nvarchar(256) '$.blob_version_id', verified nvarchar(64) '$.verified',
+               etag nvarchar(256) '$.etag', blob_version_id nvarchar(256) '$.blob_version_id', blob_snapshot nvarchar(64) '$.blob_snapshot',
+               verified nvarchar(64) '$.verified',
                token uniqueidentifier '$.token');
         INSERT INTO @locked (id, workspace_id, deleted_at, current_version_id)
         SELECT id, workspace_id, deleted_at, current_version_id FROM files WITH (UPDLOCK, ROWLOCK) WHERE id IN (SELECT file_id FROM @input);
@@ -172,7 +176,8 @@ sealed class SqlServerVersionReadiness : IVersionReadiness
           JOIN workspaces AS w ON w.id = c.workspace_id
           LEFT JOIN workspace_usage AS u WITH (UPDLOCK, HOLDLOCK) ON u.workspace_id = c.workspace_id AND c.live = 1;
         UPDATE v
-           SET status = N'Ready', size = i.size, etag = i.etag, blob_version_id = i.blob_version_id, verified = i.verified, ready_at = @now,
+           SET status = N'Ready', size = i.size, etag = i.etag, blob_version_id = i.blob_version_id, blob_snapshot = i.blob_snapshot,
+               verified = i.verified, ready_at = @now,
                verification_owner = NULL, verification_token = NULL, verification_claimed_at = NULL
         OUTPUT inserted.file_id, inserted.version_id, inserted.size, inserted.created_at INTO @ready
           FROM file_versions AS v
@@ -210,7 +215,7 @@ sealed class SqlServerVersionReadiness : IVersionReadiness
         var json = JsonSerializer.Serialize(versions.Select(v => new
         {
             file_id = v.FileId, version_id = v.VersionId, size = v.Properties.ContentLength, etag = v.Properties.ETag,
-            blob_version_id = v.Properties.VersionId, verified = v.Verified, token = v.Claim,
+            blob_version_id = v.Properties.VersionId, blob_snapshot = v.Properties.Snapshot, verified = v.Verified, token = v.Claim,
         }));
         return await db.Database.SqlQueryRaw<ReadinessAnswer>(MarkReadySql,
             new SqlParameter("@versions", System.Data.SqlDbType.NVarChar, -1) { Value = json },

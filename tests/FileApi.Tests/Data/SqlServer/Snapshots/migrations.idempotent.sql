@@ -402,3 +402,24 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202003050_PinReadsToBlobSnapshot'
+)
+BEGIN
+    ALTER TABLE [file_versions] ADD [blob_snapshot] nvarchar(64) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202003050_PinReadsToBlobSnapshot'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261202003050_PinReadsToBlobSnapshot', N'10.0.15');
+END;
+
+COMMIT;
+GO
+

@@ -117,16 +117,18 @@ IF @result < 0 THROW 51000, N'FileApi: a path lock was not granted.', 1;
 -- version readiness with usage
 SET NOCOUNT ON;
 DECLARE @input TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, size bigint NOT NULL, etag nvarchar(256) NOT NULL,
-    blob_version_id nvarchar(256) NULL, verified nvarchar(64) NULL, token uniqueidentifier NULL, PRIMARY KEY (file_id, version_id));
+    blob_version_id nvarchar(256) NULL, blob_snapshot nvarchar(64) NULL, verified nvarchar(64) NULL, token uniqueidentifier NULL,
+    PRIMARY KEY (file_id, version_id));
 DECLARE @locked TABLE (id uniqueidentifier NOT NULL PRIMARY KEY, workspace_id uniqueidentifier NOT NULL, deleted_at datetimeoffset NULL,
     current_version_id bigint NULL);
 DECLARE @judged TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, workspace_id uniqueidentifier NOT NULL,
     live bit NOT NULL, first_ready bit NOT NULL, over_quota bit NOT NULL, PRIMARY KEY (file_id, version_id));
 DECLARE @ready TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, size bigint NULL, created_at datetimeoffset NOT NULL);
-INSERT INTO @input (file_id, version_id, size, etag, blob_version_id, verified, token)
-SELECT file_id, version_id, size, etag, blob_version_id, verified, token
+INSERT INTO @input (file_id, version_id, size, etag, blob_version_id, blob_snapshot, verified, token)
+SELECT file_id, version_id, size, etag, blob_version_id, blob_snapshot, verified, token
   FROM OPENJSON(@versions) WITH (file_id uniqueidentifier '$.file_id', version_id bigint '$.version_id', size bigint '$.size',
-       etag nvarchar(256) '$.etag', blob_version_id nvarchar(256) '$.blob_version_id', verified nvarchar(64) '$.verified',
+       etag nvarchar(256) '$.etag', blob_version_id nvarchar(256) '$.blob_version_id', blob_snapshot nvarchar(64) '$.blob_snapshot',
+       verified nvarchar(64) '$.verified',
        token uniqueidentifier '$.token');
 INSERT INTO @locked (id, workspace_id, deleted_at, current_version_id)
 SELECT id, workspace_id, deleted_at, current_version_id FROM files WITH (UPDLOCK, ROWLOCK) WHERE id IN (SELECT file_id FROM @input);
@@ -147,7 +149,8 @@ SELECT c.file_id, c.version_id, c.workspace_id, c.live, c.first_ready,
   JOIN workspaces AS w ON w.id = c.workspace_id
   LEFT JOIN workspace_usage AS u WITH (UPDLOCK, HOLDLOCK) ON u.workspace_id = c.workspace_id AND c.live = 1;
 UPDATE v
-   SET status = N'Ready', size = i.size, etag = i.etag, blob_version_id = i.blob_version_id, verified = i.verified, ready_at = @now,
+   SET status = N'Ready', size = i.size, etag = i.etag, blob_version_id = i.blob_version_id, blob_snapshot = i.blob_snapshot,
+       verified = i.verified, ready_at = @now,
        verification_owner = NULL, verification_token = NULL, verification_claimed_at = NULL
 OUTPUT inserted.file_id, inserted.version_id, inserted.size, inserted.created_at INTO @ready
   FROM file_versions AS v
