@@ -31,6 +31,8 @@ public sealed class CapturedTelemetryFactory : FileApiFactory
         new("Logging:LogLevel:Default", "Trace"),
         new("Logging:LogLevel:Microsoft.AspNetCore", "Trace"),
         new("Logging:LogLevel:Microsoft.EntityFrameworkCore", "Trace"),
+        // The in-memory exporters below are added in code, which the app's settings cannot see.
+        new("Telemetry:RecordWithoutExporter", "true"),
     ];
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
