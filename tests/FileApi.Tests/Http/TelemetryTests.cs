@@ -193,3 +193,21 @@ static class MetricPointTags
         return [.. all];
     }
 }
+
+/// <summary>The app as configured by default: no Application Insights connection string, Telemetry:Exporter None.</summary>
+public sealed class UnexportedTelemetryTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
+{
+    [Fact]
+    public async Task AnAppThatExportsNothingSetsUpNoTracingOrMetricsAndStillAnswersProblemsWithATraceId()
+    {
+        Assert.Null(factory.Services.GetService<TracerProvider>());
+        Assert.Null(factory.Services.GetService<MeterProvider>());
+
+        using var api = factory.CreateClientFor(FileApiFactory.Owner);
+        using var response = await api.GetAsync($"{factory.FilesBase}/{Guid.NewGuid()}");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.Equal(FileApi.Http.Problems.FileNotFound, problem.GetProperty("type").GetString());
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("trace_id").GetString()));
+    }
+}
