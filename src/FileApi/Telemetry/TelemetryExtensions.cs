@@ -24,12 +24,6 @@ public sealed class TelemetryOptions
     /// Application Insights needs no setting here: APPLICATIONINSIGHTS_CONNECTION_STRING (or AzureMonitor:ConnectionString) turns it on.
     /// </summary>
     public TelemetryExporter Exporter { get; set; }
-
-    /// <summary>
-    /// Record spans, metrics and OpenTelemetry log records with no exporter configured here, for one added in code (the
-    /// tests' in-memory exporters). Otherwise an app that exports nothing records nothing: every span would be dropped anyway.
-    /// </summary>
-    public bool RecordWithoutExporter { get; set; }
 }
 
 public static class TelemetryExtensions
@@ -45,12 +39,6 @@ public static class TelemetryExtensions
     {
         builder.Services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         var settings = builder.Configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new();
-        var toApplicationInsights = !string.IsNullOrWhiteSpace(builder.Configuration[ApplicationInsightsSetting])
-            || !string.IsNullOrWhiteSpace(builder.Configuration[AzureMonitorSetting]);
-        // OpenTelemetry's default sampler records every span in full even when no processor exports it (a tenth of a
-        // poll's CPU: the request's span with its tags, and the command's), so with nowhere to send them nothing listens.
-        if (!toApplicationInsights && settings.Exporter == TelemetryExporter.None && !settings.RecordWithoutExporter)
-            return builder;
 
         // The Azure SDK's activity sources are experimental and stay silent unless this is on.
         AppContext.SetSwitch("Azure.Experimental.EnableActivitySource", true);
@@ -70,7 +58,7 @@ public static class TelemetryExtensions
                 .AddNpgsqlInstrumentation())
             .WithLogging();
 
-        if (toApplicationInsights)
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[ApplicationInsightsSetting]) || !string.IsNullOrWhiteSpace(builder.Configuration[AzureMonitorSetting]))
             telemetry.UseAzureMonitor();
 
         switch (settings.Exporter)

@@ -31,8 +31,6 @@ public sealed class CapturedTelemetryFactory : FileApiFactory
         new("Logging:LogLevel:Default", "Trace"),
         new("Logging:LogLevel:Microsoft.AspNetCore", "Trace"),
         new("Logging:LogLevel:Microsoft.EntityFrameworkCore", "Trace"),
-        // The in-memory exporters below are added in code, which the app's settings cannot see.
-        new("Telemetry:RecordWithoutExporter", "true"),
     ];
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -191,23 +189,5 @@ static class MetricPointTags
         foreach (var tag in tags)
             all.Add(tag);
         return [.. all];
-    }
-}
-
-/// <summary>The app as configured by default: no Application Insights connection string, Telemetry:Exporter None.</summary>
-public sealed class UnexportedTelemetryTests(FileApiFactory factory) : IClassFixture<FileApiFactory>
-{
-    [Fact]
-    public async Task AnAppThatExportsNothingSetsUpNoTracingOrMetricsAndStillAnswersProblemsWithATraceId()
-    {
-        Assert.Null(factory.Services.GetService<TracerProvider>());
-        Assert.Null(factory.Services.GetService<MeterProvider>());
-
-        using var api = factory.CreateClientFor(FileApiFactory.Owner);
-        using var response = await api.GetAsync($"{factory.FilesBase}/{Guid.NewGuid()}");
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        var problem = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
-        Assert.Equal(FileApi.Http.Problems.FileNotFound, problem.GetProperty("type").GetString());
-        Assert.False(string.IsNullOrEmpty(problem.GetProperty("trace_id").GetString()));
     }
 }
