@@ -211,9 +211,11 @@ public static class FileEndpoints
                 new VerificationAccepted(fileId, FileReader.Format(versionId), VerificationAccepted.Verifying));
         }
 
-        // Completion changes only the version; the file row read above is still current for describing it.
+        // Completion changes only the version; the file row read above is still current for describing it. A version made
+        // ready here holds what readiness wrote, so it is described as it is, without reading it again.
+        var madeReady = outcome == CompletionOutcome.MarkedReady;
         var described = await services.Reader.DescribeAsync(http, scope, file, ParsedFileQuery.Version(versionId), ct,
-            sealedJustNow: outcome == CompletionOutcome.MarkedReady);
+            loaded: madeReady ? new FileWithVersion(file, version) : null, sealedJustNow: madeReady);
         return described.Result is Ok<FileResponse> ready ? ready : (ProblemHttpResult)described.Result;
     }
 

@@ -234,6 +234,7 @@ public sealed class VersionLifecycle(
     /// Completes a version the caller has just read (the completion endpoint reads it with the caller's membership), as
     /// <see cref="CompleteManyAsync"/> does for one: the same judgement and the same readiness statement, without a batch's bookkeeping.
     /// </summary>
+    /// <param name="version">On <see cref="CompletionOutcome.MarkedReady"/>, it holds what readiness wrote (<see cref="BecameReady"/>), so it can be described without reading it again.</param>
     /// <param name="toldCommitted">The uploader says the blob is committed (see <see cref="JudgeBlobAsync"/>).</param>
     public async Task<CompletionOutcome> CompleteAsync(FileVersion version, string blobName, bool toldCommitted, CancellationToken ct)
     {
@@ -246,12 +247,35 @@ public sealed class VersionLifecycle(
         {
             Judgement.Settled(var judged) => judged,
             Judgement.Broken(var code, var reason) => await FailAsync(version, blobName, code, reason, claim: null, ct),
-            Judgement.Sealed(var properties) =>
-                (await MarkReadyAsync([new Sealed(version, blobName, properties, Verified(version, hashed: []))], claim: null, ct)).Single().Outcome,
+            Judgement.Sealed(var properties) => await MarkOneReadyAsync(new Sealed(version, blobName, properties, Verified(version, hashed: [])), ct),
             _ => throw new System.Diagnostics.UnreachableException(),
         };
         Telemetry.FileApiTelemetry.Completed(span, outcome);
         return outcome;
+    }
+
+    async Task<CompletionOutcome> MarkOneReadyAsync(Sealed version, CancellationToken ct)
+    {
+        var outcome = (await MarkReadyAsync([version], claim: null, ct)).Single().Outcome;
+        if (outcome == CompletionOutcome.MarkedReady)
+            BecameReady(version);
+        return outcome;
+    }
+
+    /// <summary>
+    /// What the readiness statement wrote to the version's row (<see cref="IVersionReadiness"/>), applied to the row as read, so
+    /// the completion's answer needs no second read of it (no answer shows <c>ReadyAt</c>; it is this moment, as the statement's is).
+    /// </summary>
+    void BecameReady(Sealed ready)
+    {
+        var (version, _, properties, verified) = ready;
+        version.Status = VersionStatus.Ready;
+        version.Size = properties.ContentLength;
+        version.ETag = properties.ETag;
+        version.BlobVersionId = properties.VersionId;
+        version.Verified = verified;
+        version.ReadyAt ??= clock.GetUtcNow();
+        (version.VerificationOwner, version.VerificationToken, version.VerificationClaimedAt) = (null, null, null);
     }
 
     /// <summary>
@@ -643,8 +667,9 @@ public sealed class VersionLifecycle(
                     results.AddRange(await MarkReadyAsync([version], claim, ct));
                 return results;
             }
-            var ready = answers.Where(a => a.Outcome == ReadinessOutcomes.Ready).Select(a => (a.FileId, a.VersionId)).ToList();
-            await outbox.AddManyAsync(FileEventTypes.VersionReady, ready, ct);
+            // Only versions whose workspace has a webhook get events, and the statement said which: the others cost no query.
+            var watched = answers.Where(a => a.Outcome == ReadinessOutcomes.Ready && a.Watched).Select(a => (a.FileId, a.VersionId)).ToList();
+            await outbox.AddManyAsync(FileEventTypes.VersionReady, watched, ct);
             await transaction.CommitAsync(ct);
             outbox.Committed();
         }

@@ -10,8 +10,11 @@ namespace FileApi.Data.Providers;
 /// <summary>What an uploading version becomes ready with; with a claim, only the claim's holder may make it so, without one anyone while no live claim is held.</summary>
 public sealed record ReadyVersion(Guid FileId, long VersionId, BlobProperties Properties, string? Verified, Guid? Claim);
 
-/// <summary>What readiness made of one version (<see cref="ReadinessAnswer.Outcome"/>: one of <see cref="ReadinessOutcomes"/>).</summary>
-public sealed record ReadinessAnswer(Guid FileId, long VersionId, string Outcome);
+/// <summary>
+/// What readiness made of one version (<see cref="ReadinessAnswer.Outcome"/>: one of <see cref="ReadinessOutcomes"/>), and whether
+/// its workspace has a webhook endpoint (<see cref="ReadinessAnswer.Watched"/>), so that an unwatched one costs the outbox no query.
+/// </summary>
+public sealed record ReadinessAnswer(Guid FileId, long VersionId, string Outcome, bool Watched);
 
 public static class ReadinessOutcomes
 {
@@ -41,7 +44,8 @@ public static class ReadinessOutcomes
 /// if the usage as locked plus its own bytes and those of the smaller ones before it does; a deleted file's versions count
 /// in nothing and need no room. The fitting versions' updates (whose row counts are the answer), their bytes (and each file
 /// with its first ready version) added once per workspace, and each file's current version moved to its newest ready one
-/// unless a newer one is ready. A batch of one is exactly the single completion: every caller uses this statement.
+/// unless a newer one is ready. Each answer also says whether the version's workspace has a webhook endpoint, so the outbox
+/// is asked only for watched ones. A batch of one is exactly the single completion: every caller uses this statement.
 /// </summary>
 public interface IVersionReadiness
 {
@@ -123,7 +127,8 @@ sealed class PostgreSqlVersionReadiness : IVersionReadiness
                         WHEN j.workspace_id NOT IN (SELECT workspace_id FROM usage)
                              AND j.workspace_id IN (SELECT workspace_id FROM judged WHERE live AND NOT over_quota) THEN 'retry'
                         WHEN j.over_quota THEN 'over-quota'
-                        ELSE 'stale' END AS "Outcome"
+                        ELSE 'stale' END AS "Outcome",
+                   EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.workspace_id = j.workspace_id) AS "Watched"
               FROM input i
               LEFT JOIN judged j ON j.file_id = i.file_id AND j.version_id = i.version_id
               LEFT JOIN ready r ON r.file_id = i.file_id AND r.version_id = i.version_id
@@ -203,7 +208,8 @@ sealed class SqlServerVersionReadiness : IVersionReadiness
                CASE WHEN r.file_id IS NOT NULL THEN N'ready'
                     WHEN j.file_id IS NULL OR j.live = 0 THEN N'settled'
                     WHEN j.over_quota = 1 THEN N'over-quota'
-                    ELSE N'stale' END AS [Outcome]
+                    ELSE N'stale' END AS [Outcome],
+               CAST(CASE WHEN EXISTS (SELECT 1 FROM webhook_endpoints AS e WHERE e.workspace_id = j.workspace_id) THEN 1 ELSE 0 END AS bit) AS [Watched]
           FROM @input AS i
           LEFT JOIN @judged AS j ON j.file_id = i.file_id AND j.version_id = i.version_id
           LEFT JOIN @ready AS r ON r.file_id = i.file_id AND r.version_id = i.version_id;

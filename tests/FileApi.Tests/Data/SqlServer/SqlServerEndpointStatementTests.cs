@@ -89,8 +89,8 @@ public sealed class SqlServerEndpointStatementTests(OfflineSqlServerFactory fact
 
     const string CallerFileAndVersionQuery = "SELECT TOP(1) [w].[role], [f].[id]";
 
-    /// <summary>The readiness statement's one answer row for a version.</summary>
-    static DataTable Readiness(Guid fileId, string outcome) => Row(("FileId", fileId), ("VersionId", 1L), ("Outcome", outcome));
+    /// <summary>The readiness statement's one answer row for a version, in a workspace with a webhook (so its event is written).</summary>
+    static DataTable Readiness(Guid fileId, string outcome) => Row(("FileId", fileId), ("VersionId", 1L), ("Outcome", outcome), ("Watched", true));
 
     const string ReadinessStatement = "AS [Outcome]";
 

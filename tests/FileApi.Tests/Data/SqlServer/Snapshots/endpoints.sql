@@ -692,7 +692,7 @@ SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
 
--- completeUpload: a committed upload becomes ready (answers 404)
+-- completeUpload: a committed upload becomes ready (answers 200)
 -- @fileId uniqueidentifier
 -- @requestedVersionId bigint
 -- @workspaceId uniqueidentifier
@@ -775,7 +775,8 @@ SELECT i.file_id AS [FileId], i.version_id AS [VersionId],
        CASE WHEN r.file_id IS NOT NULL THEN N'ready'
             WHEN j.file_id IS NULL OR j.live = 0 THEN N'settled'
             WHEN j.over_quota = 1 THEN N'over-quota'
-            ELSE N'stale' END AS [Outcome]
+            ELSE N'stale' END AS [Outcome],
+       CAST(CASE WHEN EXISTS (SELECT 1 FROM webhook_endpoints AS e WHERE e.workspace_id = j.workspace_id) THEN 1 ELSE 0 END AS bit) AS [Watched]
   FROM @input AS i
   LEFT JOIN @judged AS j ON j.file_id = i.file_id AND j.version_id = i.version_id
   LEFT JOIN @ready AS r ON r.file_id = i.file_id AND r.version_id = i.version_id;
@@ -818,12 +819,6 @@ SET IMPLICIT_TRANSACTIONS OFF;
 SET NOCOUNT ON;
 INSERT INTO [webhook_deliveries] ([id], [attempts], [claim_owner], [claim_token], [claimed_at], [created_at], [delivered_at], [endpoint_id], [event_id], [event_type], [last_attempt_at], [last_error], [last_status_code], [next_attempt_at], [payload], [status], [subject])
 VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14, @p15, @p16);
-
--- @fileId uniqueidentifier
--- @versionId bigint
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
-FROM [file_versions] AS [f]
-WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
 
 -- completeUpload: a committed upload over the workspace's quota fails (answers 404)
 -- @fileId uniqueidentifier
@@ -908,7 +903,8 @@ SELECT i.file_id AS [FileId], i.version_id AS [VersionId],
        CASE WHEN r.file_id IS NOT NULL THEN N'ready'
             WHEN j.file_id IS NULL OR j.live = 0 THEN N'settled'
             WHEN j.over_quota = 1 THEN N'over-quota'
-            ELSE N'stale' END AS [Outcome]
+            ELSE N'stale' END AS [Outcome],
+       CAST(CASE WHEN EXISTS (SELECT 1 FROM webhook_endpoints AS e WHERE e.workspace_id = j.workspace_id) THEN 1 ELSE 0 END AS bit) AS [Watched]
   FROM @input AS i
   LEFT JOIN @judged AS j ON j.file_id = i.file_id AND j.version_id = i.version_id
   LEFT JOIN @ready AS r ON r.file_id = i.file_id AND r.version_id = i.version_id;
@@ -1820,7 +1816,8 @@ SELECT i.file_id AS [FileId], i.version_id AS [VersionId],
        CASE WHEN r.file_id IS NOT NULL THEN N'ready'
             WHEN j.file_id IS NULL OR j.live = 0 THEN N'settled'
             WHEN j.over_quota = 1 THEN N'over-quota'
-            ELSE N'stale' END AS [Outcome]
+            ELSE N'stale' END AS [Outcome],
+       CAST(CASE WHEN EXISTS (SELECT 1 FROM webhook_endpoints AS e WHERE e.workspace_id = j.workspace_id) THEN 1 ELSE 0 END AS bit) AS [Watched]
   FROM @input AS i
   LEFT JOIN @judged AS j ON j.file_id = i.file_id AND j.version_id = i.version_id
   LEFT JOIN @ready AS r ON r.file_id = i.file_id AND r.version_id = i.version_id;

@@ -176,7 +176,8 @@ SELECT i.file_id AS [FileId], i.version_id AS [VersionId],
        CASE WHEN r.file_id IS NOT NULL THEN N'ready'
             WHEN j.file_id IS NULL OR j.live = 0 THEN N'settled'
             WHEN j.over_quota = 1 THEN N'over-quota'
-            ELSE N'stale' END AS [Outcome]
+            ELSE N'stale' END AS [Outcome],
+       CAST(CASE WHEN EXISTS (SELECT 1 FROM webhook_endpoints AS e WHERE e.workspace_id = j.workspace_id) THEN 1 ELSE 0 END AS bit) AS [Watched]
   FROM @input AS i
   LEFT JOIN @judged AS j ON j.file_id = i.file_id AND j.version_id = i.version_id
   LEFT JOIN @ready AS r ON r.file_id = i.file_id AND r.version_id = i.version_id;
