@@ -273,6 +273,7 @@ public sealed class VersionLifecycle(
         version.Size = properties.ContentLength;
         version.ETag = properties.ETag;
         version.BlobVersionId = properties.VersionId;
+        version.BlobSnapshot = properties.Snapshot;
         version.Verified = verified;
         version.ReadyAt ??= clock.GetUtcNow();
         (version.VerificationOwner, version.VerificationToken, version.VerificationClaimedAt) = (null, null, null);

@@ -109,6 +109,19 @@ public sealed class ReadsWithoutStorageTests(RecordedStorageFactory factory) : I
         Assert.Equal([7, 8, 9], await (await TestData.GetAsync(file.Download)).Content.ReadAsByteArrayAsync());
     }
 
+    [Fact]
+    public async Task TheCompletionsOwnAnswerLinksToTheSnapshotTakenWithTheSeal()
+    {
+        var upload = await factory.RegisterAndPutAsync(_api, "path/quiet/completed.txt", [4, 5, 6]);
+
+        using var completed = await _api.PostAsync($"{factory.FilesBase}/{upload.FileId}/versions/{upload.VersionId}/complete", null);
+
+        Assert.Equal(HttpStatusCode.OK, completed.StatusCode);
+        var file = await completed.Content.ReadFromJsonAsync<FileResponse>(FileApiFactory.Json);
+        Assert.Contains("snapshot=", file!.Download.Query);
+        Assert.Equal((await factory.VersionAsync(upload)).BlobSnapshot, System.Web.HttpUtility.ParseQueryString(file.Download.Query)["snapshot"]);
+    }
+
     /// <summary>
     /// Azurite shows the snapshot's part (a link pinned to it keeps serving the verified bytes whatever the upload link does to
     /// the blob); that Azure honours <c>sr=bs</c> links the same way is its documented behaviour, not shown here.
