@@ -688,7 +688,7 @@ WHERE [f].[id] = @_8__locals1_fileId
 
 -- @fileId uniqueidentifier
 -- @versionId bigint
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_snapshot], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
 
@@ -699,7 +699,7 @@ WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
 -- @userId nvarchar(128)
-SELECT TOP(1) [w].[role], [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id], [f0].[file_id], [f0].[version_id], [f0].[blob_reported_at], [f0].[blob_version_id], [f0].[content_type], [f0].[created_at], [f0].[created_by_email], [f0].[created_by_id], [f0].[created_by_name], [f0].[declared_md5], [f0].[declared_sha256], [f0].[declared_size], [f0].[etag], [f0].[failure_code], [f0].[failure_reason], [f0].[last_checked_at], [f0].[metadata], [f0].[ready_at], [f0].[seal_lease_id], [f0].[size], [f0].[status], [f0].[upload_expires_at], [f0].[verification_claimed_at], [f0].[verification_owner], [f0].[verification_token], [f0].[verified]
+SELECT TOP(1) [w].[role], [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id], [f0].[file_id], [f0].[version_id], [f0].[blob_reported_at], [f0].[blob_snapshot], [f0].[blob_version_id], [f0].[content_type], [f0].[created_at], [f0].[created_by_email], [f0].[created_by_id], [f0].[created_by_name], [f0].[declared_md5], [f0].[declared_sha256], [f0].[declared_size], [f0].[etag], [f0].[failure_code], [f0].[failure_reason], [f0].[last_checked_at], [f0].[metadata], [f0].[ready_at], [f0].[seal_lease_id], [f0].[size], [f0].[status], [f0].[upload_expires_at], [f0].[verification_claimed_at], [f0].[verification_owner], [f0].[verification_token], [f0].[verified]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
 LEFT JOIN [files] AS [f] ON [w].[workspace_id] = [f].[workspace_id] AND @fileId = [f].[id]
@@ -719,16 +719,18 @@ WHERE [f].[file_id] = @version_FileId AND [f].[version_id] = @version_VersionId 
 -- @stale_before datetimeoffset
 SET NOCOUNT ON;
 DECLARE @input TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, size bigint NOT NULL, etag nvarchar(256) NOT NULL,
-    blob_version_id nvarchar(256) NULL, verified nvarchar(64) NULL, token uniqueidentifier NULL, PRIMARY KEY (file_id, version_id));
+    blob_version_id nvarchar(256) NULL, blob_snapshot nvarchar(64) NULL, verified nvarchar(64) NULL, token uniqueidentifier NULL,
+    PRIMARY KEY (file_id, version_id));
 DECLARE @locked TABLE (id uniqueidentifier NOT NULL PRIMARY KEY, workspace_id uniqueidentifier NOT NULL, deleted_at datetimeoffset NULL,
     current_version_id bigint NULL);
 DECLARE @judged TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, workspace_id uniqueidentifier NOT NULL,
     live bit NOT NULL, first_ready bit NOT NULL, over_quota bit NOT NULL, PRIMARY KEY (file_id, version_id));
 DECLARE @ready TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, size bigint NULL, created_at datetimeoffset NOT NULL);
-INSERT INTO @input (file_id, version_id, size, etag, blob_version_id, verified, token)
-SELECT file_id, version_id, size, etag, blob_version_id, verified, token
+INSERT INTO @input (file_id, version_id, size, etag, blob_version_id, blob_snapshot, verified, token)
+SELECT file_id, version_id, size, etag, blob_version_id, blob_snapshot, verified, token
   FROM OPENJSON(@versions) WITH (file_id uniqueidentifier '$.file_id', version_id bigint '$.version_id', size bigint '$.size',
-       etag nvarchar(256) '$.etag', blob_version_id nvarchar(256) '$.blob_version_id', verified nvarchar(64) '$.verified',
+       etag nvarchar(256) '$.etag', blob_version_id nvarchar(256) '$.blob_version_id', blob_snapshot nvarchar(64) '$.blob_snapshot',
+       verified nvarchar(64) '$.verified',
        token uniqueidentifier '$.token');
 INSERT INTO @locked (id, workspace_id, deleted_at, current_version_id)
 SELECT id, workspace_id, deleted_at, current_version_id FROM files WITH (UPDLOCK, ROWLOCK) WHERE id IN (SELECT file_id FROM @input);
@@ -749,7 +751,8 @@ SELECT c.file_id, c.version_id, c.workspace_id, c.live, c.first_ready,
   JOIN workspaces AS w ON w.id = c.workspace_id
   LEFT JOIN workspace_usage AS u WITH (UPDLOCK, HOLDLOCK) ON u.workspace_id = c.workspace_id AND c.live = 1;
 UPDATE v
-   SET status = N'Ready', size = i.size, etag = i.etag, blob_version_id = i.blob_version_id, verified = i.verified, ready_at = @now,
+   SET status = N'Ready', size = i.size, etag = i.etag, blob_version_id = i.blob_version_id, blob_snapshot = i.blob_snapshot,
+       verified = i.verified, ready_at = @now,
        verification_owner = NULL, verification_token = NULL, verification_claimed_at = NULL
 OUTPUT inserted.file_id, inserted.version_id, inserted.size, inserted.created_at INTO @ready
   FROM file_versions AS v
@@ -794,7 +797,7 @@ WHERE [w].[workspace_id] = @workspaceIds1
 
 -- @watchedFiles1 uniqueidentifier
 -- @watchedVersions1 bigint
-SELECT [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_snapshot], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @watchedFiles1 AND [f].[version_id] = @watchedVersions1
 
@@ -827,7 +830,7 @@ VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
 -- @userId nvarchar(128)
-SELECT TOP(1) [w].[role], [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id], [f0].[file_id], [f0].[version_id], [f0].[blob_reported_at], [f0].[blob_version_id], [f0].[content_type], [f0].[created_at], [f0].[created_by_email], [f0].[created_by_id], [f0].[created_by_name], [f0].[declared_md5], [f0].[declared_sha256], [f0].[declared_size], [f0].[etag], [f0].[failure_code], [f0].[failure_reason], [f0].[last_checked_at], [f0].[metadata], [f0].[ready_at], [f0].[seal_lease_id], [f0].[size], [f0].[status], [f0].[upload_expires_at], [f0].[verification_claimed_at], [f0].[verification_owner], [f0].[verification_token], [f0].[verified]
+SELECT TOP(1) [w].[role], [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id], [f0].[file_id], [f0].[version_id], [f0].[blob_reported_at], [f0].[blob_snapshot], [f0].[blob_version_id], [f0].[content_type], [f0].[created_at], [f0].[created_by_email], [f0].[created_by_id], [f0].[created_by_name], [f0].[declared_md5], [f0].[declared_sha256], [f0].[declared_size], [f0].[etag], [f0].[failure_code], [f0].[failure_reason], [f0].[last_checked_at], [f0].[metadata], [f0].[ready_at], [f0].[seal_lease_id], [f0].[size], [f0].[status], [f0].[upload_expires_at], [f0].[verification_claimed_at], [f0].[verification_owner], [f0].[verification_token], [f0].[verified]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
 LEFT JOIN [files] AS [f] ON [w].[workspace_id] = [f].[workspace_id] AND @fileId = [f].[id]
@@ -847,16 +850,18 @@ WHERE [f].[file_id] = @version_FileId AND [f].[version_id] = @version_VersionId 
 -- @stale_before datetimeoffset
 SET NOCOUNT ON;
 DECLARE @input TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, size bigint NOT NULL, etag nvarchar(256) NOT NULL,
-    blob_version_id nvarchar(256) NULL, verified nvarchar(64) NULL, token uniqueidentifier NULL, PRIMARY KEY (file_id, version_id));
+    blob_version_id nvarchar(256) NULL, blob_snapshot nvarchar(64) NULL, verified nvarchar(64) NULL, token uniqueidentifier NULL,
+    PRIMARY KEY (file_id, version_id));
 DECLARE @locked TABLE (id uniqueidentifier NOT NULL PRIMARY KEY, workspace_id uniqueidentifier NOT NULL, deleted_at datetimeoffset NULL,
     current_version_id bigint NULL);
 DECLARE @judged TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, workspace_id uniqueidentifier NOT NULL,
     live bit NOT NULL, first_ready bit NOT NULL, over_quota bit NOT NULL, PRIMARY KEY (file_id, version_id));
 DECLARE @ready TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, size bigint NULL, created_at datetimeoffset NOT NULL);
-INSERT INTO @input (file_id, version_id, size, etag, blob_version_id, verified, token)
-SELECT file_id, version_id, size, etag, blob_version_id, verified, token
+INSERT INTO @input (file_id, version_id, size, etag, blob_version_id, blob_snapshot, verified, token)
+SELECT file_id, version_id, size, etag, blob_version_id, blob_snapshot, verified, token
   FROM OPENJSON(@versions) WITH (file_id uniqueidentifier '$.file_id', version_id bigint '$.version_id', size bigint '$.size',
-       etag nvarchar(256) '$.etag', blob_version_id nvarchar(256) '$.blob_version_id', verified nvarchar(64) '$.verified',
+       etag nvarchar(256) '$.etag', blob_version_id nvarchar(256) '$.blob_version_id', blob_snapshot nvarchar(64) '$.blob_snapshot',
+       verified nvarchar(64) '$.verified',
        token uniqueidentifier '$.token');
 INSERT INTO @locked (id, workspace_id, deleted_at, current_version_id)
 SELECT id, workspace_id, deleted_at, current_version_id FROM files WITH (UPDLOCK, ROWLOCK) WHERE id IN (SELECT file_id FROM @input);
@@ -877,7 +882,8 @@ SELECT c.file_id, c.version_id, c.workspace_id, c.live, c.first_ready,
   JOIN workspaces AS w ON w.id = c.workspace_id
   LEFT JOIN workspace_usage AS u WITH (UPDLOCK, HOLDLOCK) ON u.workspace_id = c.workspace_id AND c.live = 1;
 UPDATE v
-   SET status = N'Ready', size = i.size, etag = i.etag, blob_version_id = i.blob_version_id, verified = i.verified, ready_at = @now,
+   SET status = N'Ready', size = i.size, etag = i.etag, blob_version_id = i.blob_version_id, blob_snapshot = i.blob_snapshot,
+       verified = i.verified, ready_at = @now,
        verification_owner = NULL, verification_token = NULL, verification_claimed_at = NULL
 OUTPUT inserted.file_id, inserted.version_id, inserted.size, inserted.created_at INTO @ready
   FROM file_versions AS v
@@ -945,7 +951,7 @@ WHERE [w].[workspace_id] = @file_File_WorkspaceId
 
 -- @fileId uniqueidentifier
 -- @id bigint
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_snapshot], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @id
 
@@ -973,7 +979,7 @@ VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13
 
 -- @fileId uniqueidentifier
 -- @versionId bigint
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_snapshot], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
 
@@ -1019,7 +1025,7 @@ WHERE [w].[workspace_id] = @file_File_WorkspaceId
 
 -- @fileId uniqueidentifier
 -- @id bigint
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_snapshot], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @id
 
@@ -1063,7 +1069,7 @@ WHERE [f].[workspace_id] = @services_Scope_WorkspaceId AND [f].[path_key] = @pat
 
 -- @fileId uniqueidentifier
 -- @versionId bigint
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_snapshot], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
 
@@ -1073,7 +1079,7 @@ WHERE [f].[file_id] = @fileId AND [f].[version_id] = @versionId
 -- @organizationId uniqueidentifier
 -- @tenantId nvarchar(128)
 -- @userId nvarchar(128)
-SELECT TOP(1) [w].[role], [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id], [f0].[file_id], [f0].[version_id], [f0].[blob_reported_at], [f0].[blob_version_id], [f0].[content_type], [f0].[created_at], [f0].[created_by_email], [f0].[created_by_id], [f0].[created_by_name], [f0].[declared_md5], [f0].[declared_sha256], [f0].[declared_size], [f0].[etag], [f0].[failure_code], [f0].[failure_reason], [f0].[last_checked_at], [f0].[metadata], [f0].[ready_at], [f0].[seal_lease_id], [f0].[size], [f0].[status], [f0].[upload_expires_at], [f0].[verification_claimed_at], [f0].[verification_owner], [f0].[verification_token], [f0].[verified]
+SELECT TOP(1) [w].[role], [f].[id], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[current_size], [f].[current_version_id], [f].[deleted_at], [f].[deleted_by_email], [f].[deleted_by_id], [f].[deleted_by_name], [f].[folder], [f].[folder_key], [f].[latest_version_id], [f].[modified_at], [f].[name], [f].[name_key], [f].[path_key], [f].[workspace_id], [f0].[file_id], [f0].[version_id], [f0].[blob_reported_at], [f0].[blob_snapshot], [f0].[blob_version_id], [f0].[content_type], [f0].[created_at], [f0].[created_by_email], [f0].[created_by_id], [f0].[created_by_name], [f0].[declared_md5], [f0].[declared_sha256], [f0].[declared_size], [f0].[etag], [f0].[failure_code], [f0].[failure_reason], [f0].[last_checked_at], [f0].[metadata], [f0].[ready_at], [f0].[seal_lease_id], [f0].[size], [f0].[status], [f0].[upload_expires_at], [f0].[verification_claimed_at], [f0].[verification_owner], [f0].[verification_token], [f0].[verified]
 FROM [workspace_members] AS [w]
 INNER JOIN [workspaces] AS [w0] ON [w].[workspace_id] = [w0].[id]
 LEFT JOIN [files] AS [f] ON [w].[workspace_id] = [f].[workspace_id] AND @fileId = [f].[id]
@@ -1132,7 +1138,7 @@ WHERE [w].[workspace_id] = @file_File_WorkspaceId
 
 -- @fileId uniqueidentifier
 -- @id bigint
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_snapshot], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @id
 
@@ -1210,7 +1216,7 @@ WHERE [w].[workspace_id] = @file_File_WorkspaceId
 
 -- @fileId uniqueidentifier
 -- @id bigint
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_snapshot], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @id
 
@@ -1472,7 +1478,7 @@ ORDER BY [w].[created_at] DESC, [w].[id] DESC
 -- receiveStorageEvents: a blob created for an unknown version (answers 200)
 -- @fileIds1 uniqueidentifier
 -- @versionIds1 bigint
-SELECT [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], [f0].[workspace_id] AS [WorkspaceId], [w].[organization_id] AS [OrganizationId]
+SELECT [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_snapshot], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], [f0].[workspace_id] AS [WorkspaceId], [w].[organization_id] AS [OrganizationId]
 FROM [file_versions] AS [f]
 INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
 INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
@@ -1501,7 +1507,7 @@ ORDER BY [MigrationId];
 -- @blob_VersionId bigint
 -- @blob_WorkspaceId uniqueidentifier
 -- @blob_OrganizationId uniqueidentifier
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_snapshot], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
 INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
@@ -1558,7 +1564,7 @@ WHERE [w].[workspace_id] = @file_File_WorkspaceId
 
 -- @fileId uniqueidentifier
 -- @id bigint
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_snapshot], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @id
 
@@ -1589,7 +1595,7 @@ VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13
 -- @blob_VersionId bigint
 -- @blob_WorkspaceId uniqueidentifier
 -- @blob_OrganizationId uniqueidentifier
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_snapshot], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
 INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
@@ -1642,7 +1648,7 @@ WHERE [w].[id] = @workspaceId AND [w].[quota_bytes] IS NOT NULL
 -- @blob_VersionId bigint
 -- @blob_WorkspaceId uniqueidentifier
 -- @blob_OrganizationId uniqueidentifier
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_snapshot], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
 INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
@@ -1677,7 +1683,7 @@ WHERE [w].[workspace_id] = @file_File_WorkspaceId
 
 -- @fileId uniqueidentifier
 -- @id bigint
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_snapshot], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 WHERE [f].[file_id] = @fileId AND [f].[version_id] = @id
 
@@ -1741,7 +1747,7 @@ WHERE [f].[file_id] = @claim_FileId AND [f].[version_id] = @claim_VersionId AND 
 -- @blob_VersionId bigint
 -- @blob_WorkspaceId uniqueidentifier
 -- @blob_OrganizationId uniqueidentifier
-SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+SELECT TOP(1) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_snapshot], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
 FROM [file_versions] AS [f]
 INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
 INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
@@ -1760,16 +1766,18 @@ WHERE [f].[file_id] = @version_FileId AND [f].[version_id] = @version_VersionId 
 -- @stale_before datetimeoffset
 SET NOCOUNT ON;
 DECLARE @input TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, size bigint NOT NULL, etag nvarchar(256) NOT NULL,
-    blob_version_id nvarchar(256) NULL, verified nvarchar(64) NULL, token uniqueidentifier NULL, PRIMARY KEY (file_id, version_id));
+    blob_version_id nvarchar(256) NULL, blob_snapshot nvarchar(64) NULL, verified nvarchar(64) NULL, token uniqueidentifier NULL,
+    PRIMARY KEY (file_id, version_id));
 DECLARE @locked TABLE (id uniqueidentifier NOT NULL PRIMARY KEY, workspace_id uniqueidentifier NOT NULL, deleted_at datetimeoffset NULL,
     current_version_id bigint NULL);
 DECLARE @judged TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, workspace_id uniqueidentifier NOT NULL,
     live bit NOT NULL, first_ready bit NOT NULL, over_quota bit NOT NULL, PRIMARY KEY (file_id, version_id));
 DECLARE @ready TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, size bigint NULL, created_at datetimeoffset NOT NULL);
-INSERT INTO @input (file_id, version_id, size, etag, blob_version_id, verified, token)
-SELECT file_id, version_id, size, etag, blob_version_id, verified, token
+INSERT INTO @input (file_id, version_id, size, etag, blob_version_id, blob_snapshot, verified, token)
+SELECT file_id, version_id, size, etag, blob_version_id, blob_snapshot, verified, token
   FROM OPENJSON(@versions) WITH (file_id uniqueidentifier '$.file_id', version_id bigint '$.version_id', size bigint '$.size',
-       etag nvarchar(256) '$.etag', blob_version_id nvarchar(256) '$.blob_version_id', verified nvarchar(64) '$.verified',
+       etag nvarchar(256) '$.etag', blob_version_id nvarchar(256) '$.blob_version_id', blob_snapshot nvarchar(64) '$.blob_snapshot',
+       verified nvarchar(64) '$.verified',
        token uniqueidentifier '$.token');
 INSERT INTO @locked (id, workspace_id, deleted_at, current_version_id)
 SELECT id, workspace_id, deleted_at, current_version_id FROM files WITH (UPDLOCK, ROWLOCK) WHERE id IN (SELECT file_id FROM @input);
@@ -1790,7 +1798,8 @@ SELECT c.file_id, c.version_id, c.workspace_id, c.live, c.first_ready,
   JOIN workspaces AS w ON w.id = c.workspace_id
   LEFT JOIN workspace_usage AS u WITH (UPDLOCK, HOLDLOCK) ON u.workspace_id = c.workspace_id AND c.live = 1;
 UPDATE v
-   SET status = N'Ready', size = i.size, etag = i.etag, blob_version_id = i.blob_version_id, verified = i.verified, ready_at = @now,
+   SET status = N'Ready', size = i.size, etag = i.etag, blob_version_id = i.blob_version_id, blob_snapshot = i.blob_snapshot,
+       verified = i.verified, ready_at = @now,
        verification_owner = NULL, verification_token = NULL, verification_claimed_at = NULL
 OUTPUT inserted.file_id, inserted.version_id, inserted.size, inserted.created_at INTO @ready
   FROM file_versions AS v
@@ -1849,9 +1858,9 @@ WHERE (([f].[version_id] = @group_VersionId AND [f].[file_id] IN (@group_FileIds
 -- @p int
 -- @reportedBefore datetimeoffset
 -- @liveClaimAfter datetimeoffset
-SELECT [f1].[file_id], [f1].[version_id], [f1].[blob_reported_at], [f1].[blob_version_id], [f1].[content_type], [f1].[created_at], [f1].[created_by_email], [f1].[created_by_id], [f1].[created_by_name], [f1].[declared_md5], [f1].[declared_sha256], [f1].[declared_size], [f1].[etag], [f1].[failure_code], [f1].[failure_reason], [f1].[last_checked_at], [f1].[metadata], [f1].[ready_at], [f1].[seal_lease_id], [f1].[size], [f1].[status], [f1].[upload_expires_at], [f1].[verification_claimed_at], [f1].[verification_owner], [f1].[verification_token], [f1].[verified], [w].[organization_id], [f0].[workspace_id]
+SELECT [f1].[file_id], [f1].[version_id], [f1].[blob_reported_at], [f1].[blob_snapshot], [f1].[blob_version_id], [f1].[content_type], [f1].[created_at], [f1].[created_by_email], [f1].[created_by_id], [f1].[created_by_name], [f1].[declared_md5], [f1].[declared_sha256], [f1].[declared_size], [f1].[etag], [f1].[failure_code], [f1].[failure_reason], [f1].[last_checked_at], [f1].[metadata], [f1].[ready_at], [f1].[seal_lease_id], [f1].[size], [f1].[status], [f1].[upload_expires_at], [f1].[verification_claimed_at], [f1].[verification_owner], [f1].[verification_token], [f1].[verified], [w].[organization_id], [f0].[workspace_id]
 FROM (
-    SELECT TOP(@p) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], COALESCE([f].[last_checked_at], [f].[blob_reported_at]) AS [c]
+    SELECT TOP(@p) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_snapshot], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], COALESCE([f].[last_checked_at], [f].[blob_reported_at]) AS [c]
     FROM [file_versions] AS [f]
     WHERE [f].[status] = N'Uploading' AND [f].[blob_reported_at] <= @reportedBefore AND ([f].[verification_token] IS NULL OR [f].[verification_claimed_at] < @liveClaimAfter)
     ORDER BY COALESCE([f].[last_checked_at], [f].[blob_reported_at])
@@ -1863,9 +1872,9 @@ ORDER BY [f1].[c]
 -- @p int
 -- @registeredBefore datetimeoffset
 -- @expiredBefore datetimeoffset
-SELECT [f1].[file_id], [f1].[version_id], [f1].[blob_reported_at], [f1].[blob_version_id], [f1].[content_type], [f1].[created_at], [f1].[created_by_email], [f1].[created_by_id], [f1].[created_by_name], [f1].[declared_md5], [f1].[declared_sha256], [f1].[declared_size], [f1].[etag], [f1].[failure_code], [f1].[failure_reason], [f1].[last_checked_at], [f1].[metadata], [f1].[ready_at], [f1].[seal_lease_id], [f1].[size], [f1].[status], [f1].[upload_expires_at], [f1].[verification_claimed_at], [f1].[verification_owner], [f1].[verification_token], [f1].[verified], [w].[organization_id], [f0].[workspace_id]
+SELECT [f1].[file_id], [f1].[version_id], [f1].[blob_reported_at], [f1].[blob_snapshot], [f1].[blob_version_id], [f1].[content_type], [f1].[created_at], [f1].[created_by_email], [f1].[created_by_id], [f1].[created_by_name], [f1].[declared_md5], [f1].[declared_sha256], [f1].[declared_size], [f1].[etag], [f1].[failure_code], [f1].[failure_reason], [f1].[last_checked_at], [f1].[metadata], [f1].[ready_at], [f1].[seal_lease_id], [f1].[size], [f1].[status], [f1].[upload_expires_at], [f1].[verification_claimed_at], [f1].[verification_owner], [f1].[verification_token], [f1].[verified], [w].[organization_id], [f0].[workspace_id]
 FROM (
-    SELECT TOP(@p) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], COALESCE([f].[last_checked_at], [f].[created_at]) AS [c]
+    SELECT TOP(@p) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_snapshot], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], COALESCE([f].[last_checked_at], [f].[created_at]) AS [c]
     FROM [file_versions] AS [f]
     WHERE [f].[status] = N'Uploading' AND [f].[created_at] <= @registeredBefore AND [f].[upload_expires_at] >= @expiredBefore
     ORDER BY COALESCE([f].[last_checked_at], [f].[created_at])
@@ -1876,9 +1885,9 @@ ORDER BY [f1].[c]
 
 -- @p int
 -- @expiredBefore datetimeoffset
-SELECT [f1].[file_id], [f1].[version_id], [f1].[blob_reported_at], [f1].[blob_version_id], [f1].[content_type], [f1].[created_at], [f1].[created_by_email], [f1].[created_by_id], [f1].[created_by_name], [f1].[declared_md5], [f1].[declared_sha256], [f1].[declared_size], [f1].[etag], [f1].[failure_code], [f1].[failure_reason], [f1].[last_checked_at], [f1].[metadata], [f1].[ready_at], [f1].[seal_lease_id], [f1].[size], [f1].[status], [f1].[upload_expires_at], [f1].[verification_claimed_at], [f1].[verification_owner], [f1].[verification_token], [f1].[verified], [w].[organization_id], [f0].[workspace_id]
+SELECT [f1].[file_id], [f1].[version_id], [f1].[blob_reported_at], [f1].[blob_snapshot], [f1].[blob_version_id], [f1].[content_type], [f1].[created_at], [f1].[created_by_email], [f1].[created_by_id], [f1].[created_by_name], [f1].[declared_md5], [f1].[declared_sha256], [f1].[declared_size], [f1].[etag], [f1].[failure_code], [f1].[failure_reason], [f1].[last_checked_at], [f1].[metadata], [f1].[ready_at], [f1].[seal_lease_id], [f1].[size], [f1].[status], [f1].[upload_expires_at], [f1].[verification_claimed_at], [f1].[verification_owner], [f1].[verification_token], [f1].[verified], [w].[organization_id], [f0].[workspace_id]
 FROM (
-    SELECT TOP(@p) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+    SELECT TOP(@p) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_snapshot], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
     FROM [file_versions] AS [f]
     WHERE [f].[status] = N'Uploading' AND [f].[upload_expires_at] < @expiredBefore
 ) AS [f1]
@@ -1901,9 +1910,9 @@ FROM [file_versions] AS [f]
 WHERE [f].[file_id] IN (@fileIds1, @fileIds2, @fileIds3) AND [f].[version_id] = @versionIds1 AND [f].[status] <> N'Failed'
 
 -- @p int
-SELECT [f1].[file_id], [f1].[version_id], [f1].[blob_reported_at], [f1].[blob_version_id], [f1].[content_type], [f1].[created_at], [f1].[created_by_email], [f1].[created_by_id], [f1].[created_by_name], [f1].[declared_md5], [f1].[declared_sha256], [f1].[declared_size], [f1].[etag], [f1].[failure_code], [f1].[failure_reason], [f1].[last_checked_at], [f1].[metadata], [f1].[ready_at], [f1].[seal_lease_id], [f1].[size], [f1].[status], [f1].[upload_expires_at], [f1].[verification_claimed_at], [f1].[verification_owner], [f1].[verification_token], [f1].[verified], [w].[organization_id], [f0].[workspace_id]
+SELECT [f1].[file_id], [f1].[version_id], [f1].[blob_reported_at], [f1].[blob_snapshot], [f1].[blob_version_id], [f1].[content_type], [f1].[created_at], [f1].[created_by_email], [f1].[created_by_id], [f1].[created_by_name], [f1].[declared_md5], [f1].[declared_sha256], [f1].[declared_size], [f1].[etag], [f1].[failure_code], [f1].[failure_reason], [f1].[last_checked_at], [f1].[metadata], [f1].[ready_at], [f1].[seal_lease_id], [f1].[size], [f1].[status], [f1].[upload_expires_at], [f1].[verification_claimed_at], [f1].[verification_owner], [f1].[verification_token], [f1].[verified], [w].[organization_id], [f0].[workspace_id]
 FROM (
-    SELECT TOP(@p) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
+    SELECT TOP(@p) [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_snapshot], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified]
     FROM [file_versions] AS [f]
     WHERE [f].[status] = N'Ready' AND [f].[seal_lease_id] IS NULL AND [f].[blob_version_id] IS NULL
     ORDER BY [f].[file_id], [f].[version_id]
