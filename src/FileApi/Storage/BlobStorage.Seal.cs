@@ -68,7 +68,7 @@ public sealed partial class BlobStorage
             return (SealOutcome.Gone, null);
         }
         // Read before the commit the lease found (or before one that replaced it): under our lease it is read as sealed.
-        if (properties?.ETag != sealedETag)
+        if (properties.ETag != sealedETag)
             properties = await GetPropertiesAsync(blobName, ct);
         return properties is not null && properties.ETag == sealedETag
             ? (SealOutcome.Sealed, await WithSnapshotAsync(blob, properties, copying, ct))
