@@ -1,4 +1,3 @@
-using System.Linq.Expressions;
 using System.Security.Cryptography;
 using FileApi.Auth;
 using FileApi.Data;
@@ -73,7 +72,8 @@ public sealed record ImportSource(Uri Url, long? Size);
 public sealed class VersionLifecycle(
     FileApiDb db, BlobStorage storage, VersionWaiters waiters, VerificationQueue queue, VerificationHooks hooks, WebhookOutbox outbox,
     IOptions<FilesOptions> options, IOptions<LifecycleOptions> lifecycleOptions, TimeProvider clock, ILogger<VersionLifecycle> logger,
-    IVersionAllocation allocation, IPathLocks pathLocks, IVersionReadiness readiness, IWorkspaceUsageCounts usageCounts, IDatabaseErrors databaseErrors)
+    IVersionAllocation allocation, IPathLocks pathLocks, IVersionReadiness readiness, IWorkspaceUsageCounts usageCounts, IDatabaseErrors databaseErrors,
+    IReportedVersions reportedVersions)
 {
     /// <summary>What completion answers for a version it need not touch (unknown, ready or failed); null while it is uploading.</summary>
     static CompletionOutcome? SettledOutcome(VersionStatus? status) => status switch
@@ -378,44 +378,10 @@ public sealed class VersionLifecycle(
     /// <summary>
     /// Records that storage reported these uploading versions' blobs, where nothing recorded it yet: what a delivery said is then
     /// durable before it is answered, and the reconciler completes them should this process stop first. Exactly these versions,
-    /// in one statement per <see cref="ReportedGroupsPerStatement"/> distinct version ids (one for a batch of new files).
+    /// in one statement whatever their number (<see cref="IReportedVersions"/>).
     /// </summary>
-    public async Task RecordReportedAsync(IReadOnlyCollection<FileVersion> versions, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        foreach (var groups in versions.GroupBy(v => v.VersionId).Chunk(ReportedGroupsPerStatement))
-            await db.FileVersions
-                .Where(AnyOf(groups.Select(g => new ReportedGroup(g.Key, g.Select(v => v.FileId).Distinct().ToList()))))
-                .Where(v => v.Status == VersionStatus.Uploading && v.BlobReportedAt == null)
-                .ExecuteUpdateAsync(set => set.SetProperty(v => v.BlobReportedAt, now), ct);
-    }
-
-    // Two parameters a group keeps a statement far inside SQL Server's 2,100.
-    const int ReportedGroupsPerStatement = 200;
-
-    sealed record ReportedGroup(long VersionId, List<Guid> FileIds);
-
-    /// <summary>
-    /// "(version_id = @v1 AND file_id = ANY(@f1)) OR ...": exactly the named (file, version) pairs, where a pair of lists would
-    /// match every file with every version id. Each group's values stay parameters (members of a captured object).
-    /// </summary>
-    static Expression<Func<FileVersion, bool>> AnyOf(IEnumerable<ReportedGroup> groups)
-    {
-        var version = Expression.Parameter(typeof(FileVersion), "v");
-        Expression? any = null;
-        foreach (var group in groups)
-        {
-            Expression<Func<FileVersion, bool>> one = v => v.VersionId == group.VersionId && group.FileIds.Contains(v.FileId);
-            var body = new ReplaceParameter(one.Parameters[0], version).Visit(one.Body);
-            any = any is null ? body : Expression.OrElse(any, body);
-        }
-        return Expression.Lambda<Func<FileVersion, bool>>(any ?? Expression.Constant(false), version);
-    }
-
-    sealed class ReplaceParameter(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
-    {
-        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : node;
-    }
+    public Task RecordReportedAsync(IReadOnlyCollection<FileVersion> versions, CancellationToken ct) =>
+        reportedVersions.RecordAsync(db, versions.Select(v => new VersionKey(v.FileId, v.VersionId)).Distinct().ToList(), clock.GetUtcNow(), ct);
 
     /// <summary>What the blob service says of an uploading version's blob, sealed when it is to become ready now.</summary>
     abstract record Judgement
@@ -752,7 +718,8 @@ public sealed class VersionLifecycle(
             from v in db.FileVersions.AsNoTracking()
             join file in db.Files on v.FileId equals file.Id
             join workspace in db.Workspaces on file.WorkspaceId equals workspace.Id
-            where fileIds.Contains(v.FileId) && versionIds.Contains(v.VersionId)
+            // Each list one parameter (an array; OPENJSON on SQL Server), so the statement is the same whatever the delivery's size.
+            where EF.Parameter(fileIds).Contains(v.FileId) && EF.Parameter(versionIds).Contains(v.VersionId)
             select new { Version = v, file.WorkspaceId, workspace.OrganizationId }).ToListAsync(ct);
         var found = versions.ToDictionary(v => (v.Version.FileId, v.Version.VersionId));
         var answer = new Dictionary<string, FileVersion>(StringComparer.Ordinal);

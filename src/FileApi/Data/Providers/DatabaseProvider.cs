@@ -31,6 +31,7 @@ public static class DatabaseProviders
                 services.AddSingleton<IWorkspaceUsageCounts, SqlServerWorkspaceUsageCounts>();
                 services.AddSingleton<IDatabaseErrors, SqlServerErrors>();
                 services.AddSingleton<IVersionWakeups, SqlServerVersionWakeups>();
+                services.AddSingleton<IReportedVersions, SqlServerReportedVersions>();
                 break;
             default:
                 services.AddDbContextPool<FileApiDb>((provided, options) =>
@@ -42,6 +43,7 @@ public static class DatabaseProviders
                 services.AddSingleton<IWorkspaceUsageCounts, PostgreSqlWorkspaceUsageCounts>();
                 services.AddSingleton<IDatabaseErrors, PostgreSqlErrors>();
                 services.AddSingleton<IVersionWakeups, PostgreSqlVersionWakeups>();
+                services.AddSingleton<IReportedVersions, PostgreSqlReportedVersions>();
                 break;
         }
     }

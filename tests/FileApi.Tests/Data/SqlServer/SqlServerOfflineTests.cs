@@ -59,6 +59,7 @@ public sealed class SqlServerOfflineTests
         ("path locks, three ancestors", SqlServerPathLocks.LockSql(3)),
         ("version readiness with usage", SqlServerVersionReadiness.MarkReadySql),
         ("usage of a deleted or restored file", SqlServerWorkspaceUsageCounts.CountFileSql),
+        ("versions a delivery reported", SqlServerReportedVersions.RecordSql),
         ("folder view: subfolders of the root, counted", SqlServerFolderView.SubfoldersSql(belowRoot: false, SqlServerFolderView.CountSelect)),
         ("folder view: subfolders of a folder, a page", SqlServerFolderView.SubfoldersSql(belowRoot: true, SqlServerFolderView.PageSelect)),
         ("folder view: files under each subfolder", SqlServerFolderView.FileCountsSql),

@@ -1476,13 +1476,19 @@ WHERE [w].[endpoint_id] = @id
 ORDER BY [w].[created_at] DESC, [w].[id] DESC
 
 -- receiveStorageEvents: a blob created for an unknown version (answers 200)
--- @fileIds1 uniqueidentifier
--- @versionIds1 bigint
+-- @fileIds nvarchar(4000)
+-- @versionIds nvarchar(4000)
 SELECT [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_snapshot], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], [f0].[workspace_id] AS [WorkspaceId], [w].[organization_id] AS [OrganizationId]
 FROM [file_versions] AS [f]
 INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
 INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
-WHERE [f].[file_id] = @fileIds1 AND [f].[version_id] = @versionIds1
+WHERE [f].[file_id] IN (
+    SELECT [f1].[value]
+    FROM OPENJSON(@fileIds) WITH ([value] uniqueidentifier '$') AS [f1]
+) AND [f].[version_id] IN (
+    SELECT [v].[value]
+    FROM OPENJSON(@versionIds) WITH ([value] bigint '$') AS [v]
+)
 
 -- /healthz/ready: readiness, every migration applied (answers 200)
 SELECT 1
@@ -1843,16 +1849,13 @@ FROM [webhook_endpoints] AS [w]
 WHERE [w].[workspace_id] = @workspaceIds1
 
 -- record a delivery's unfinished versions as reported (completes)
--- @p datetimeoffset
--- @group_VersionId bigint
--- @group_FileIds1 uniqueidentifier
--- @group_FileIds2 uniqueidentifier
--- @group_VersionId2 bigint
--- @group_FileIds31 uniqueidentifier
-UPDATE [f]
-SET [f].[blob_reported_at] = @p
-FROM [file_versions] AS [f]
-WHERE (([f].[version_id] = @group_VersionId AND [f].[file_id] IN (@group_FileIds1, @group_FileIds2)) OR ([f].[version_id] = @group_VersionId2 AND [f].[file_id] = @group_FileIds31)) AND [f].[status] = N'Uploading' AND [f].[blob_reported_at] IS NULL
+-- @versions nvarchar(-1)
+-- @now datetimeoffset
+UPDATE v SET blob_reported_at = @now
+  FROM file_versions AS v
+  JOIN OPENJSON(@versions) WITH (file_id uniqueidentifier '$.file_id', version_id bigint '$.version_id') AS r
+    ON r.file_id = v.file_id AND r.version_id = v.version_id
+ WHERE v.status = N'Uploading' AND v.blob_reported_at IS NULL;
 
 -- reconciler pass with the orphan sweep (completes)
 -- @p int

@@ -191,6 +191,13 @@ USING (SELECT f.workspace_id, @sign * (CASE WHEN f.current_version_id IS NULL TH
 WHEN MATCHED THEN UPDATE SET files = u.files + s.files, bytes = u.bytes + s.bytes
 WHEN NOT MATCHED THEN INSERT (workspace_id, files, bytes) VALUES (s.workspace_id, s.files, s.bytes);
 
+-- versions a delivery reported
+UPDATE v SET blob_reported_at = @now
+  FROM file_versions AS v
+  JOIN OPENJSON(@versions) WITH (file_id uniqueidentifier '$.file_id', version_id bigint '$.version_id') AS r
+    ON r.file_id = v.file_id AND r.version_id = v.version_id
+ WHERE v.status = N'Uploading' AND v.blob_reported_at IS NULL;
+
 -- folder view: subfolders of the root, counted
 SET NOCOUNT ON;
 DECLARE @subfolders TABLE (n bigint NOT NULL PRIMARY KEY, folder_key varchar(1668) COLLATE Latin1_General_100_BIN2_UTF8 NOT NULL, folder nvarchar(1024) NOT NULL);

@@ -178,13 +178,19 @@ INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
 WHERE [f].[file_id] = @blob_FileId AND [f].[version_id] = @blob_VersionId AND [f0].[workspace_id] = @blob_WorkspaceId AND [w].[organization_id] = @blob_OrganizationId
 
 -- versions of blobs (completes)
--- @fileIds1 uniqueidentifier
--- @versionIds1 bigint
+-- @fileIds nvarchar(4000)
+-- @versionIds nvarchar(4000)
 SELECT [f].[file_id], [f].[version_id], [f].[blob_reported_at], [f].[blob_snapshot], [f].[blob_version_id], [f].[content_type], [f].[created_at], [f].[created_by_email], [f].[created_by_id], [f].[created_by_name], [f].[declared_md5], [f].[declared_sha256], [f].[declared_size], [f].[etag], [f].[failure_code], [f].[failure_reason], [f].[last_checked_at], [f].[metadata], [f].[ready_at], [f].[seal_lease_id], [f].[size], [f].[status], [f].[upload_expires_at], [f].[verification_claimed_at], [f].[verification_owner], [f].[verification_token], [f].[verified], [f0].[workspace_id] AS [WorkspaceId], [w].[organization_id] AS [OrganizationId]
 FROM [file_versions] AS [f]
 INNER JOIN [files] AS [f0] ON [f].[file_id] = [f0].[id]
 INNER JOIN [workspaces] AS [w] ON [f0].[workspace_id] = [w].[id]
-WHERE [f].[file_id] = @fileIds1 AND [f].[version_id] = @versionIds1
+WHERE [f].[file_id] IN (
+    SELECT [f1].[value]
+    FROM OPENJSON(@fileIds) WITH ([value] uniqueidentifier '$') AS [f1]
+) AND [f].[version_id] IN (
+    SELECT [v].[value]
+    FROM OPENJSON(@versionIds) WITH ([value] bigint '$') AS [v]
+)
 
 -- fail an import (unknown version) (completes)
 -- @blob_FileId uniqueidentifier
