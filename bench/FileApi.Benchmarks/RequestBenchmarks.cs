@@ -42,19 +42,14 @@ static class RequestBenchmarks
         using var storage = new HttpClient();
         await WarmUpAsync(stack, await ReadyVersionAsync(stack, api, storage), settings);
 
-        foreach (var row in (Environment.GetEnvironmentVariable("FILEAPI_BENCH_POLL_ROWS") ?? "expired,fresh").Split(','))
-        {
-            var version = await ReadyVersionAsync(stack, api, storage);
-            if (row == "expired")
-            {
-                // BENCH ONLY: backdates the version's upload_expires_at in the database by an hour, as if its 30-min links had
-                // long expired, so the poll measures the steady state of a ready version (a running API never does this).
-                await stack.ExpireUploadLinksAsync(version);
-                await PollOneAsync(stack, api, version, "poll (GET a ready version by id, upload links expired)", settings, report);
-            }
-            else
-                await PollOneAsync(stack, api, version, "poll (GET a version ready just now, upload links still valid)", settings, report);
-        }
+        var steady = await ReadyVersionAsync(stack, api, storage);
+        // BENCH ONLY: backdates the version's upload_expires_at in the database by an hour, as if its 30-min links had
+        // long expired, so the poll measures the steady state of a ready version (a running API never does this).
+        await stack.ExpireUploadLinksAsync(steady);
+        await PollOneAsync(stack, api, steady, "poll (GET a ready version by id, upload links expired)", settings, report);
+
+        var fresh = await ReadyVersionAsync(stack, api, storage);
+        await PollOneAsync(stack, api, fresh, "poll (GET a version ready just now, upload links still valid)", settings, report);
     }
 
     /// <summary>
@@ -97,7 +92,7 @@ static class RequestBenchmarks
 
         var methods = JitInfo.GetCompiledMethodCount();
         var measured = await Wrk.RunAsync(new Uri(stack.BaseAddress, url), "GET", stack.TokenFor(BenchStack.Owner), Connections, settings.Warmup, settings.Duration);
-        // Methods the JIT compiled over wrk's warm-up and the measured run: near 0 once the warm-up did its job.
+        // What the JIT still compiled over wrk's warm-up and the measured run (each a few hundred after the warm-up, thousands before).
         var compiled = JitInfo.GetCompiledMethodCount() - methods;
         var baseline = await Pgbench.RunAsync(stack.ConnectionString, Save("poll", script), Connections, settings.Duration);
         report.Add($"{measure}, {Connections} connections", Report.Rate(measured), "pgbench " + Report.Rate(baseline),
@@ -123,7 +118,7 @@ static class Settle
 {
     static readonly TimeSpan Window = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>"settled in 1.2 s (40 methods compiled)" or "not settled after 10 s (...)": two quiet windows in a row.</summary>
+    /// <summary>"settled in 1.2 s (40 methods compiled meanwhile)", or "not settled after 30.0 s (...)": settled is two quiet windows in a row.</summary>
     public static async Task<string> UntilQuietAsync(TimeSpan atMost)
     {
         var started = Stopwatch.StartNew();
