@@ -6,15 +6,16 @@ using FileApi.Storage;
 using FileApi.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace FileApi.Tests.Files;
 
-/// <summary>Everything the reconciler waits for is zero, and upload links live two seconds.</summary>
+/// <summary>Everything the reconciler waits for is zero; upload links keep their usual lifetime (a test that needs one past runs its pass later).</summary>
 public class ImpatientLifecycleFactory : FileApiFactory
 {
     protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings =>
     [
-        new("Storage:UploadLinkLifetime", "00:00:02"),
         new("Lifecycle:MissedEventAfter", "00:00:00"),
         new("Lifecycle:ExpiryGrace", "00:00:00"),
         new("Lifecycle:OrphanGrace", "00:00:00"),
@@ -46,8 +47,7 @@ public class ReconcilerTests(ImpatientLifecycleFactory factory) : IClassFixture<
         var blobName = TestData.BlobNameOf(factory, upload);
         Assert.Single((await Storage.GetBlockListAsync(blobName, CancellationToken.None)).Uncommitted);
 
-        await Task.Delay(TimeSpan.FromSeconds(3)); // past the two-second link
-        var report = await RunPassAsync(sweepOrphans: false);
+        var report = await RunPassAsync(sweepOrphans: false, at: PastTheUploadLink());
 
         var version = await VersionAsync(upload);
         Assert.True(report.Expired >= 1);
@@ -153,11 +153,22 @@ public class ReconcilerTests(ImpatientLifecycleFactory factory) : IClassFixture<
 
     BlobStorage Storage => factory.Services.GetRequiredService<BlobStorage>();
 
-    async Task<ReconcileReport> RunPassAsync(bool sweepOrphans)
+    /// <param name="at">The reconciler's clock, when the pass should run later than now.</param>
+    async Task<ReconcileReport> RunPassAsync(bool sweepOrphans, TimeProvider? at = null)
     {
         await using var scope = factory.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<Reconciler>().RunPassAsync(sweepOrphans, CancellationToken.None);
+        var reconciler = at is null
+            ? scope.ServiceProvider.GetRequiredService<Reconciler>()
+            : ActivatorUtilities.CreateInstance<Reconciler>(scope.ServiceProvider, at);
+        return await reconciler.RunPassAsync(sweepOrphans, CancellationToken.None);
     }
+
+    /// <summary>
+    /// A clock just past every upload link registered so far: a pass on it sees them expired however slowly the machine ran,
+    /// where a two-second link could expire before its first block was put.
+    /// </summary>
+    TimeProvider PastTheUploadLink() => new FakeTimeProvider(
+        DateTimeOffset.UtcNow + factory.Services.GetRequiredService<IOptions<StorageOptions>>().Value.UploadLinkLifetime + TimeSpan.FromSeconds(1));
 
     Task<FileVersion> VersionAsync(FileApi.Files.UploadResponse upload) => factory.VersionAsync(upload);
 }
