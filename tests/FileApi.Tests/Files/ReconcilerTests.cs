@@ -4,16 +4,36 @@ using FileApi.Data.Providers;
 using FileApi.Files;
 using FileApi.Storage;
 using FileApi.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 
 namespace FileApi.Tests.Files;
 
-/// <summary>Everything the reconciler waits for is zero; upload links keep their usual lifetime (a test that needs one past runs its pass later).</summary>
+/// <summary>The real clock, or a fixed span ahead of it: what the app sees once that span has passed, without waiting for it.</summary>
+public sealed class AheadClock : TimeProvider
+{
+    public TimeSpan Ahead { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => TimeProvider.System.GetUtcNow() + Ahead;
+}
+
+/// <summary>
+/// Everything the reconciler waits for is zero; upload links keep their usual lifetime, and a test that needs one past moves
+/// the app's clock ahead (a two-second link could expire before a slow machine put its first block).
+/// </summary>
 public class ImpatientLifecycleFactory : FileApiFactory
 {
+    public AheadClock Clock { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
     protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings =>
     [
         new("Lifecycle:MissedEventAfter", "00:00:00"),
@@ -47,7 +67,17 @@ public class ReconcilerTests(ImpatientLifecycleFactory factory) : IClassFixture<
         var blobName = TestData.BlobNameOf(factory, upload);
         Assert.Single((await Storage.GetBlockListAsync(blobName, CancellationToken.None)).Uncommitted);
 
-        var report = await RunPassAsync(sweepOrphans: false, at: PastTheUploadLink());
+        // The pass runs as it would just after the link expired; links signed meanwhile would start in Azurite's future.
+        factory.Clock.Ahead = factory.Services.GetRequiredService<IOptions<StorageOptions>>().Value.UploadLinkLifetime + TimeSpan.FromSeconds(1);
+        ReconcileReport report;
+        try
+        {
+            report = await RunPassAsync(sweepOrphans: false);
+        }
+        finally
+        {
+            factory.Clock.Ahead = TimeSpan.Zero;
+        }
 
         var version = await VersionAsync(upload);
         Assert.True(report.Expired >= 1);
@@ -153,22 +183,11 @@ public class ReconcilerTests(ImpatientLifecycleFactory factory) : IClassFixture<
 
     BlobStorage Storage => factory.Services.GetRequiredService<BlobStorage>();
 
-    /// <param name="at">The reconciler's clock, when the pass should run later than now.</param>
-    async Task<ReconcileReport> RunPassAsync(bool sweepOrphans, TimeProvider? at = null)
+    async Task<ReconcileReport> RunPassAsync(bool sweepOrphans)
     {
         await using var scope = factory.Services.CreateAsyncScope();
-        var reconciler = at is null
-            ? scope.ServiceProvider.GetRequiredService<Reconciler>()
-            : ActivatorUtilities.CreateInstance<Reconciler>(scope.ServiceProvider, at);
-        return await reconciler.RunPassAsync(sweepOrphans, CancellationToken.None);
+        return await scope.ServiceProvider.GetRequiredService<Reconciler>().RunPassAsync(sweepOrphans, CancellationToken.None);
     }
-
-    /// <summary>
-    /// A clock just past every upload link registered so far: a pass on it sees them expired however slowly the machine ran,
-    /// where a two-second link could expire before its first block was put.
-    /// </summary>
-    TimeProvider PastTheUploadLink() => new FakeTimeProvider(
-        DateTimeOffset.UtcNow + factory.Services.GetRequiredService<IOptions<StorageOptions>>().Value.UploadLinkLifetime + TimeSpan.FromSeconds(1));
 
     Task<FileVersion> VersionAsync(FileApi.Files.UploadResponse upload) => factory.VersionAsync(upload);
 }
