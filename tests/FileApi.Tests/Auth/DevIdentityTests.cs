@@ -136,6 +136,6 @@ public sealed class DevIdentityTests(DevIdentityApiFactory api) : IClassFixture<
         {
             using var response = await GetWorkspacesAsync(token);
             return response.StatusCode;
-        }, status => status != HttpStatusCode.Unauthorized, checks: 50);
+        }, status => status != HttpStatusCode.Unauthorized);
     }
 }

@@ -149,7 +149,7 @@ public sealed class EntraTokenTests : IAsyncLifetime
         {
             using var response = await Host.GetCallerAsync(token);
             return response.StatusCode;
-        }, status => status != HttpStatusCode.Unauthorized, checks: 50);
+        }, status => status != HttpStatusCode.Unauthorized);
     }
 
     public async Task DisposeAsync()

@@ -102,7 +102,8 @@ public sealed class CliTests(FileApiFactory factory) : IClassFixture<FileApiFact
         // The first completion call is held like a hash slower than the client's HTTP timeout; the client asks again.
         Assert.Equal(ExitCodes.Ok, (await _cli.RunAsync("ls")).ExitCode); // a warm server: only the held call outlasts the timeout
         var completion = new HoldsFirstCompletion { InnerHandler = factory.Server.CreateHandler() };
-        _cli.Api = () => new HttpClient(completion) { BaseAddress = factory.Server.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        // Every other call of the upload must beat this timeout on a loaded 2-core machine, so it is generous; the held one never can.
+        _cli.Api = () => new HttpClient(completion) { BaseAddress = factory.Server.BaseAddress, Timeout = TimeSpan.FromSeconds(20) };
         var source = _cli.LocalPath("slow-hash.bin");
         await File.WriteAllTextAsync(source, "hashed slowly");
 

@@ -4,10 +4,13 @@ using FileApi.Tests.Infrastructure;
 
 namespace FileApi.Tests.Client;
 
-/// <summary>The API here hands out upload links that live 3 seconds.</summary>
+/// <summary>
+/// The API here hands out upload links that live 10 seconds: short enough to expire within a test, long enough that a renewed
+/// link is still valid for the one block a slow machine sends with it.
+/// </summary>
 public sealed class ShortUploadLinkFactory : FileApiFactory
 {
-    protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings => [new("Storage:UploadLinkLifetime", "00:00:03")];
+    protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings => [new("Storage:UploadLinkLifetime", "00:00:10")];
 }
 
 /// <summary>Upload links that expire mid-transfer: renewed when storage refuses them, or before they expire.</summary>

@@ -4,17 +4,38 @@ using FileApi.Data.Providers;
 using FileApi.Files;
 using FileApi.Storage;
 using FileApi.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace FileApi.Tests.Files;
 
-/// <summary>Everything the reconciler waits for is zero, and upload links live two seconds.</summary>
+/// <summary>The real clock, or a fixed span ahead of it: what the app sees once that span has passed, without waiting for it.</summary>
+public sealed class AheadClock : TimeProvider
+{
+    public TimeSpan Ahead { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => TimeProvider.System.GetUtcNow() + Ahead;
+}
+
+/// <summary>
+/// Everything the reconciler waits for is zero; upload links keep their usual lifetime, and a test that needs one past moves
+/// the app's clock ahead (a two-second link could expire before a slow machine put its first block).
+/// </summary>
 public class ImpatientLifecycleFactory : FileApiFactory
 {
+    public AheadClock Clock { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
     protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings =>
     [
-        new("Storage:UploadLinkLifetime", "00:00:02"),
         new("Lifecycle:MissedEventAfter", "00:00:00"),
         new("Lifecycle:ExpiryGrace", "00:00:00"),
         new("Lifecycle:OrphanGrace", "00:00:00"),
@@ -46,8 +67,17 @@ public class ReconcilerTests(ImpatientLifecycleFactory factory) : IClassFixture<
         var blobName = TestData.BlobNameOf(factory, upload);
         Assert.Single((await Storage.GetBlockListAsync(blobName, CancellationToken.None)).Uncommitted);
 
-        await Task.Delay(TimeSpan.FromSeconds(3)); // past the two-second link
-        var report = await RunPassAsync(sweepOrphans: false);
+        // The pass runs as it would just after the link expired; links signed meanwhile would start in Azurite's future.
+        factory.Clock.Ahead = factory.Services.GetRequiredService<IOptions<StorageOptions>>().Value.UploadLinkLifetime + TimeSpan.FromSeconds(1);
+        ReconcileReport report;
+        try
+        {
+            report = await RunPassAsync(sweepOrphans: false);
+        }
+        finally
+        {
+            factory.Clock.Ahead = TimeSpan.Zero;
+        }
 
         var version = await VersionAsync(upload);
         Assert.True(report.Expired >= 1);
