@@ -15,9 +15,12 @@ using Microsoft.Extensions.Options;
 namespace FileApi.Tests.Files;
 
 /// <summary>The API's storage client sends every request on to Azurite through a handler that records it.</summary>
-public sealed class RecordedStorageFactory : FileApiFactory
+public sealed class RecordedStorageFactory : RecordedStorageFactory<RecordingHandler>;
+
+/// <summary>The API's storage client sends every request through <typeparamref name="THandler"/>, which records it (and may answer some itself).</summary>
+public class RecordedStorageFactory<THandler> : FileApiFactory where THandler : RecordingHandler, new()
 {
-    public RecordingHandler Storage { get; } = new();
+    public THandler Storage { get; } = new();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

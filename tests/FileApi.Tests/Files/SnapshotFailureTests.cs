@@ -1,18 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using Azure.Core.Pipeline;
 using FileApi.Data;
 using FileApi.Files;
-using FileApi.Storage;
 using FileApi.Tests.Infrastructure;
 using FileApi.Tests.Storage;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace FileApi.Tests.Files;
 
@@ -36,22 +28,7 @@ public sealed class SnapshotRefusingHandler : RecordingHandler
     }
 }
 
-public sealed class SnapshotRefusingStorageFactory : FileApiFactory
-{
-    public SnapshotRefusingHandler Storage { get; } = new();
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(services =>
-        {
-            services.RemoveAll<BlobStorage>();
-            services.AddSingleton(provider => new BlobStorage(provider.GetRequiredService<IOptions<StorageOptions>>(),
-                provider.GetRequiredService<ILogger<BlobStorage>>(), new HttpClientTransport(new HttpClient(Storage)),
-                time: provider.GetRequiredService<TimeProvider>()));
-        });
-    }
-}
+public sealed class SnapshotRefusingStorageFactory : RecordedStorageFactory<SnapshotRefusingHandler>;
 
 /// <summary>
 /// The snapshot taken with the seal is what lets reads skip storage, so a completion that cannot take it does not make the
