@@ -1,4 +1,6 @@
 using FileApi.Data;
+using FileApi.Data.Providers;
+using FileApi.Storage;
 using FileApi.Files;
 using FileApi.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -49,5 +51,99 @@ public sealed class StorageEventRecordTests(FileApiFactory factory) : IClassFixt
         using (var scope = factory.Services.CreateScope())
             Assert.Null(await scope.ServiceProvider.GetRequiredService<FileApiDb>().FileVersions
                 .Where(v => v.FileId == crossed.FileId && v.VersionId == crossed.VersionId).Select(v => v.BlobReportedAt).SingleAsync());
+    }
+
+    [Fact]
+    public async Task DeliveriesRecordingTheSameVersionsInOppositeOrdersAtOnceNeverDeadlock()
+    {
+        // Event Grid delivers duplicates in any order, so two deliveries may name the same versions the other way round.
+        var file = await factory.RegisterAndPutAsync(_api, "path/record/many.bin", TestData.RandomBytes(3));
+        var versions = Enumerable.Range(1, 400).Select(i => new FileVersion
+        {
+            FileId = file.FileId, VersionId = i, Status = VersionStatus.Uploading, CreatedById = "many",
+            CreatedAt = DateTimeOffset.UtcNow, UploadExpiresAt = DateTimeOffset.UtcNow.AddMinutes(30),
+        }).ToList();
+        using (var scope = factory.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<FileApiDb>();
+            db.FileVersions.AddRange(versions);
+            await db.SaveChangesAsync();
+        }
+        var forwards = versions;
+        var backwards = Enumerable.Reverse(versions).ToList();
+
+        for (var round = 0; round < 30; round++)
+        {
+            using (var scope = factory.Services.CreateScope())
+                await scope.ServiceProvider.GetRequiredService<FileApiDb>().FileVersions
+                    .Where(v => v.FileId == file.FileId && v.CreatedById == "many")
+                    .ExecuteUpdateAsync(set => set.SetProperty(v => v.BlobReportedAt, (DateTimeOffset?)null));
+
+            // A deadlock would fail one of the two with PostgreSQL's 40P01 (SQL Server's 1205).
+            await Task.WhenAll(RecordAsync(forwards), RecordAsync(backwards), RecordAsync(forwards), RecordAsync(backwards));
+
+            using var check = factory.Services.CreateScope();
+            Assert.Equal(0, await check.ServiceProvider.GetRequiredService<FileApiDb>().FileVersions
+                .CountAsync(v => v.FileId == file.FileId && v.CreatedById == "many" && v.BlobReportedAt == null));
+        }
+
+        async Task RecordAsync(IReadOnlyCollection<FileVersion> named)
+        {
+            await Task.Yield();
+            await using var scope = factory.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<VersionLifecycle>().RecordReportedAsync(named, default);
+        }
+    }
+
+    [Fact]
+    public async Task RecordingVersionsWhileABatchOfThemBecomesReadyInTheOtherOrderNeverDeadlocks()
+    {
+        var file = await factory.RegisterAndPutAsync(_api, "path/record/batch.bin", TestData.RandomBytes(3));
+        var versions = Enumerable.Range(1, 400).Select(i => new FileVersion
+        {
+            FileId = file.FileId, VersionId = i, Status = VersionStatus.Uploading, CreatedById = "batch",
+            CreatedAt = DateTimeOffset.UtcNow, UploadExpiresAt = DateTimeOffset.UtcNow.AddMinutes(30),
+        }).ToList();
+        using (var scope = factory.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<FileApiDb>();
+            db.FileVersions.AddRange(versions);
+            await db.SaveChangesAsync();
+        }
+        var backwards = Enumerable.Reverse(versions).ToList();
+
+        for (var round = 0; round < 80; round++)
+        {
+            using (var scope = factory.Services.CreateScope())
+                await scope.ServiceProvider.GetRequiredService<FileApiDb>().FileVersions
+                    .Where(v => v.FileId == file.FileId && v.CreatedById == "batch")
+                    .ExecuteUpdateAsync(set => set.SetProperty(v => v.Status, VersionStatus.Uploading).SetProperty(v => v.BlobReportedAt, (DateTimeOffset?)null));
+
+            var answers = await Task.WhenAll(MarkReadyAsync(round % 2 == 0 ? versions : backwards), RecordAsync(backwards), RecordAsync(versions));
+
+            Assert.All(answers[0], answer => Assert.Equal(ReadinessOutcomes.Ready, answer.Outcome));
+        }
+
+        async Task<IReadOnlyList<ReadinessAnswer>> MarkReadyAsync(IReadOnlyList<FileVersion> named)
+        {
+            await Task.Yield();
+            await using var scope = factory.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<FileApiDb>();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var now = DateTimeOffset.UtcNow;
+            var answers = await scope.ServiceProvider.GetRequiredService<IVersionReadiness>().MarkReadyAsync(db,
+                named.Select(v => new ReadyVersion(v.FileId, v.VersionId, new BlobProperties(1, $"\"{v.VersionId}\"", now, null, null, null), null, null)).ToList(),
+                now, now.AddMinutes(-5), default);
+            await transaction.CommitAsync();
+            return answers;
+        }
+
+        async Task<IReadOnlyList<ReadinessAnswer>> RecordAsync(IReadOnlyCollection<FileVersion> named)
+        {
+            await Task.Yield();
+            await using var scope = factory.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<VersionLifecycle>().RecordReportedAsync(named, default);
+            return [];
+        }
     }
 }

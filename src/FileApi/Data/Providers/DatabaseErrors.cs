@@ -35,6 +35,8 @@ sealed class PostgreSqlErrors : IDatabaseErrors
         PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } => DatabaseFailure.UniqueViolation,
         PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown
             or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.TooManyConnections } => DatabaseFailure.Unavailable,
+        // A deadlock victim's transaction was rolled back whole: worth retrying, as SQL Server's 1205 below.
+        PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected } => DatabaseFailure.Unavailable,
         PostgresException => null,
         NpgsqlException { IsTransient: true } => DatabaseFailure.Unavailable,
         NpgsqlException { InnerException: SocketException or IOException or TimeoutException } => DatabaseFailure.Unavailable,

@@ -77,10 +77,16 @@ sealed class PostgreSqlVersionReadiness : IVersionReadiness
             locked AS (
                 SELECT id, workspace_id, deleted_at, current_version_id FROM files
                  WHERE id IN (SELECT file_id FROM input) ORDER BY id FOR UPDATE),
+            -- Then their version rows, in key order (the files' ids as one array, an init plan, so after the files): a delivery
+            -- recording reported versions locks them in the same order, so neither waits for the other holding what it needs.
+            versions_locked AS (
+                SELECT v.file_id, v.version_id, v.status, v.verification_token, v.verification_claimed_at FROM file_versions v
+                 WHERE v.file_id = ANY (ARRAY(SELECT id FROM locked)) AND (v.file_id, v.version_id) IN (SELECT file_id, version_id FROM input)
+                 ORDER BY v.file_id, v.version_id FOR UPDATE OF v),
             candidates AS (
                 SELECT i.*, l.workspace_id, l.deleted_at IS NULL AS live, l.current_version_id IS NULL AS first_ready
                   FROM input i JOIN locked l ON l.id = i.file_id
-                  JOIN file_versions v ON v.file_id = i.file_id AND v.version_id = i.version_id
+                  JOIN versions_locked v ON v.file_id = i.file_id AND v.version_id = i.version_id
                  WHERE v.status = 'Uploading'
                    AND ((i.token IS NOT NULL AND v.verification_token = i.token)
                         OR (i.token IS NULL AND (v.verification_token IS NULL OR v.verification_claimed_at < {staleBefore})))),

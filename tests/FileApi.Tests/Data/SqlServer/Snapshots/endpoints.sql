@@ -1851,11 +1851,15 @@ WHERE [w].[workspace_id] = @workspaceIds1
 -- record a delivery's unfinished versions as reported (completes)
 -- @versions nvarchar(-1)
 -- @now datetimeoffset
+SET NOCOUNT ON;
+DECLARE @reported TABLE (file_id uniqueidentifier NOT NULL, version_id bigint NOT NULL, PRIMARY KEY (file_id, version_id));
+INSERT INTO @reported (file_id, version_id)
+SELECT DISTINCT file_id, version_id FROM OPENJSON(@versions) WITH (file_id uniqueidentifier '$.file_id', version_id bigint '$.version_id');
 UPDATE v SET blob_reported_at = @now
-  FROM file_versions AS v
-  JOIN OPENJSON(@versions) WITH (file_id uniqueidentifier '$.file_id', version_id bigint '$.version_id') AS r
-    ON r.file_id = v.file_id AND r.version_id = v.version_id
- WHERE v.status = N'Uploading' AND v.blob_reported_at IS NULL;
+  FROM @reported AS r
+  INNER LOOP JOIN file_versions AS v WITH (ROWLOCK) ON v.file_id = r.file_id AND v.version_id = r.version_id
+ WHERE v.status = N'Uploading' AND v.blob_reported_at IS NULL
+OPTION (FORCE ORDER);
 
 -- reconciler pass with the orphan sweep (completes)
 -- @p int
