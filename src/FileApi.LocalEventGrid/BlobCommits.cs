@@ -3,8 +3,14 @@ using Yarp.ReverseProxy.Forwarder;
 
 namespace FileApi.LocalEventGrid;
 
-/// <summary>A write the blob service answered as committed: the blob now exists with new content.</summary>
-public sealed record BlobCommit(string Api, string Container, string BlobName, string ETag, string? ClientRequestId, string? RequestId, string BlobType, Uri Url);
+/// <summary>
+/// A write the blob service answered as committed: the blob now exists with new content. <paramref name="Stored"/> is the
+/// blob's length and content type when the request itself says them (a Put Blob carries the whole blob), else null.
+/// </summary>
+public sealed record BlobCommit(string Api, string Container, string BlobName, string ETag, string? ClientRequestId, string? RequestId, string BlobType, Uri Url,
+    StoredAs? Stored = null);
+
+public sealed record StoredAs(long Length, string ContentType);
 
 public static class BlobCommits
 {
@@ -32,7 +38,20 @@ public static class BlobCommits
             return null;
         var url = new UriBuilder(request.Scheme, request.Host.Host, request.Host.Port ?? -1, request.PathBase + request.Path).Uri;
         return new BlobCommit(api, container, blobName, Header(response, "ETag") ?? "", request.Headers["x-ms-client-request-id"].FirstOrDefault(),
-            Header(response, "x-ms-request-id"), api == "PutBlockList" || blobType.Length == 0 ? "BlockBlob" : blobType, url);
+            Header(response, "x-ms-request-id"), api == "PutBlockList" || blobType.Length == 0 ? "BlockBlob" : blobType, url,
+            api == "PutBlob" ? StoredByPutBlob(request) : null);
+    }
+
+    /// <summary>
+    /// A block blob's Put Blob stores exactly its body, so the event needs no read of the blob (one round trip less before it
+    /// is delivered); its content type is the one the request names, unless it names two that differ, which a read settles.
+    /// </summary>
+    static StoredAs? StoredByPutBlob(HttpRequest request)
+    {
+        var named = new[] { request.Headers["x-ms-blob-content-type"].ToString(), request.ContentType ?? "" }.Where(t => t.Length > 0).Distinct().ToList();
+        if (request.ContentLength is not { } length || named.Count > 1 || request.Headers["x-ms-blob-type"] != "BlockBlob")
+            return null;
+        return new StoredAs(length, named.SingleOrDefault() ?? "application/octet-stream");
     }
 
     // Path style, as Azurite is addressed locally: /{account}/{container}/{blob name, which may hold slashes}.

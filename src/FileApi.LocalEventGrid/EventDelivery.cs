@@ -76,19 +76,7 @@ public sealed class EventDelivery
     /// <summary>The event the blob service raises: the commit's etag and request ids, the blob's size and type as stored.</summary>
     async Task<BlobCreatedEvent> ToEventAsync(BlobCommit commit, long sequence)
     {
-        long length = 0;
-        var contentType = "application/octet-stream";
-        try
-        {
-            var properties = (await _storage.GetBlobContainerClient(commit.Container).GetBlobClient(commit.BlobName).GetPropertiesAsync(cancellationToken: _stopping)).Value;
-            (length, contentType) = (properties.ContentLength, properties.ContentType ?? contentType);
-        }
-        catch (RequestFailedException exception)
-        {
-            // Deleted or overwritten already: Azure would still deliver this commit's event; its size is then unknown here.
-            _logger.LogWarning("Could not read {Blob} for its event: {Status}", commit.BlobName, exception.Status);
-        }
-
+        var stored = commit.Stored ?? await ReadStoredAsync(commit);
         var id = Guid.NewGuid().ToString();
         return new BlobCreatedEvent(
             id,
@@ -101,14 +89,29 @@ public sealed class EventDelivery
                 commit.ClientRequestId ?? id,
                 commit.RequestId ?? id,
                 commit.ETag,
-                contentType,
-                length,
+                stored.ContentType,
+                stored.Length,
                 commit.BlobType,
                 commit.Url.AbsoluteUri,
                 sequence.ToString("D48", CultureInfo.InvariantCulture),
                 new StorageDiagnostics(id)),
             DataVersion: "",
             MetadataVersion: "1");
+    }
+
+    async Task<StoredAs> ReadStoredAsync(BlobCommit commit)
+    {
+        try
+        {
+            var properties = (await _storage.GetBlobContainerClient(commit.Container).GetBlobClient(commit.BlobName).GetPropertiesAsync(cancellationToken: _stopping)).Value;
+            return new StoredAs(properties.ContentLength, properties.ContentType ?? "application/octet-stream");
+        }
+        catch (RequestFailedException exception)
+        {
+            // Deleted or overwritten already: Azure would still deliver this commit's event; its size is then unknown here.
+            _logger.LogWarning("Could not read {Blob} for its event: {Status}", commit.BlobName, exception.Status);
+            return new StoredAs(0, "application/octet-stream");
+        }
     }
 
     public async Task DeliverWithRetriesAsync(BlobCreatedEvent created, CancellationToken cancellationToken)

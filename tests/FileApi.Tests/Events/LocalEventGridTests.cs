@@ -40,6 +40,35 @@ public sealed class LocalEventGridTests(FileApiFactory factory) : IClassFixture<
         Assert.Equal(3, version.Size);
     }
 
+    [Theory]
+    [InlineData("text/csv", null)]
+    [InlineData(null, "text/plain")]
+    [InlineData("text/csv", "text/plain")]
+    [InlineData(null, null)]
+    public async Task APutBlobsEventCarriesTheLengthAndContentTypeTheBlobWasStoredWith(string? blobContentType, string? contentType)
+    {
+        var upload = await _api.RegisterAsync($"{factory.FilesBase}/path/standin/typed-{Guid.NewGuid():N}.txt");
+
+        using (var request = new HttpRequestMessage(HttpMethod.Put, _proxy.Via(upload.Upload)) { Content = new ByteArrayContent(new byte[5]) })
+        {
+            request.Headers.Add("x-ms-blob-type", "BlockBlob");
+            if (blobContentType is not null)
+                request.Headers.Add("x-ms-blob-content-type", blobContentType);
+            if (contentType is not null)
+                request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+            using var put = await new HttpClient().SendAsync(request);
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }
+        await _proxy.Events.IdleAsync();
+
+        var created = Assert.Single(_proxy.DeliveredFor(factory.Container, BlobNameOf(upload)));
+        var data = Assert.IsType<StorageBlobCreatedEventData>(created.TryGetSystemEventData(out var parsed) ? parsed : null);
+        using var stored = await new HttpClient().SendAsync(new HttpRequestMessage(HttpMethod.Head, upload.Upload));
+        Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+        Assert.Equal(5, data.ContentLength);
+        Assert.Equal(stored.Content.Headers.ContentType?.ToString(), data.ContentType);
+    }
+
     [Fact]
     public async Task APutBlockListCommitRaisesExactlyOneBlobCreatedAndStagingItsBlocksRaisesNone()
     {
