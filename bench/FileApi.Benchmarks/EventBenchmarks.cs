@@ -113,7 +113,7 @@ static class EventBenchmarks
     public static async Task ReadyByCompletionAsync(BenchStack stack, BenchSettings settings, Report report)
     {
         using var api = stack.Client();
-        using var storage = new HttpClient();
+        using var storage = AzuriteServer.CreateStorageClient();
         var samples = new List<double>();
         for (var i = 0; i < settings.ReadySamples + 10; i++)
         {
@@ -151,7 +151,7 @@ static class EventBenchmarks
     {
         using var relay = await StandIn.StartAsync(stack);
         using var api = stack.Client();
-        using var storage = new HttpClient();
+        using var storage = AzuriteServer.CreateStorageClient();
         var samples = new List<double>();
         for (var i = 0; i < settings.ReadySamples / 2 + 5; i++)
         {

@@ -52,7 +52,7 @@ static class WakeupBenchmark
         using var onPeer = peer.CreateClientFor(FileApiFactory.Owner);
         var waiters = peer.Services.GetRequiredService<VersionWaiters>();
         using var api = stack.Client();
-        using var storage = new HttpClient();
+        using var storage = AzuriteServer.CreateStorageClient();
         var elapsed = new List<double>();
         for (var i = 0; i < samples + 3; i++)
         {

@@ -33,6 +33,8 @@ public static class StandInApp
         {
             UseProxy = false, AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.None, UseCookies = false,
             ConnectTimeout = TimeSpan.FromSeconds(15), ActivityHeadersPropagator = null,
+            // Azurite closes a connection idle for 5 s; one reused at that moment would be reset under a forwarded write.
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(2),
         });
         var forwarding = new ForwarderRequestConfig
         {

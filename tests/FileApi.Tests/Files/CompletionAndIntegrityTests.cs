@@ -189,7 +189,9 @@ public class CompletionAndIntegrityTests(SmallLimitFactory factory) : IClassFixt
         var upload = await RegisterAndPutAsync("wait/w.txt", [1]);
 
         var poll = _api.GetAsync($"{factory.FilesBase}/{upload.FileId}?version_id={upload.VersionId}&wait=20");
-        await Task.Delay(300);
+        // Completed once the poll is admitted as a waiter, rather than after a guessed 300 ms.
+        var waiters = factory.Services.GetRequiredService<VersionWaiters>();
+        await Eventually.UntilAsync(() => waiters.ActivePolls == 1, "the poll to wait");
         await CompleteAsync(upload);
         using var answer = await poll;
 

@@ -7,7 +7,7 @@ namespace FileApi.Tests.Infrastructure;
 /// <summary>What a client does: register, upload straight to the SAS URL, tell the API via an event, read.</summary>
 public static class TestData
 {
-    static readonly HttpClient Storage = new();
+    static readonly HttpClient Storage = AzuriteServer.CreateStorageClient();
 
     public static byte[] RandomBytes(int length)
     {
