@@ -43,13 +43,6 @@ public static class DataExtensions
             builder.Services.AddSingleton(services => CreateDataSource(connectionString, services.GetRequiredService<IOptions<DatabaseOptions>>().Value));
             builder.Services.AddKeyedSingleton(MultiplexedReads, (services, _) =>
                 CreateDataSource(connectionString, services.GetRequiredService<IOptions<DatabaseOptions>>().Value, multiplexing: true));
-            builder.Services.AddDbContextPool<MultiplexedReadDb>((services, options) =>
-                options.UseNpgsql(services.GetRequiredKeyedService<NpgsqlDataSource>(MultiplexedReads)));
-            builder.Services.AddScoped(services => new PollReadContext(services.GetRequiredService<MultiplexedReadDb>()));
-        }
-        else
-        {
-            builder.Services.AddScoped(services => new PollReadContext(services.GetRequiredService<FileApiDb>()));
         }
         builder.Services.AddProvider(provider, connectionString);
         builder.Services.AddHostedService<MigrateOnStartup>();
