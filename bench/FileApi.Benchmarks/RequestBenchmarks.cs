@@ -39,7 +39,7 @@ static class RequestBenchmarks
     public static async Task PollAsync(BenchStack stack, BenchSettings settings, Report report)
     {
         using var api = stack.Client(Connections);
-        using var storage = new HttpClient();
+        using var storage = FileApi.Tests.Infrastructure.AzuriteServer.CreateStorageClient();
         await WarmUpAsync(stack, await ReadyVersionAsync(stack, api, storage), settings);
 
         var steady = await ReadyVersionAsync(stack, api, storage);
