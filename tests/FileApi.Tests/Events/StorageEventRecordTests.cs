@@ -57,18 +57,7 @@ public sealed class StorageEventRecordTests(FileApiFactory factory) : IClassFixt
     public async Task DeliveriesRecordingTheSameVersionsInOppositeOrdersAtOnceNeverDeadlock()
     {
         // Event Grid delivers duplicates in any order, so two deliveries may name the same versions the other way round.
-        var file = await factory.RegisterAndPutAsync(_api, "path/record/many.bin", TestData.RandomBytes(3));
-        var versions = Enumerable.Range(1, 400).Select(i => new FileVersion
-        {
-            FileId = file.FileId, VersionId = i, Status = VersionStatus.Uploading, CreatedById = "many",
-            CreatedAt = DateTimeOffset.UtcNow, UploadExpiresAt = DateTimeOffset.UtcNow.AddMinutes(30),
-        }).ToList();
-        using (var scope = factory.Services.CreateScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<FileApiDb>();
-            db.FileVersions.AddRange(versions);
-            await db.SaveChangesAsync();
-        }
+        var (file, versions) = await UploadingVersionsAsync("many");
         var forwards = versions;
         var backwards = Enumerable.Reverse(versions).ToList();
 
@@ -76,7 +65,7 @@ public sealed class StorageEventRecordTests(FileApiFactory factory) : IClassFixt
         {
             using (var scope = factory.Services.CreateScope())
                 await scope.ServiceProvider.GetRequiredService<FileApiDb>().FileVersions
-                    .Where(v => v.FileId == file.FileId && v.CreatedById == "many")
+                    .Where(v => v.FileId == file && v.CreatedById == "many")
                     .ExecuteUpdateAsync(set => set.SetProperty(v => v.BlobReportedAt, (DateTimeOffset?)null));
 
             // A deadlock would fail one of the two with PostgreSQL's 40P01 (SQL Server's 1205).
@@ -84,44 +73,27 @@ public sealed class StorageEventRecordTests(FileApiFactory factory) : IClassFixt
 
             using var check = factory.Services.CreateScope();
             Assert.Equal(0, await check.ServiceProvider.GetRequiredService<FileApiDb>().FileVersions
-                .CountAsync(v => v.FileId == file.FileId && v.CreatedById == "many" && v.BlobReportedAt == null));
-        }
-
-        async Task RecordAsync(IReadOnlyCollection<FileVersion> named)
-        {
-            await Task.Yield();
-            await using var scope = factory.Services.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<VersionLifecycle>().RecordReportedAsync(named, default);
+                .CountAsync(v => v.FileId == file && v.CreatedById == "many" && v.BlobReportedAt == null));
         }
     }
 
     [Fact]
     public async Task RecordingVersionsWhileABatchOfThemBecomesReadyInTheOtherOrderNeverDeadlocks()
     {
-        var file = await factory.RegisterAndPutAsync(_api, "path/record/batch.bin", TestData.RandomBytes(3));
-        var versions = Enumerable.Range(1, 400).Select(i => new FileVersion
-        {
-            FileId = file.FileId, VersionId = i, Status = VersionStatus.Uploading, CreatedById = "batch",
-            CreatedAt = DateTimeOffset.UtcNow, UploadExpiresAt = DateTimeOffset.UtcNow.AddMinutes(30),
-        }).ToList();
-        using (var scope = factory.Services.CreateScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<FileApiDb>();
-            db.FileVersions.AddRange(versions);
-            await db.SaveChangesAsync();
-        }
+        var (file, versions) = await UploadingVersionsAsync("batch");
         var backwards = Enumerable.Reverse(versions).ToList();
 
         for (var round = 0; round < 80; round++)
         {
             using (var scope = factory.Services.CreateScope())
                 await scope.ServiceProvider.GetRequiredService<FileApiDb>().FileVersions
-                    .Where(v => v.FileId == file.FileId && v.CreatedById == "batch")
+                    .Where(v => v.FileId == file && v.CreatedById == "batch")
                     .ExecuteUpdateAsync(set => set.SetProperty(v => v.Status, VersionStatus.Uploading).SetProperty(v => v.BlobReportedAt, (DateTimeOffset?)null));
 
-            var answers = await Task.WhenAll(MarkReadyAsync(round % 2 == 0 ? versions : backwards), RecordAsync(backwards), RecordAsync(versions));
+            var readiness = MarkReadyAsync(round % 2 == 0 ? versions : backwards);
+            await Task.WhenAll(readiness, RecordAsync(backwards), RecordAsync(versions));
 
-            Assert.All(answers[0], answer => Assert.Equal(ReadinessOutcomes.Ready, answer.Outcome));
+            Assert.All(await readiness, answer => Assert.Equal(ReadinessOutcomes.Ready, answer.Outcome));
         }
 
         async Task<IReadOnlyList<ReadinessAnswer>> MarkReadyAsync(IReadOnlyList<FileVersion> named)
@@ -137,13 +109,29 @@ public sealed class StorageEventRecordTests(FileApiFactory factory) : IClassFixt
             await transaction.CommitAsync();
             return answers;
         }
+    }
 
-        async Task<IReadOnlyList<ReadinessAnswer>> RecordAsync(IReadOnlyCollection<FileVersion> named)
+    /// <summary>400 uploading versions of one registered file, added by hand (ids 1 to 400) and marked by <paramref name="tag"/>.</summary>
+    async Task<(Guid File, List<FileVersion> Versions)> UploadingVersionsAsync(string tag)
+    {
+        var file = await factory.RegisterAndPutAsync(_api, $"path/record/{tag}.bin", TestData.RandomBytes(3));
+        var versions = Enumerable.Range(1, 400).Select(i => new FileVersion
         {
-            await Task.Yield();
-            await using var scope = factory.Services.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<VersionLifecycle>().RecordReportedAsync(named, default);
-            return [];
-        }
+            FileId = file.FileId, VersionId = i, Status = VersionStatus.Uploading, CreatedById = tag,
+            CreatedAt = DateTimeOffset.UtcNow, UploadExpiresAt = DateTimeOffset.UtcNow.AddMinutes(30),
+        }).ToList();
+        using var scope = factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<FileApiDb>();
+        db.FileVersions.AddRange(versions);
+        await db.SaveChangesAsync();
+        return (file.FileId, versions);
+    }
+
+    /// <summary>What a delivery does for the versions it has not finished, in a scope of its own, as a request has.</summary>
+    async Task RecordAsync(IReadOnlyCollection<FileVersion> named)
+    {
+        await Task.Yield();
+        await using var scope = factory.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<VersionLifecycle>().RecordReportedAsync(named, default);
     }
 }
