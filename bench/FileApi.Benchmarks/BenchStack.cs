@@ -40,12 +40,7 @@ sealed class BenchStack : FileApiFactory
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureServices(services =>
-        {
-            services.ConfigureDbContext<FileApi.Data.FileApiDb>(options => options.AddInterceptors(Sql, Sql.Transactions));
-            // The poll's read runs on a context of its own (PostgreSQL's multiplexed data source).
-            services.ConfigureDbContext<FileApi.Data.MultiplexedReadDb>(options => options.AddInterceptors(Sql, Sql.Transactions));
-        });
+        builder.ConfigureServices(services => services.ConfigureDbContext<FileApi.Data.FileApiDb>(options => options.AddInterceptors(Sql, Sql.Transactions)));
     }
 
     /// <summary>An HTTP client over real sockets, up to <paramref name="connections"/> at once, as <see cref="FileApiFactory.Owner"/>.</summary>

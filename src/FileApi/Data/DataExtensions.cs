@@ -39,11 +39,7 @@ public static class DataExtensions
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         var provider = builder.Configuration.GetValue<DatabaseProvider?>($"{DatabaseOptions.SectionName}:{nameof(DatabaseOptions.Provider)}") ?? DatabaseProvider.PostgreSql;
         if (provider == DatabaseProvider.PostgreSql)
-        {
             builder.Services.AddSingleton(services => CreateDataSource(connectionString, services.GetRequiredService<IOptions<DatabaseOptions>>().Value));
-            builder.Services.AddKeyedSingleton(MultiplexedReads, (services, _) =>
-                CreateDataSource(connectionString, services.GetRequiredService<IOptions<DatabaseOptions>>().Value, multiplexing: true));
-        }
         builder.Services.AddProvider(provider, connectionString);
         builder.Services.AddHostedService<MigrateOnStartup>();
         return builder;
@@ -58,12 +54,7 @@ public static class DataExtensions
 
     internal const int AutoPreparedStatements = 64;
 
-    /// <summary>The key of the multiplexed data source that <see cref="MultiplexedReadDb"/> runs on (PostgreSQL only).</summary>
-    public const string MultiplexedReads = "multiplexed-reads";
-
-    internal const int MultiplexedConnectionsPerCore = 2;
-
-    internal static NpgsqlDataSource CreateDataSource(string connectionString, DatabaseOptions options, TokenCredential? credential = null, bool multiplexing = false)
+    internal static NpgsqlDataSource CreateDataSource(string connectionString, DatabaseOptions options, TokenCredential? credential = null)
     {
         // A pooled connection goes back as it is (no DISCARD ALL before its next use): the app holds no session state
         // (its locks are transaction-scoped), and the reset would cost a round trip on every rental.
@@ -72,14 +63,6 @@ public static class DataExtensions
         // indexes), so a statement run twice on a connection is prepared there; a connection string may say otherwise.
         if (!settings.ContainsKey("Max Auto Prepare"))
             settings.MaxAutoPrepare = AutoPreparedStatements;
-        if (multiplexing)
-        {
-            // Npgsql multiplexes only once every connection of the pool is busy, so a pool as large as the concurrency
-            // (the default 100) opens a physical connection per request in flight, as without multiplexing; a few per
-            // core let concurrent polls share connections, their commands written and read in batches.
-            settings.Multiplexing = true;
-            settings.MaxPoolSize = MultiplexedConnectionsPerCore * Environment.ProcessorCount;
-        }
         var dataSource = new NpgsqlDataSourceBuilder(settings.ConnectionString);
         if (options.UseEntraAuthentication)
         {

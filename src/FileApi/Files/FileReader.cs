@@ -14,14 +14,9 @@ public sealed record FileWithVersion(StoredFile File, FileVersion? Version);
 /// <summary>A caller's role in a workspace, with the file asked for and its version when they exist.</summary>
 public sealed record CallerFileWithVersion(WorkspaceRole Role, StoredFile? File, FileVersion? Version);
 
-/// <summary>
-/// Turns a file and one of its versions into the answer of a GET, with its download link. Its reads are single statements
-/// outside any transaction, so all of them run on <see cref="PollReadContext"/> (multiplexed on PostgreSQL).
-/// </summary>
-public sealed class FileReader(PollReadContext reads, FileLinks links, BlobStorage storage, VersionWaiters waiters, TimeProvider clock)
+/// <summary>Turns a file and one of its versions into the answer of a GET, with its download link.</summary>
+public sealed class FileReader(FileApiDb db, FileLinks links, BlobStorage storage, VersionWaiters waiters, TimeProvider clock)
 {
-    readonly FileApiDb db = reads.Db;
-
     /// <summary>
     /// Waits up to <paramref name="wait"/> for a version to leave uploading, woken when it finishes in this instance
     /// or when <see cref="WaitedVersionPoller"/> sees another instance finish it. True when it has.

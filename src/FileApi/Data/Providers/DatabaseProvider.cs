@@ -24,7 +24,6 @@ public static class DatabaseProviders
         {
             case DatabaseProvider.SqlServer:
                 services.AddDbContextPool<FileApiDb, SqlServerFileApiDb>(options => options.UseSqlServer(connectionString));
-                services.AddScoped(provided => new PollReadContext(provided.GetRequiredService<FileApiDb>()));
                 services.AddSingleton<IReconcilerLock>(new SqlServerReconcilerLock(connectionString));
                 services.AddSingleton<IVersionAllocation, SqlServerVersionAllocation>();
                 services.AddSingleton<IPathLocks, SqlServerPathLocks>();
@@ -37,10 +36,6 @@ public static class DatabaseProviders
             default:
                 services.AddDbContextPool<FileApiDb>((provided, options) =>
                     options.UseNpgsql(provided.GetRequiredService<Npgsql.NpgsqlDataSource>()));
-                // The poll's reads: the same model over the multiplexed data source (DataExtensions.MultiplexedReads).
-                services.AddDbContextPool<MultiplexedReadDb>((provided, options) =>
-                    options.UseNpgsql(provided.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(DataExtensions.MultiplexedReads)));
-                services.AddScoped(provided => new PollReadContext(provided.GetRequiredService<MultiplexedReadDb>()));
                 services.AddSingleton<IReconcilerLock, PostgreSqlReconcilerLock>();
                 services.AddSingleton<IVersionAllocation, PostgreSqlVersionAllocation>();
                 services.AddSingleton<IPathLocks, PostgreSqlPathLocks>();
