@@ -106,7 +106,8 @@ static partial class Wrk
 /// <summary>pgbench (/usr/bin/pgbench, Debian's postgresql-client) running a script at <c>clients</c> connections.</summary>
 static partial class Pgbench
 {
-    public static async Task<LoadResult> RunAsync(string connectionString, string script, int clients, TimeSpan duration)
+    /// <param name="protocol">pgbench's -M: "simple" plans every statement anew; "prepared" plans it once per connection, as the API's data source does.</param>
+    public static async Task<LoadResult> RunAsync(string connectionString, string script, int clients, TimeSpan duration, string protocol)
     {
         var folder = Directory.CreateTempSubdirectory("fileapi-bench-pgbench-").FullName;
         try
@@ -117,7 +118,7 @@ static partial class Pgbench
             var conninfo = $"host={settings.Host} port={settings.Port} user={settings.Username} dbname={settings.Database}";
             var arguments = new List<string>
             {
-                "-n", "-c", clients.ToString(CultureInfo.InvariantCulture), "-j", "2", "-M", "simple",
+                "-n", "-c", clients.ToString(CultureInfo.InvariantCulture), "-j", "2", "-M", protocol,
                 "-T", ((int)Math.Ceiling(duration.TotalSeconds)).ToString(CultureInfo.InvariantCulture),
                 "-f", scriptPath, "-l", "--log-prefix", Path.Combine(folder, "log"), conninfo,
             };

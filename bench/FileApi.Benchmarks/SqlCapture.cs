@@ -103,15 +103,18 @@ sealed partial class SqlCapture : DbCommandInterceptor
         string text => Quote(text),
         Guid id => Quote(id.ToString()),
         bool flag => flag ? "true" : "false",
-        DateTimeOffset time => Quote(time.ToString("O", CultureInfo.InvariantCulture)),
-        DateTime time => Quote(time.ToString("O", CultureInfo.InvariantCulture)),
+        // Without colons, as in Quote.
+        DateTimeOffset time => $"(timestamptz 'epoch' + {(time - DateTimeOffset.UnixEpoch).Ticks / 10} * interval '1 microsecond')",
+        DateTime time => $"(timestamp 'epoch' + {(time - DateTime.UnixEpoch).Ticks / 10} * interval '1 microsecond')",
         byte[] bytes => Quote("\\x" + Convert.ToHexString(bytes)),
         IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
         IEnumerable items => "ARRAY[" + string.Join(", ", items.Cast<object?>().Select(Value)) + "]",
         _ => Quote(value.ToString() ?? ""),
     };
 
-    static string Quote(string text) => "'" + text.Replace("'", "''") + "'";
+    // A colon is written as chr(58) (folded to a constant when planned): pgbench reads ":name" as a variable.
+    static string Quote(string text) =>
+        text.Contains(':') ? "(" + string.Join(" || chr(58) || ", text.Split(':').Select(Quote)) + ")" : "'" + text.Replace("'", "''") + "'";
 
     // Positional ($1) and named (@p0) parameters.
     [GeneratedRegex(@"(?<![\w@])[@$](\w+)")]
@@ -124,8 +127,15 @@ sealed partial class SqlCapture : DbCommandInterceptor
         foreach (var statement in statements)
         {
             var text = substitutions.Aggregate(statement, (s, pair) => s.Replace(pair.Key, pair.Value, StringComparison.Ordinal));
-            // A command of several statements is one round trip, as pgbench's "\;" compound command is (one implicit transaction too).
-            script.Append(text.Trim().TrimEnd(';').Replace(";\n", " \\;\n", StringComparison.Ordinal)).Append(";\n");
+            // A command of several statements is one round trip and one implicit transaction, as Npgsql sends it (each
+            // statement's messages, then one Sync): in pgbench that is a pipeline, the one way to batch prepared statements.
+            var parts = text.Trim().TrimEnd(';').Split(";\n", StringSplitOptions.TrimEntries);
+            if (parts.Length > 1)
+                script.Append("\\startpipeline\n");
+            foreach (var part in parts)
+                script.Append(part).Append(";\n");
+            if (parts.Length > 1)
+                script.Append("\\endpipeline\n");
         }
         return script.ToString();
     }
