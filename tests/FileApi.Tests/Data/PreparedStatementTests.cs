@@ -1,5 +1,9 @@
+using FileApi.Auth;
 using FileApi.Data;
+using FileApi.Data.Providers;
+using FileApi.Files;
 using FileApi.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -36,6 +40,40 @@ public sealed class PreparedStatementTests(FileApiFactory factory) : IClassFixtu
 
         Assert.Equal(0L, await PreparedCountAsync(connection));
     }
+
+    [Fact]
+    public async Task ARegistrationsFileOrFolderCheckReadsThePathIndexEvenInThePreparedStatementsGenericPlan()
+    {
+        var workspaceId = factory.WorkspaceId;
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FileApiDb>();
+        // Enough live files that a scan of the table costs more than the index, as in any workspace in use.
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO files (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id)
+            SELECT gen_random_uuid(), {workspaceId}, '/generic-plan/', 'f' || n, 'generic-plan/f' || n, 1000, now(), 'seed'
+              FROM generate_series(1, 20000) AS n
+            """);
+        await db.Database.ExecuteSqlRawAsync("ANALYZE files");
+
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        // From its first prepared run on, as PostgreSQL picks once a prepared statement's custom plans cost no less.
+        await db.Database.ExecuteSqlRawAsync("SET LOCAL plan_cache_mode = force_generic_plan");
+        // Counts this session has not reported yet are in the view too, so only the change counts.
+        var scansBefore = await SequentialScansOfFilesAsync(db);
+        var allocation = scope.ServiceProvider.GetRequiredService<IVersionAllocation>();
+        var caller = new CallerIdentity("generic-plan", null, "Generic Plan", null, IsApplication: false, Roles: []);
+        for (var i = 0; i < 8; i++)
+        {
+            Assert.True(FilePath.TryParse($"/generic-plan/new/{i}.bin", out var path, out _));
+            var version = new NewVersion(workspaceId, caller, new RegisterRequest(), DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddMinutes(30));
+            Assert.NotNull(await allocation.AtPathAsync(db, PathClaim.For(workspaceId, path), version, CancellationToken.None));
+        }
+
+        Assert.Equal(scansBefore, await SequentialScansOfFilesAsync(db));
+    }
+
+    static Task<long> SequentialScansOfFilesAsync(FileApiDb db) =>
+        db.Database.SqlQueryRaw<long>("SELECT seq_scan AS \"Value\" FROM pg_stat_xact_user_tables WHERE relname = 'files'").SingleAsync();
 
     static async Task RunSixTimesAsync(NpgsqlConnection connection)
     {

@@ -44,6 +44,9 @@ sealed class PostgreSqlVersionAllocation : IVersionAllocation
     /// Two statements in one command: the path locks (as <see cref="PostgreSqlPathLocks"/> takes them), then the check and
     /// the allocation, which so read after the locks are granted. Without a transaction of the caller's, PostgreSQL runs
     /// a command's statements as one implicit transaction: the locks last until both are done, and an error undoes both.
+    /// The file-or-folder check is two lookups of the path index, the second "the first key from the range's start": once
+    /// the statement is prepared, PostgreSQL's generic plan of one OR over the ancestors and the range was a scan of every
+    /// file (38 ms at 21,000 files), since it cannot know a range of parameters is narrow.
     /// </summary>
     public async Task<AllocatedVersion?> AtPathAsync(FileApiDb db, PathClaim claim, NewVersion version, CancellationToken ct)
     {
@@ -57,8 +60,11 @@ sealed class PostgreSqlVersionAllocation : IVersionAllocation
                 SELECT {Guid.CreateVersion7(now)}, {workspaceId}, {path.Folder}, {path.Name}, {path.Key}, {VersionIds.Candidate(now)}, {now},
                        {caller.Id}, CAST({caller.Name} AS varchar), CAST({caller.Email} AS varchar)
                  WHERE NOT EXISTS (SELECT 1 FROM files AS f
-                                    WHERE f.workspace_id = {workspaceId} AND f.deleted_at IS NULL
-                                      AND (f.path_key = ANY ({claim.AncestorKeys}) OR (f.path_key >= {claim.UnderFrom} AND f.path_key < {claim.UnderTo})))
+                                    WHERE f.workspace_id = {workspaceId} AND f.deleted_at IS NULL AND f.path_key = ANY ({claim.AncestorKeys}))
+                   AND NOT EXISTS (SELECT 1 FROM (SELECT f.path_key FROM files AS f
+                                                   WHERE f.workspace_id = {workspaceId} AND f.deleted_at IS NULL AND f.path_key >= {claim.UnderFrom}
+                                                   ORDER BY f.path_key LIMIT 1) AS next_key
+                                    WHERE next_key.path_key < {claim.UnderTo})
                 ON CONFLICT (workspace_id, path_key) WHERE deleted_at IS NULL
                 DO UPDATE SET latest_version_id = GREATEST(EXCLUDED.latest_version_id, files.latest_version_id + {VersionIds.Step})
                 RETURNING id, latest_version_id)
