@@ -44,6 +44,9 @@ public sealed class RestartableFactory : FileApiFactory, IAsyncLifetime
         new("Lifecycle:MissedEventAfter", "00:00:00"),
         // Short, because each pass moves the fake clock, which must stay within the links' five-minute skew of the real one.
         new("Lifecycle:Interval", "00:00:01"),
+        // complete answers 202 at once while a checksum is verified: its wait for the verification runs on the fake clock,
+        // which nothing moves after the outage, so a verification the restart interrupted would hold it until the client gave up.
+        new("Files:CompletionWait", "00:00:00"),
         // The outage's errors, logged for every request, would cost more than the requests and fill the test output.
         new("Logging:LogLevel:Default", "Critical"),
         new("Logging:LogLevel:Microsoft.AspNetCore", "Critical"),
@@ -159,7 +162,9 @@ public sealed class RestartUnderLoadTests(RestartableFactory factory, ITestOutpu
         // A ready version's links are pinned to its snapshot, so reading it asks storage nothing: polls go on through a storage outage.
         if (name != "postgres")
             Assert.All(answers.Where(a => a is { Phase: Phase.Outage, Step: Step.Poll }), a => Assert.Equal(200, a.Status));
-        Assert.All(answers.Where(a => a is { Phase: Phase.Outage, Step: Step.Webhook }), a => Assert.Equal(503, a.Status));
+        // A delivery sent and answered within the outage; one whose storage calls were still retrying when the service came
+        // back may rightly succeed.
+        Assert.All(answers.Where(a => a is { Phase: Phase.Outage, AnsweredIn: Phase.Outage, Step: Step.Webhook }), a => Assert.Equal(503, a.Status));
         Assert.Contains(answers, a => a.Phase == Phase.After && a.Step == Step.Register && a.Status == 200);
 
         // Versions whose event or completion was answered 200 are ready without any repair.
@@ -193,7 +198,9 @@ public sealed class RestartUnderLoadTests(RestartableFactory factory, ITestOutpu
 
     public enum Finish { Event, Completion, NoEvent }
 
-    public sealed record Answer(Phase Phase, Step Step, int Status, bool IsProblemJson, string? ProblemType, bool HasRetryAfter, TimeSpan Took);
+    /// <param name="Phase">The phase the request was sent in.</param>
+    /// <param name="AnsweredIn">The phase it was answered in: a request sent in the outage may be answered after the restart.</param>
+    public sealed record Answer(Phase Phase, Step Step, int Status, bool IsProblemJson, string? ProblemType, bool HasRetryAfter, TimeSpan Took, Phase AnsweredIn);
 
     /// <summary>A version the API registered and the blob service took: it must become ready with these bytes.</summary>
     public sealed record Acknowledged(UploadResponse Upload, byte[] Content, string ETag, Finish Finish, bool Declared);
@@ -312,7 +319,7 @@ public sealed class RestartUnderLoadTests(RestartableFactory factory, ITestOutpu
             var response = await send();
             var problemJson = response.Content.Headers.ContentType?.MediaType == "application/problem+json";
             var type = problemJson ? (await StrictJson.ReadAsync(response)).GetProperty("type").GetString() : null;
-            var answer = new Answer(phase, step, (int)response.StatusCode, problemJson, type, response.Headers.RetryAfter is not null, started.Elapsed);
+            var answer = new Answer(phase, step, (int)response.StatusCode, problemJson, type, response.Headers.RetryAfter is not null, started.Elapsed, Phase);
             Answers.Enqueue(answer);
             AssertAllowed(answer);
             return response;
