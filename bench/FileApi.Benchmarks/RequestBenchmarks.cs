@@ -36,7 +36,7 @@ static class RequestBenchmarks
     /// </summary>
     static async Task AgainstPgbenchAsync(BenchStack stack, BenchSettings settings, Report report, string measure, LoadResult measured, string script, string note)
     {
-        var planned = await Pgbench.RunAsync(stack.ConnectionString, script, Connections, settings.Duration, "simple");
+        var planned = await Pgbench.RunAsync(stack.ConnectionString, SqlCapture.Compound(script), Connections, settings.Duration, "simple");
         report.Add(measure, Report.Rate(measured), "pgbench " + Report.Rate(planned), measured.PerSecond / planned.PerSecond, note);
         var prepared = await Pgbench.RunAsync(stack.ConnectionString, script, Connections, settings.Duration, "prepared");
         report.Add("… the same, against pgbench with prepared statements", "", "pgbench -M prepared " + Report.Rate(prepared), measured.PerSecond / prepared.PerSecond);

@@ -140,6 +140,16 @@ sealed partial class SqlCapture : DbCommandInterceptor
         return script.ToString();
     }
 
+    /// <summary>
+    /// The script for pgbench's simple protocol, which has no pipelines: each pipeline of <see cref="PgbenchScript"/> as one
+    /// compound command ("\\;"), which is also one round trip and one implicit transaction.
+    /// </summary>
+    public static string Compound(string script) => Pipeline().Replace(script, match =>
+        match.Groups[1].Value.TrimEnd().TrimEnd(';').Replace(";\n", " \\;\n", StringComparison.Ordinal) + ";\n");
+
+    [GeneratedRegex(@"^\\startpipeline\n(.*?)^\\endpipeline\n", RegexOptions.Singleline | RegexOptions.Multiline)]
+    private static partial Regex Pipeline();
+
     public sealed class TransactionCapture(SqlCapture capture) : DbTransactionInterceptor
     {
         public override ValueTask<DbTransaction> TransactionStartedAsync(DbConnection connection, TransactionEndEventData eventData, DbTransaction result, CancellationToken cancellationToken = default)
