@@ -31,7 +31,7 @@ static class RequestBenchmarks
 
     /// <summary>
     /// Two rows: against pgbench planning every statement (simple protocol, how the baseline was taken), and
-    /// against pgbench preparing them, as the API's data source does after a statement's second run on a connection.
+    /// against pgbench preparing them, as the API's data source does after a statement's fifth run on a connection.
     /// The second is the database's own speed for these statements; the gap to it is the API's own work per request.
     /// </summary>
     static async Task AgainstPgbenchAsync(BenchStack stack, BenchSettings settings, Report report, string measure, LoadResult measured, string script, string note)
