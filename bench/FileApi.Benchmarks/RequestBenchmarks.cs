@@ -18,15 +18,14 @@ static class RequestBenchmarks
         UploadResponse? captured = null;
         var statements = await stack.Sql.CaptureAsync(async () => captured = await BenchStack.RegisterAsync(api, $"{stack.FilesBase}/path/bench/register/{marker}.bin"));
         // Each pgbench transaction registers a new path, as each API request does: the marker and the new file id become per-transaction values.
-        var script = SqlCapture.PgbenchScript(statements,
-            new Dictionary<string, string> { [marker] = "' || CAST(:n AS text) || '", [$"'{captured!.FileId}'"] = "gen_random_uuid()" },
-            header: "\\set n random(1, 1000000000000)\n");
+        var substitutions = new Dictionary<string, string> { [marker] = "' || CAST(:n AS text) || '", [$"'{captured!.FileId}'"] = "gen_random_uuid()" };
+        string Script(bool pipelines) => SqlCapture.PgbenchScript(statements, substitutions, header: "\\set n random(1, 1000000000000)\n", pipelines);
 
         var run = Guid.NewGuid().ToString("N")[..8];
         var measured = await Wrk.RunAsync(new Uri(stack.BaseAddress, stack.FilesBase), "PUT", stack.TokenFor(BenchStack.Owner), Connections, settings.Warmup, settings.Duration,
             request: $"""return wrk.format(nil, "{stack.FilesBase}/path/bench/load-{run}/" .. id .. "-" .. n .. ".bin")""");
         await AgainstPgbenchAsync(stack, settings, report, $"register (PUT by path, new file), {Connections} connections", measured,
-            Save("register", script), $"{statements.Count} statements: {Summary(statements)}");
+            Script(pipelines: false), Save("register", Script(pipelines: true)), $"{statements.Count} statements: {Summary(statements)}");
     }
 
     /// <summary>
@@ -34,11 +33,12 @@ static class RequestBenchmarks
     /// against pgbench preparing them, as the API's data source does after a statement's fifth run on a connection.
     /// The second is the database's own speed for these statements; the gap to it is the API's own work per request.
     /// </summary>
-    static async Task AgainstPgbenchAsync(BenchStack stack, BenchSettings settings, Report report, string measure, LoadResult measured, string script, string note)
+    static async Task AgainstPgbenchAsync(BenchStack stack, BenchSettings settings, Report report, string measure, LoadResult measured,
+        string simpleScript, string preparedScript, string note)
     {
-        var planned = await Pgbench.RunAsync(stack.ConnectionString, SqlCapture.Compound(script), Connections, settings.Duration, "simple");
+        var planned = await Pgbench.RunAsync(stack.ConnectionString, simpleScript, Connections, settings.Duration, "simple");
         report.Add(measure, Report.Rate(measured), "pgbench " + Report.Rate(planned), measured.PerSecond / planned.PerSecond, note);
-        var prepared = await Pgbench.RunAsync(stack.ConnectionString, script, Connections, settings.Duration, "prepared");
+        var prepared = await Pgbench.RunAsync(stack.ConnectionString, preparedScript, Connections, settings.Duration, "prepared");
         report.Add("… the same, against pgbench with prepared statements", "", "pgbench -M prepared " + Report.Rate(prepared), measured.PerSecond / prepared.PerSecond);
     }
 
@@ -100,13 +100,13 @@ static class RequestBenchmarks
     {
         var url = PollUrl(stack, upload);
         var statements = await stack.Sql.CaptureAsync(async () => (await api.GetFromJsonAsync<FileResponse>(url, BenchStack.Json))!.ToString());
-        var script = SqlCapture.PgbenchScript(statements, new Dictionary<string, string>());
+        string Script(bool pipelines) => SqlCapture.PgbenchScript(statements, new Dictionary<string, string>(), pipelines: pipelines);
 
         var methods = JitInfo.GetCompiledMethodCount();
         var measured = await Wrk.RunAsync(new Uri(stack.BaseAddress, url), "GET", stack.TokenFor(BenchStack.Owner), Connections, settings.Warmup, settings.Duration);
         // What the JIT still compiled over wrk's warm-up and the measured run (each a few hundred after the warm-up, thousands before).
         var compiled = JitInfo.GetCompiledMethodCount() - methods;
-        await AgainstPgbenchAsync(stack, settings, report, $"{measure}, {Connections} connections", measured, Save("poll", script),
+        await AgainstPgbenchAsync(stack, settings, report, $"{measure}, {Connections} connections", measured, Script(pipelines: false), Save("poll", Script(pipelines: true)),
             $"{statements.Count} statements: {Summary(statements)}; {compiled} methods compiled while loaded");
     }
 

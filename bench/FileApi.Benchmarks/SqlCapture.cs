@@ -120,35 +120,25 @@ sealed partial class SqlCapture : DbCommandInterceptor
     [GeneratedRegex(@"(?<![\w@])[@$](\w+)")]
     private static partial Regex ParameterName();
 
-    /// <summary>A pgbench script of the statements; <paramref name="substitutions"/> turn literals into per-transaction values.</summary>
-    public static string PgbenchScript(IEnumerable<string> statements, IReadOnlyDictionary<string, string> substitutions, string? header = null)
+    /// <summary>
+    /// A pgbench script of the statements; <paramref name="substitutions"/> turn literals into per-transaction values. A
+    /// command of several statements is one round trip and one implicit transaction, as Npgsql sends it (each statement's
+    /// messages, then one Sync): a pipeline for pgbench's prepared protocol, the one way it batches prepared statements,
+    /// or a compound command ("\\;") for its simple protocol, which has no pipelines.
+    /// </summary>
+    public static string PgbenchScript(IEnumerable<string> statements, IReadOnlyDictionary<string, string> substitutions, string? header = null, bool pipelines = true)
     {
         var script = new StringBuilder(header);
         foreach (var statement in statements)
         {
             var text = substitutions.Aggregate(statement, (s, pair) => s.Replace(pair.Key, pair.Value, StringComparison.Ordinal));
-            // A command of several statements is one round trip and one implicit transaction, as Npgsql sends it (each
-            // statement's messages, then one Sync): in pgbench that is a pipeline, the one way to batch prepared statements.
             var parts = text.Trim().TrimEnd(';').Split(";\n", StringSplitOptions.TrimEntries);
-            if (parts.Length > 1)
-                script.Append("\\startpipeline\n");
-            foreach (var part in parts)
-                script.Append(part).Append(";\n");
-            if (parts.Length > 1)
-                script.Append("\\endpipeline\n");
+            script.Append(parts.Length == 1 || !pipelines
+                ? string.Join(" \\;\n", parts) + ";\n"
+                : "\\startpipeline\n" + string.Concat(parts.Select(part => part + ";\n")) + "\\endpipeline\n");
         }
         return script.ToString();
     }
-
-    /// <summary>
-    /// The script for pgbench's simple protocol, which has no pipelines: each pipeline of <see cref="PgbenchScript"/> as one
-    /// compound command ("\\;"), which is also one round trip and one implicit transaction.
-    /// </summary>
-    public static string Compound(string script) => Pipeline().Replace(script, match =>
-        match.Groups[1].Value.TrimEnd().TrimEnd(';').Replace(";\n", " \\;\n", StringComparison.Ordinal) + ";\n");
-
-    [GeneratedRegex(@"^\\startpipeline\n(.*?)^\\endpipeline\n", RegexOptions.Singleline | RegexOptions.Multiline)]
-    private static partial Regex Pipeline();
 
     public sealed class TransactionCapture(SqlCapture capture) : DbTransactionInterceptor
     {
