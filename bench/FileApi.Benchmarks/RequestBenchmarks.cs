@@ -21,9 +21,11 @@ static class RequestBenchmarks
         var substitutions = new Dictionary<string, string> { [marker] = "' || CAST(:n AS text) || '", [$"'{captured!.FileId}'"] = "gen_random_uuid()" };
         string Script(bool pipelines) => SqlCapture.PgbenchScript(statements, substitutions, header: "\\set n random(1, 1000000000000)\n", pipelines);
 
-        var run = Guid.NewGuid().ToString("N")[..8];
-        var measured = await Wrk.RunAsync(new Uri(stack.BaseAddress, stack.FilesBase), "PUT", stack.TokenFor(BenchStack.Owner), Connections, settings.Warmup, settings.Duration,
-            request: $"""return wrk.format(nil, "{stack.FilesBase}/path/bench/load-{run}/" .. id .. "-" .. n .. ".bin")""");
+        string NewPaths(string run) => $"""return wrk.format(nil, "{stack.FilesBase}/path/bench/{run}/" .. id .. "-" .. n .. ".bin")""";
+        var files = new Uri(stack.BaseAddress, stack.FilesBase);
+        await WarmUpAsync("register", files, "PUT", stack, settings, NewPaths("warm-up"));
+        var measured = await Wrk.RunAsync(files, "PUT", stack.TokenFor(BenchStack.Owner), Connections, settings.Warmup, settings.Duration,
+            request: NewPaths("load-" + Guid.NewGuid().ToString("N")[..8]));
         await AgainstPgbenchAsync(stack, settings, report, $"register (PUT by path, new file), {Connections} connections", measured,
             Script(pipelines: false), Save("register", Script(pipelines: true)), $"{statements.Count} statements: {Summary(statements)}");
     }
@@ -52,7 +54,7 @@ static class RequestBenchmarks
     {
         using var api = stack.Client(Connections);
         using var storage = FileApi.Tests.Infrastructure.AzuriteServer.CreateStorageClient();
-        await WarmUpAsync(stack, await ReadyVersionAsync(stack, api, storage), settings);
+        await WarmUpAsync("poll", new Uri(stack.BaseAddress, PollUrl(stack, await ReadyVersionAsync(stack, api, storage))), "GET", stack, settings);
 
         var steady = await ReadyVersionAsync(stack, api, storage);
         // BENCH ONLY: backdates the version's upload_expires_at in the database by an hour, as if its 30-min links had
@@ -65,21 +67,21 @@ static class RequestBenchmarks
     }
 
     /// <summary>
-    /// Polls a third version untimed until the API's JIT is done with the poll: wrk's own warm-up is not enough on two
-    /// saturated cores, where tier-1 compilation starves while the load runs and dynamic PGO compiles each hot method
-    /// twice (instrumented, then final), so whichever row was measured first paid for it. Each round is a load, then a
-    /// bounded wait until this process compiles nothing and idles; it stops once a round compiles little.
+    /// Loads the request untimed until the API's JIT is done with it: wrk's own warm-up is not enough on two saturated
+    /// cores, where tier-1 compilation starves while the load runs and dynamic PGO compiles each hot method twice
+    /// (instrumented, then final). Without it, register was measured 12 s into its load with much of its path still
+    /// unoptimized (tier-0) code and the JIT's thread taking 12% of the machine. Each round is a load, then a bounded
+    /// wait until this process compiles nothing and idles; it stops once a round compiles little.
     /// </summary>
-    static async Task WarmUpAsync(BenchStack stack, UploadResponse version, BenchSettings settings)
+    static async Task WarmUpAsync(string name, Uri url, string method, BenchStack stack, BenchSettings settings, string? request = null)
     {
-        var url = new Uri(stack.BaseAddress, PollUrl(stack, version));
         for (var round = 1; round <= 4; round++)
         {
             var methods = JitInfo.GetCompiledMethodCount();
-            await Wrk.RunAsync(url, "GET", stack.TokenFor(BenchStack.Owner), Connections, TimeSpan.Zero, settings.Warmup);
+            await Wrk.RunAsync(url, method, stack.TokenFor(BenchStack.Owner), Connections, TimeSpan.Zero, settings.Warmup, request);
             var settled = await Settle.UntilQuietAsync(TimeSpan.FromSeconds(30));
             var compiled = JitInfo.GetCompiledMethodCount() - methods;
-            Console.WriteLine($"  poll warm-up round {round}: {compiled} methods compiled; {settled}");
+            Console.WriteLine($"  {name} warm-up round {round}: {compiled} methods compiled; {settled}");
             if (compiled < 50)
                 break;
         }

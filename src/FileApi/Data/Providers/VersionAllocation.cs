@@ -46,7 +46,9 @@ sealed class PostgreSqlVersionAllocation : IVersionAllocation
     /// a command's statements as one implicit transaction: the locks last until both are done, and an error undoes both.
     /// The file-or-folder check is two lookups of the path index, the second "the first key from the range's start": once
     /// the statement is prepared, PostgreSQL's generic plan of one OR over the ancestors and the range was a scan of every
-    /// file (38 ms at 21,000 files), since it cannot know a range of parameters is narrow.
+    /// file (38 ms at 21,000 files), since it cannot know a range of parameters is narrow. The ancestors are looked up one
+    /// by one: with "path_key = ANY (ancestors)", a files table not yet analyzed (a new deployment's first minute, a bulk
+    /// import's first thousands of files) got a plan that read every key of the workspace and filtered them (6 ms at 11,000).
     /// </summary>
     public async Task<AllocatedVersion?> AtPathAsync(FileApiDb db, PathClaim claim, NewVersion version, CancellationToken ct)
     {
@@ -59,8 +61,10 @@ sealed class PostgreSqlVersionAllocation : IVersionAllocation
                 INSERT INTO files (id, workspace_id, folder, name, path_key, latest_version_id, created_at, created_by_id, created_by_name, created_by_email)
                 SELECT {Guid.CreateVersion7(now)}, {workspaceId}, {path.Folder}, {path.Name}, {path.Key}, {VersionIds.Candidate(now)}, {now},
                        {caller.Id}, CAST({caller.Name} AS varchar), CAST({caller.Email} AS varchar)
-                 WHERE NOT EXISTS (SELECT 1 FROM files AS f
-                                    WHERE f.workspace_id = {workspaceId} AND f.deleted_at IS NULL AND f.path_key = ANY ({claim.AncestorKeys}))
+                 WHERE NOT EXISTS (SELECT 1 FROM unnest({claim.AncestorKeys}) AS ancestor(key)
+                                    CROSS JOIN LATERAL (SELECT 1 FROM files AS f
+                                                         WHERE f.workspace_id = {workspaceId} AND f.deleted_at IS NULL AND f.path_key = ancestor.key
+                                                         LIMIT 1) AS file_at_ancestor)
                    AND NOT EXISTS (SELECT 1 FROM (SELECT f.path_key FROM files AS f
                                                    WHERE f.workspace_id = {workspaceId} AND f.deleted_at IS NULL AND f.path_key >= {claim.UnderFrom}
                                                    ORDER BY f.path_key LIMIT 1) AS next_key
